@@ -1,0 +1,202 @@
+"""Command line: argument parsing, console output and exit codes only.
+
+Exit codes: 0 ok, 1 content errors, 2 usage errors. Diagnostics go to stderr, one per line,
+``path:line:col: severity: message (hint)``; never a traceback for anything a user can cause.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from site_builder import __version__
+from site_builder.errors import BuildFailed, Diagnostic, UsageError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _print_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
+    for d in diags:
+        click.echo(d.to_json() if fmt == "json" else d.format(), err=True)
+
+
+def _progress_enabled() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class _Progress:
+    """A rich progress bar on a terminal; silent in CI logs and pipes."""
+
+    def __init__(self) -> None:
+        self.enabled = _progress_enabled()
+        self._bar = None
+        self._task = None
+        self.stages = ["load", "parse", "validate", "derive", "render", "write"]
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                transient=True,
+            )
+            self._bar.__enter__()
+            self._task = self._bar.add_task("build", total=len(self.stages))
+        return self
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, advance=1, description=stage)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+def _run_build(
+    source: Path, out: Path | None, strict: bool, drafts: bool, write: bool, fmt: str
+) -> int:
+    from site_builder.pipeline import BuildOptions, run
+
+    source = source.absolute()
+    out_dir = (out or source / "output").absolute()
+    options = BuildOptions(source=source, out=out_dir, strict=strict, drafts=drafts, write=write)
+    try:
+        with _Progress() as progress:
+            result = run(options, progress)
+    except UsageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
+    except BuildFailed as exc:
+        _print_diagnostics(exc.diagnostics, fmt)
+        return EXIT_CONTENT
+    except OSError as exc:
+        where = exc.filename or out_dir
+        click.echo(f"{where}: error: {exc.strerror or exc} (check the folder's permissions and free space)", err=True)
+        return EXIT_CONTENT
+    _print_diagnostics(result.diagnostics, fmt)
+    errors = len(result.errors)
+    warnings = len(result.diagnostics) - errors
+    failed = errors or (strict and warnings)
+    if failed:
+        why = f"{errors} error(s), {warnings} warning(s)"
+        if strict and warnings and not errors:
+            why += " (--strict turns warnings into errors)"
+        click.echo(f"build failed: {why}; output left unchanged", err=True)
+        return EXIT_CONTENT
+    if fmt == "json":
+        return EXIT_OK
+    total = sum(result.timings.values())
+    if write and result.written is not None:
+        w = result.written
+        click.echo(
+            f"built {result.pages} pages ({len(result.files)} files) into {out_dir} "
+            f"in {total:.2f}s: {w.written} written, {w.unchanged} unchanged, {w.removed} removed"
+            + (f"; {warnings} warning(s)" if warnings else ""),
+            err=True,
+        )
+    else:
+        click.echo(
+            f"checked {result.pages} pages ({len(result.files)} files) in {total:.2f}s: no errors"
+            + (f", {warnings} warning(s)" if warnings else ""),
+            err=True,
+        )
+    return EXIT_OK
+
+
+_source_option = click.option(
+    "--source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The site project folder (holds site.yaml and content/).",
+)
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print problems: text lines, or JSON lines for CI annotations.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="site-builder")
+def main() -> None:
+    """Build bilingual (简体 / 繁體 / English) report sites from Markdown reports."""
+
+
+@main.command()
+@_source_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site (default: output/ in the source folder).",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--drafts", is_flag=True, help="Include reports marked draft: true.")
+@_format_option
+def build(source: Path, out: Path | None, strict: bool, drafts: bool, fmt: str) -> None:
+    """Build the site into the output folder (all or nothing)."""
+    sys.exit(_run_build(source, out, strict, drafts, True, fmt))
+
+
+@main.command()
+@_source_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--drafts", is_flag=True, help="Include reports marked draft: true.")
+@_format_option
+def check(source: Path, strict: bool, drafts: bool, fmt: str) -> None:
+    """Validate content, references and pages without writing anything."""
+    sys.exit(_run_build(source, None, strict, drafts, False, fmt))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new, buildable site project in DIRECTORY."""
+    from site_builder.scaffold import init_site
+
+    try:
+        created = init_site(directory)
+    except UsageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"next: cd {directory} && site-builder build")
+
+
+@main.group()
+def new() -> None:
+    """Scaffold new content."""
+
+
+@new.command("report")
+@_source_option
+@click.option("--org", required=True, help="The organization key (content/orgs/<key>.yaml).")
+@click.option("--year", required=True, type=click.IntRange(1949, 2100), help="The year reported on.")
+@click.option("--title", required=True, help="The report's title (Chinese or English).")
+@click.option("--slug", default=None, help="ASCII file-name slug (default: from the title).")
+def new_report(source: Path, org: str, year: int, title: str, slug: str | None) -> None:
+    """Create content/reports/<org>/<year>-<slug>.md with the right front matter."""
+    from site_builder.scaffold import new_report as scaffold_report
+
+    try:
+        path = scaffold_report(source, org, year, title, slug)
+    except UsageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"created {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

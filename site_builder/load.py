@@ -1,0 +1,247 @@
+"""Stage 1, load: read the site project from disk. The only stage (with ``write``) that does I/O.
+
+Every source becomes a ``SourceFile`` holding its decoded text. Files that are not UTF-8 are
+reported with the encoding they look like and how to convert them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.errors import Diagnostic, Severity
+
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    rel: str  # path relative to the project root, POSIX separators: used in every message
+    text: str  # decoded, BOM stripped, newlines normalised to \n
+    digest: str  # sha256 of the raw bytes: the incremental cache key
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSource:
+    name: str  # template name as Jinja sees it
+    text: str
+    digest: str
+    overridden: bool  # the site's own templates/ replaces the packaged one
+
+
+@dataclass(frozen=True, slots=True)
+class AssetSource:
+    rel: str  # path under assets/ (POSIX)
+    data: bytes
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    root: Path
+    config: SourceFile | None
+    orgs: tuple[SourceFile, ...]
+    metrics: SourceFile | None
+    tags: SourceFile | None
+    reports: tuple[SourceFile, ...]
+    pages: tuple[SourceFile, ...]
+    data: tuple[SourceFile, ...]
+    templates: tuple[TemplateSource, ...]
+    assets: tuple[AssetSource, ...]
+
+
+def _guess_encoding(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    if len(raw) > 3 and raw[1::2].count(0) > len(raw) // 4:
+        return "UTF-16-LE"
+    for enc in ("gb18030", "big5"):
+        try:
+            raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return "GBK/GB18030" if enc == "gb18030" else "Big5"
+    return "an unknown encoding"
+
+
+def decode(rel: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
+    """Decode UTF-8 (with or without BOM); anything else is a diagnostic naming the fix."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        enc = _guess_encoding(raw)
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        src = {"GBK/GB18030": "GB18030", "Big5": "BIG5", "UTF-16": "UTF-16"}.get(enc, "GB18030")
+        return None, Diagnostic(
+            rel,
+            line,
+            col,
+            f"file is not UTF-8 (it looks like {enc})",
+            f"convert it: iconv -f {src} -t UTF-8 '{rel}' > tmp && mv tmp '{rel}', "
+            "or save it as UTF-8 in your editor",
+            Severity.ERROR,
+            "encoding",
+        )
+    if "\0" in text:
+        return None, Diagnostic(
+            rel, 1, 1, "file contains NUL bytes", "is this a binary file?", code="encoding"
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def _read(root: Path, path: Path, diags: list[Diagnostic]) -> SourceFile | None:
+    rel = _rel(root, path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            diags.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    f"file is too large ({size} bytes; the limit is {MAX_SOURCE_BYTES})",
+                    "split the report",
+                    code="load",
+                )
+            )
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        diags.append(Diagnostic(rel, 1, 1, f"cannot read file: {exc.strerror}", code="load"))
+        return None
+    text, problem = decode(rel, raw)
+    if problem is not None:
+        diags.append(problem)
+        return None
+    assert text is not None
+    return SourceFile(rel, text, hashlib.sha256(raw).hexdigest())
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
+def _walk(root: Path, top: Path, diags: list[Diagnostic]) -> list[Path]:
+    """Files under ``top``, sorted, following no symlinked directories (loops are reported)."""
+    found: list[Path] = []
+    if not top.is_dir():
+        return found
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        d = Path(dirpath)
+        st = d.stat()
+        if (st.st_dev, st.st_ino) in seen:  # pragma: no cover - os.walk does not revisit
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        for name in list(dirnames):
+            if (d / name).is_symlink():
+                dirnames.remove(name)
+                diags.append(
+                    Diagnostic(
+                        _rel(root, d / name),
+                        1,
+                        1,
+                        "symbolic link to a folder is not followed",
+                        "copy the files into content/ instead of linking them",
+                        Severity.WARNING,
+                        "load",
+                    )
+                )
+        dirnames[:] = sorted(n for n in dirnames if not n.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            p = d / name
+            if p.is_symlink() and not p.exists():
+                diags.append(
+                    Diagnostic(
+                        _rel(root, p), 1, 1, "broken symbolic link", code="load"
+                    )
+                )
+                continue
+            found.append(p)
+    return sorted(found)
+
+
+PACKAGE_DEFAULTS = Path(__file__).parent / "defaults"
+
+
+def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
+    """Read every source of the project under ``root``."""
+    diags: list[Diagnostic] = []
+    content = root / "content"
+
+    def one(path: Path) -> SourceFile | None:
+        return _read(root, path, diags) if path.is_file() else None
+
+    def many(top: Path, suffixes: tuple[str, ...]) -> tuple[SourceFile, ...]:
+        out = []
+        for p in _walk(root, top, diags):
+            if p.name.endswith(suffixes):
+                f = _read(root, p, diags)
+                if f is not None:
+                    out.append(f)
+            elif p.suffix.lower() in {".txt", ".doc", ".docx", ".markdown", ".yml"}:
+                diags.append(
+                    Diagnostic(
+                        p.relative_to(root).as_posix(),
+                        1,
+                        1,
+                        f"file with unexpected extension '{p.suffix}' is ignored",
+                        "reports and pages are .md files; data and orgs are .yaml files",
+                        Severity.WARNING,
+                        "load",
+                    )
+                )
+        return tuple(out)
+
+    templates: dict[str, TemplateSource] = {}
+    for base in (PACKAGE_DEFAULTS / "templates", root / "templates"):
+        for p in _walk(root, base, diags):
+            name = p.relative_to(base).as_posix()
+            src = _read(root, p, diags)
+            if src is not None:
+                templates[name] = TemplateSource(
+                    name, src.text, src.digest, base == root / "templates"
+                )
+    assets: dict[str, AssetSource] = {}
+    vendor = Path(__file__).parent / "vendor"
+    for base in (PACKAGE_DEFAULTS / "assets", vendor, root / "assets"):
+        for p in _walk(root, base, diags):
+            rel = p.relative_to(base).as_posix()
+            if base == vendor and not rel.endswith(".js"):
+                continue
+            data = p.read_bytes()
+            assets[rel] = AssetSource(rel, data, hashlib.sha256(data).hexdigest())
+
+    project = Project(
+        root=root,
+        config=one(root / "site.yaml"),
+        orgs=many(content / "orgs", (".yaml",)),
+        metrics=one(content / "metrics.yaml"),
+        tags=one(content / "tags.yaml"),
+        reports=many(content / "reports", (".md",)),
+        pages=many(content / "pages", (".md",)),
+        data=many(content / "data", (".yaml",)),
+        templates=tuple(templates[k] for k in sorted(templates)),
+        assets=tuple(assets[k] for k in sorted(assets)),
+    )
+    if project.config is None and not any(d.path == "site.yaml" for d in diags):
+        diags.append(
+            Diagnostic(
+                "site.yaml",
+                1,
+                1,
+                f"no site.yaml in {root}",
+                "run the command in a site project, pass --source DIR, or create one with "
+                "'site-builder init DIR'",
+                code="load",
+            )
+        )
+    return project, diags

@@ -1,0 +1,156 @@
+"""Markdown to HTML: CommonMark + tables, CJK-friendly emphasis and line breaks, stable heading
+anchors, a table of contents, ``{keep:…}`` spans that script conversion leaves alone, and
+```` ```chart ```` blocks left as placeholders for the chart stage to fill per language.
+
+A body is rendered once per source; pages in both Chinese scripts are converted afterwards.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_cjk_friendly import cjk_friendly
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartBlock:
+    index: int
+    source: str  # the YAML inside the fence
+    line: int  # 1-based line of the fence's first content line, in the file
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMarkdown:
+    html: str
+    toc: tuple[TocEntry, ...]
+    charts: tuple[ChartBlock, ...]
+    links: tuple[tuple[str, int], ...]  # (href, line) of every link, for the link check
+
+
+CHART_PLACEHOLDER = "<!--site-builder:chart:{index}-->"
+CHART_PLACEHOLDER_RE = re.compile(r"<!--site-builder:chart:(\d+)-->")
+
+_STRIP_RE = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff-]+")
+
+
+def heading_slug(text: str, normalize: Callable[[str], str] = lambda s: s) -> str:
+    """A readable anchor: the heading's words (Chinese kept), punctuation dropped.
+
+    ``normalize`` maps Chinese to one script so that anchors do not depend on the source's.
+    """
+    text = normalize(text.strip().lower())
+    text = re.sub(r"\s+", "-", text)
+    slug = _STRIP_RE.sub("", text).strip("-_")
+    return slug[:80] or "section"
+
+
+def _keep_rule(state: StateInline, silent: bool) -> bool:
+    """``{keep:text}``: a span that script conversion must not touch (names, quotations)."""
+    src, pos = state.src, state.pos
+    if not src.startswith("{keep:", pos):
+        return False
+    end = src.find("}", pos + 6)
+    if end < 0:
+        return False
+    if not silent:
+        token = state.push("keep_span", "span", 0)
+        token.content = src[pos + 6 : end]
+    state.pos = end + 1
+    return True
+
+
+def _inline_text(token: Token) -> str:
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "keep_span"):
+            parts.append(child.content)
+    return "".join(parts)
+
+
+@functools.cache
+def _parser(raw_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(cjk_friendly)
+    md.inline.ruler.before("emphasis", "keep_span", _keep_rule)
+
+    def render_keep(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+        from html import escape
+
+        return f"<span data-noconvert>{escape(tokens[idx].content, quote=False)}</span>"
+
+    def render_fence(self: object, tokens: list[Token], idx: int, options: object, env: dict) -> str:  # type: ignore[type-arg]
+        token = tokens[idx]
+        info = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+        if info == "chart":
+            index = len(env["charts"])
+            line = (token.map[0] + 2 if token.map else 1) + env["line_offset"]
+            env["charts"].append(ChartBlock(index, token.content, line))
+            return CHART_PLACEHOLDER.format(index=index) + "\n"
+        return default_fence(tokens, idx, options, env)
+
+    default_fence = md.renderer.rules["fence"]
+    md.add_render_rule("keep_span", render_keep)
+    md.add_render_rule("fence", render_fence)
+
+    def render_table_open(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+        return '<div class="table-scroll">' + md.renderer.renderToken(tokens, idx, options, env)  # type: ignore[arg-type]
+
+    def render_table_close(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+        return md.renderer.renderToken(tokens, idx, options, env) + "</div>\n"  # type: ignore[arg-type]
+
+    md.add_render_rule("table_open", render_table_open)
+    md.add_render_rule("table_close", render_table_close)
+    return md
+
+
+def render_markdown(
+    text: str,
+    *,
+    raw_html: bool = False,
+    line_offset: int = 0,
+    normalize: Callable[[str], str] = lambda s: s,
+) -> RenderedMarkdown:
+    """Render a body. ``line_offset`` is the body's first line in its file, minus one."""
+    md = _parser(raw_html)
+    env: dict[str, object] = {"charts": [], "line_offset": line_offset}
+    tokens = md.parse(text, env)
+    toc: list[TocEntry] = []
+    used: dict[str, int] = {}
+    links: list[tuple[str, int]] = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open":
+            inline = tokens[i + 1]
+            title = _inline_text(inline)
+            base = heading_slug(title, normalize)
+            n = used.get(base, 0) + 1
+            used[base] = n
+            anchor = base if n == 1 else f"{base}-{n}"
+            tok.attrSet("id", anchor)
+            level = int(tok.tag[1])
+            if 2 <= level <= 3:
+                toc.append(TocEntry(level, anchor, title))
+        elif tok.type == "inline":
+            line = (tok.map[0] + 1 if tok.map else 1) + line_offset
+            for child in tok.children or []:
+                if child.type == "link_open":
+                    href = child.attrGet("href")
+                    if isinstance(href, str):
+                        links.append((href, line))
+    html = md.renderer.render(tokens, md.options, env)
+    charts = env["charts"]
+    assert isinstance(charts, list)
+    return RenderedMarkdown(html, tuple(toc), tuple(charts), tuple(links))

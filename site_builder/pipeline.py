@@ -1,0 +1,204 @@
+"""The build, stage by stage. This is the one place that knows the order:
+
+load -> parse -> validate/model -> derive -> render -> write
+
+``check`` runs every stage but ``write``. Stages are plain functions; this module only wires
+them together, times them, and decides whether the result may be written.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
+from site_builder.derive.aggregate import derive
+from site_builder.errors import Diagnostic, Diagnostics, Severity
+from site_builder.load import Project, load_project
+from site_builder.markdown import RenderedMarkdown, heading_slug, render_markdown
+from site_builder.model import Phrase, Site
+from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
+from site_builder.render import Bodies, OutputFile, Renderer, render_site
+from site_builder.validate import build_site, validate_config
+from site_builder.write import WriteResult, check_output_dir, write_output
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""(stage, done, total): called as long stages advance."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    source: Path
+    out: Path
+    strict: bool = False
+    drafts: bool = False
+    write: bool = True  # False for `check`
+
+
+@dataclass(slots=True)
+class BuildResult:
+    diagnostics: list[Diagnostic]
+    files: list[OutputFile] = field(default_factory=list)
+    written: WriteResult | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    site: Site | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def pages(self) -> int:
+        return sum(1 for f in self.files if f.path.endswith(".html"))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _script_of(text: str) -> str:
+    info = detect_script(text)
+    if info.script in (HANS, HANT):
+        return info.script
+    return HANT if len(info.hant_only) > len(info.hans_only) else HANS
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    config: ParsedYaml | None
+    orgs: tuple[ParsedYaml, ...]
+    metrics: ParsedYaml | None
+    tags: ParsedYaml | None
+    reports: tuple[ParsedDoc, ...]
+    pages: tuple[ParsedDoc, ...]
+    data: tuple[ParsedYaml, ...]
+
+
+def parse_project(project: Project, diags: Diagnostics) -> Parsed:
+    def yaml_one(src: object) -> ParsedYaml | None:
+        if src is None:
+            return None
+        parsed, problems = parse_yaml_file(src)  # type: ignore[arg-type]
+        diags.extend(problems)
+        return parsed
+
+    def docs(sources: tuple[object, ...]) -> tuple[ParsedDoc, ...]:
+        out = []
+        for src in sources:
+            doc, problems = parse_document(src)  # type: ignore[arg-type]
+            diags.extend(problems)
+            if doc is not None:
+                out.append(doc)
+        return tuple(out)
+
+    return Parsed(
+        config=yaml_one(project.config),
+        orgs=tuple(p for p in map(yaml_one, project.orgs) if p is not None),
+        metrics=yaml_one(project.metrics),
+        tags=yaml_one(project.tags),
+        reports=docs(project.reports),
+        pages=docs(project.pages),
+        data=tuple(p for p in map(yaml_one, project.data) if p is not None),
+    )
+
+
+def lint_scripts(site: Site, diags: Diagnostics) -> None:
+    """Warn about Chinese bodies that mix scripts (e.g. 中層干部 in Traditional text)."""
+    for rep in site.reports:
+        found = nonconforming_chars(rep.body, rep.script)
+        if not found:
+            continue
+        first = found[0]
+        chars = "".join(sorted({f"{n.char}→{n.expected} " for n in found})).strip()
+        diags.warning(
+            rep.path,
+            first.line + rep.body_line - 1,
+            first.col,
+            f"text in {rep.script} mixes in {len(found)} character(s) of the other script: {chars}",
+            "the site shows standard forms in each script; fix the source to silence this, or "
+            "wrap names and quotations in {keep:…}",
+            code="mixed-script",
+        )
+
+
+def render_bodies(site: Site, converter: Converter) -> Bodies:
+    """Markdown is parsed once per source file, never once per language."""
+    out: dict[str, RenderedMarkdown] = {}
+    raw = site.config.raw_html
+    for item in (*site.reports, *site.pages):
+        out[item.path] = render_markdown(
+            item.body, raw_html=raw, line_offset=item.body_line - 1, normalize=converter.to_hans
+        )
+        if item.translation is not None:
+            tr = item.translation
+            out[tr.path] = render_markdown(tr.body, raw_html=raw, line_offset=tr.body_line - 1)
+    return Bodies(out)
+
+
+def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    diags = Diagnostics()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+        if progress:
+            progress(stage, 1, 1)
+
+    if options.write:
+        check_output_dir(options.source, options.out)
+
+    project, load_diags = load_project(options.source)
+    diags.extend(load_diags)
+    lap("load")
+
+    parsed = parse_project(project, diags)
+    lap("parse")
+
+    config = validate_config(parsed.config, diags)
+    if config is None:
+        return BuildResult(diags.sorted(), timings=timings)
+    converter = Converter(tuple(Phrase(p.hans, p.hant) for p in config.phrases))
+    site = build_site(
+        config,
+        parsed.orgs,
+        parsed.metrics,
+        parsed.tags,
+        parsed.reports,
+        parsed.pages,
+        parsed.data,
+        diags,
+        to_hans=converter.to_hans,
+        detect=_script_of,
+        drafts=options.drafts,
+    )
+    lint_scripts(site, diags)
+    lap("validate")
+
+    derived = derive(site)
+    lap("derive")
+
+    bodies = render_bodies(site, converter)
+    renderer = Renderer(site, derived, bodies, project.templates, converter)
+    files = render_site(renderer, diags)
+    files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
+    lap("render")
+
+    result = BuildResult(diags.sorted(), files, None, timings, site)
+    failed = bool(result.errors) or (options.strict and bool(diags.warnings))
+    if failed or not options.write:
+        return result
+    result.written = write_output(options.out, ((f.path, f.data) for f in files))
+    lap("write")
+    return result
+
+
+__all__ = ["BuildOptions", "BuildResult", "heading_slug", "run"]

@@ -1,0 +1,402 @@
+"""Stage 6, render: plan every output page, build its view, render its template, and convert
+Chinese pages to their script. Pure: templates arrive as text from ``load``.
+
+Each page is described by a ``PageSpec`` (kind + arguments); ``Urls`` turns a spec into its path
+in every language, so pages, the language switcher, alternates and the sitemap agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from site_builder.chinese import Converter
+from site_builder.derive.aggregate import Derived
+from site_builder.errors import Diagnostics
+from site_builder.i18n import LANGUAGES, Translator
+from site_builder.load import TemplateSource
+from site_builder.markdown import CHART_PLACEHOLDER_RE, RenderedMarkdown
+from site_builder.model import Report, Site
+from site_builder.urls import Urls, absolute, relative
+from site_builder import views
+from site_builder.views import Alternate, Link, PageContext
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    kind: str  # a Urls method name: home, orgs_index, org, report, year, tag, …
+    args: tuple[Any, ...] = ()
+    in_sitemap: bool = True
+
+    def path(self, urls: Urls, lang: str) -> str:
+        method: Callable[..., str] = getattr(urls, self.kind)
+        return method(lang, *self.args)
+
+
+@dataclass(frozen=True, slots=True)
+class Bodies:
+    """Markdown rendered once per source file, keyed by the source's path."""
+
+    by_path: dict[str, RenderedMarkdown]
+
+
+ChartRenderer = Callable[[PageContext, str, int, str], Markup]
+"""(page context, source path, chart index, chart YAML) -> the chart's HTML."""
+
+
+def plan_pages(site: Site, derived: Derived) -> list[PageSpec]:
+    """Every HTML page of one language tree; the same list serves every language."""
+    specs = [PageSpec("home"), PageSpec("orgs_index")]
+    specs += [PageSpec("org", (k,)) for k in site.orgs]
+    specs += [PageSpec("report", (r.org, r.year, r.slug)) for r in site.reports]
+    specs.append(PageSpec("years_index"))
+    specs += [PageSpec("year", (y,)) for y in sorted(derived.reports_by_year)]
+    specs.append(PageSpec("tags_index"))
+    specs += [PageSpec("tag", (s,)) for s in sorted(derived.reports_by_tag)]
+    specs += [PageSpec("page", (p.name,)) for p in site.pages]
+    specs.append(PageSpec("not_found", in_sitemap=False))
+    return specs
+
+
+def make_environment(templates: Iterable[TemplateSource]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({t.name: t.text for t in templates}),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    return env
+
+
+class Renderer:
+    """Renders pages of one site; holds the Jinja environment and lookups built once."""
+
+    def __init__(
+        self,
+        site: Site,
+        derived: Derived,
+        bodies: Bodies,
+        templates: Iterable[TemplateSource],
+        converter: Converter,
+        chart_renderer: ChartRenderer | None = None,
+    ) -> None:
+        self.site = site
+        self.derived = derived
+        self.bodies = bodies
+        self.env = make_environment(templates)
+        self.converter = converter
+        self.urls = Urls(site.config.languages, site.config.default_language)
+        self.reports = {(r.org, r.year, r.slug): r for r in site.reports}
+        self.pages = {p.name: p for p in site.pages}
+        self.chart_renderer = chart_renderer
+
+    # -- shared page frame ------------------------------------------------------------------
+
+    def _frame(self, ctx: PageContext, spec: PageSpec) -> dict[str, Any]:
+        urls, lang, site = self.urls, ctx.lang, self.site
+        t = ctx.t
+        alternates = [
+            Alternate(
+                other,
+                LANGUAGES[other].label,
+                ctx.href(spec.path(urls, other)),
+                other == lang,
+            )
+            for other in site.config.languages
+        ]
+        nav_items = [
+            ("home", urls.home(lang), t("nav_home")),
+            ("orgs_index", urls.orgs_index(lang), t("nav_orgs")),
+            ("years_index", urls.years_index(lang), t("nav_years")),
+            ("tags_index", urls.tags_index(lang), t("nav_tags")),
+        ]
+        nav = [
+            {"href": ctx.href(path), "text": text, "current": kind == spec.kind}
+            for kind, path, text in nav_items
+        ]
+        return {
+            "lang": lang,
+            "kind": spec.kind.replace("_", "-"),
+            "t": t,
+            "site_title": ctx.plain(site.config.title),
+            "site_description": ctx.plain(site.config.description),
+            "description": ctx.plain(site.config.description),
+            "alternates": alternates,
+            "nav": nav,
+            "home_href": ctx.href(urls.home(lang)),
+            "feed_href": ctx.href(urls.feed(lang)),
+            "feed_title": t("feed_title", site=ctx.plain(site.config.title)),
+            "asset": lambda name: ctx.href(urls.asset(name)),
+            "footer_pages": [
+                Link(views.page_title(ctx, p), ctx.href(urls.page(lang, p.name)))
+                for p in site.pages
+            ],
+        }
+
+    # -- one function per page kind --------------------------------------------------------
+
+    def _home(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+        d = self.derived
+        return "home.html", {
+            "title": ctx.t("home_title"),
+            "counts": {
+                "orgs": len(self.site.orgs),
+                "reports": len(self.site.reports),
+                "years": len(d.years),
+            },
+            "latest": [ctx.report_item(r) for r in d.latest],
+            "tree": views.org_tree(ctx),
+        }
+
+    def _orgs_index(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+        return "orgs.html", {"title": ctx.t("orgs_title"), "tree": views.org_tree(ctx)}
+
+    def _org(self, ctx: PageContext, key: str) -> tuple[str, dict[str, Any]]:
+        facts = self.derived.orgs[key]
+        org = facts.org
+        other = org.short_name if org.short_name else None
+        cards = [views.key_figure_card(ctx, kf) for kf in facts.key_figures]
+        crumbs = [Link(escape(ctx.t("nav_orgs")), ctx.href(self.urls.orgs_index(ctx.lang)))]
+        crumbs += [ctx.org_link(a, short=True) for a in reversed(facts.ancestors)]
+        return "org.html", {
+            "title": ctx.tx(org.name),
+            "org_description": ctx.tx(org.description),
+            "other_name": ctx.tx(other) if other else "",
+            "other_name_label": "",
+            "level": ctx.level(org),
+            "parent": ctx.org_link(org.parent) if org.parent in self.site.orgs else None,
+            "children": [ctx.org_link(c) for c in facts.children],
+            "sample": org.sample,
+            "key_figures": cards,
+            "rollups": [views.rollup_card(ctx, r) for r in facts.rollups],
+            "table": views.metric_table(ctx, facts),
+            "groups": views.reports_by_year(ctx, facts.reports),
+            "crumbs": crumbs,
+            "page_description": ctx.plain(org.description),
+        }
+
+    def _body(
+        self, ctx: PageContext, path: str, en_path: str | None, script: str
+    ) -> tuple[Markup, tuple[Any, ...], str | None]:
+        zh = self.bodies.by_path[path]
+        en = self.bodies.by_path.get(en_path) if en_path else None
+        shown, body_lang = views.body_for(ctx, zh, en, script)
+        source_path = en_path if shown is en and en_path else path
+        html = shown.html
+        if shown.charts:
+            blocks = {c.index: c for c in shown.charts}
+
+            def chart(m: Any) -> str:
+                block = blocks[int(m.group(1))]
+                if self.chart_renderer is None:
+                    return str(Markup("<pre><code>{}</code></pre>").format(block.source))
+                return str(self.chart_renderer(ctx, source_path, block.index, block.source))
+
+            html = CHART_PLACEHOLDER_RE.sub(chart, html)
+        return Markup(html), views.toc_links(shown.toc), body_lang
+
+    def _report(self, ctx: PageContext, org: str, year: int, slug: str) -> tuple[str, dict[str, Any]]:
+        rep = self.reports[(org, year, slug)]
+        en_path = rep.translation.path if rep.translation else None
+        body, toc, body_lang = self._body(ctx, rep.path, en_path, rep.script)
+        metrics = []
+        for mv in rep.metrics:
+            metric = self.site.metrics[mv.key]
+            from site_builder.derive.aggregate import Cell
+
+            metrics.append(
+                views.MetricCard(ctx.tx(metric.label), ctx.value(metric, Cell(mv.value, mv.qualifier, "")))
+            )
+        facts = self.derived.orgs[org]
+        crumbs = [ctx.org_link(a, short=True) for a in reversed(facts.ancestors)]
+        crumbs.append(ctx.org_link(org, short=True))
+        return "report.html", {
+            "title": ctx.report_title(rep),
+            "org": ctx.org_link(org),
+            "date": ctx.date(rep),
+            "iso_date": rep.date.isoformat(),
+            "tags": [ctx.tag_link(s) for s in rep.tags],
+            "source": ctx.tx(rep.source) if rep.source else "",
+            "summary": ctx.report_summary(rep),
+            "metrics": metrics,
+            "toc": toc,
+            "body": body,
+            "body_lang": body_lang,
+            "sample": self.site.orgs[org].sample,
+            "crumbs": crumbs,
+            "page_description": str(ctx.report_summary(rep).striptags()),
+        }
+
+    def _years_index(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+        links = [
+            {
+                "text": str(y),
+                "href": ctx.href(self.urls.year(ctx.lang, y)),
+                "count": ctx.t("reports_count", n=len(self.derived.reports_by_year[y])),
+            }
+            for y in self.derived.years
+        ]
+        return "list.html", {"title": ctx.t("years_title"), "links": links, "reports": []}
+
+    def _year(self, ctx: PageContext, year: int) -> tuple[str, dict[str, Any]]:
+        items = [ctx.report_item(r) for r in self.derived.reports_by_year[year]]
+        return "list.html", {"title": ctx.t("year_title", year=year), "links": [], "reports": items}
+
+    def _tags_index(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+        links = [
+            {
+                "text": ctx.tx(self.site.tags[s].name),
+                "href": ctx.href(self.urls.tag(ctx.lang, s)),
+                "count": ctx.t("reports_count", n=len(reps)),
+            }
+            for s, reps in self.derived.reports_by_tag.items()
+        ]
+        return "list.html", {"title": ctx.t("tags_title"), "links": links, "reports": []}
+
+    def _tag(self, ctx: PageContext, slug: str) -> tuple[str, dict[str, Any]]:
+        tag = self.site.tags[slug]
+        items = [ctx.report_item(r) for r in self.derived.reports_by_tag[slug]]
+        title = Markup(escape(ctx.t("tag_title", tag="\x00"))).replace("\x00", ctx.tx(tag.name))
+        return "list.html", {"title": title, "links": [], "reports": items}
+
+    def _page(self, ctx: PageContext, name: str) -> tuple[str, dict[str, Any]]:
+        page = self.pages[name]
+        en_path = page.translation.path if page.translation else None
+        body, _toc, body_lang = self._body(ctx, page.path, en_path, page.script)
+        return "page.html", {
+            "title": views.page_title(ctx, page),
+            "body": body,
+            "body_lang": body_lang,
+        }
+
+    def _not_found(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+        base = self.site.config.base_url
+        base_href = ""
+        if base:
+            # A 404 page is served at any depth; a <base> at the tree root keeps its links right.
+            from urllib.parse import urlsplit
+
+            base_href = urlsplit(base).path + self.urls.prefix(ctx.lang)
+        return "404.html", {"title": ctx.t("not_found_title"), "base_href": base_href}
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def render_page(self, spec: PageSpec, lang: str) -> OutputFile:
+        path = spec.path(self.urls, lang)
+        ctx = PageContext(self.site, self.derived, self.urls, lang, path)
+        frame = self._frame(ctx, spec)
+        if spec.kind == "not_found" and self.site.config.base_url:
+            # links are resolved against <base>, i.e. the tree root
+            root_ctx = PageContext(self.site, self.derived, self.urls, lang, self.urls.home(lang))
+            frame = self._frame(root_ctx, spec)
+        template, view = getattr(self, "_" + spec.kind)(ctx, *spec.args)
+        if "page_description" in view and view["page_description"]:
+            frame["description"] = view["page_description"]
+        html = self.env.get_template(template).render(**frame, **view)
+        return OutputFile(path, self._convert(html, lang).encode("utf-8"))
+
+    def _convert(self, text: str, lang: str) -> str:
+        if LANGUAGES[lang].text == "zh":
+            return self.converter.convert_html(text, lang)
+        return text
+
+    def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
+        urls, base = self.urls, self.site.config.base_url
+        path = urls.sitemap(lang)
+        lastmod = {("report", (r.org, r.year, r.slug)): r.date.isoformat() for r in self.site.reports}
+
+        def loc(p: str) -> str:
+            return absolute(base, p) if base else relative(path, p)
+
+        entries = []
+        for spec in specs:
+            if not spec.in_sitemap:
+                continue
+            entries.append(
+                {
+                    "loc": loc(spec.path(urls, lang)),
+                    "lastmod": lastmod.get((spec.kind, spec.args), ""),
+                    "alternates": [
+                        {"lang": other, "href": loc(spec.path(urls, other))}
+                        for other in self.site.config.languages
+                    ],
+                }
+            )
+        xml = self.env.get_template("sitemap.xml").render(urls=entries)
+        return OutputFile(path, xml.encode("utf-8"))
+
+    def render_feed(self, lang: str, limit: int = 50) -> OutputFile:
+        urls, base = self.urls, self.site.config.base_url
+        path = urls.feed(lang)
+        ctx = PageContext(self.site, self.derived, urls, lang, path)
+
+        def loc(p: str) -> str:
+            return absolute(base, p) if base else relative(path, p)
+
+        reports: list[Report] = sorted(
+            self.site.reports, key=lambda r: (-r.date.toordinal(), r.org, r.slug)
+        )[:limit]
+        entries = []
+        for rep in reports:
+            target = urls.report(lang, rep.org, rep.year, rep.slug)
+            stamp = _stamp(rep.date)
+            entries.append(
+                {
+                    "title": str(ctx.report_title(rep).striptags()),
+                    "id": loc(target) if base else f"urn:site-builder:report:{rep.ident}:{lang}",
+                    "href": loc(target),
+                    "updated": stamp,
+                    "author": ctx.plain(self.site.orgs[rep.org].name),
+                    "summary": str(ctx.report_summary(rep).striptags()),
+                    "categories": [ctx.plain(self.site.tags[s].name) for s in rep.tags],
+                }
+            )
+        updated = _stamp(reports[0].date) if reports else "1970-01-01T00:00:00Z"
+        title = Translator(lang)("feed_title", site=ctx.plain(self.site.config.title))
+        xml = self.env.get_template("feed.xml").render(
+            lang=lang,
+            title=title,
+            feed_id=loc(path) if base else f"urn:site-builder:feed:{lang}",
+            self_href=loc(path),
+            home_href=loc(urls.home(lang)),
+            updated=updated,
+            entries=entries,
+        )
+        return OutputFile(path, self._convert(xml, lang).encode("utf-8"))
+
+
+def _stamp(d: datetime.date) -> str:
+    return d.isoformat() + "T00:00:00Z"
+
+
+def render_site(renderer: Renderer, diags: Diagnostics) -> list[OutputFile]:
+    """Every file of every language tree, checked for two pages claiming one path."""
+    specs = plan_pages(renderer.site, renderer.derived)
+    out: list[OutputFile] = []
+    for lang in renderer.site.config.languages:
+        for spec in specs:
+            out.append(renderer.render_page(spec, lang))
+        out.append(renderer.render_sitemap(specs, lang))
+        out.append(renderer.render_feed(lang))
+    seen: dict[str, int] = {}
+    for f in out:
+        seen[f.path] = seen.get(f.path, 0) + 1
+    for path, n in sorted(seen.items()):
+        if n > 1:
+            diags.error(
+                "site.yaml", 1, 1, f"{n} pages would be written to the same file '{path}'",
+                "rename one of the sources so that their output paths differ",
+            )
+    return out

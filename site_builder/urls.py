@@ -1,0 +1,75 @@
+"""Every output path, in one place: one function per page kind and language.
+
+Paths are POSIX, relative to the output root, and always name a file (``…/index.html``) so that
+links work from a web server's root, under a sub-path, and from ``file://`` alike.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    languages: tuple[str, ...]
+    default_language: str
+
+    def prefix(self, lang: str) -> str:
+        """The folder of a language tree: the default language sits at the root."""
+        return "" if lang == self.default_language else lang.lower() + "/"
+
+    def home(self, lang: str) -> str:
+        return self.prefix(lang) + "index.html"
+
+    def orgs_index(self, lang: str) -> str:
+        return self.prefix(lang) + "orgs/index.html"
+
+    def org(self, lang: str, key: str) -> str:
+        return f"{self.prefix(lang)}orgs/{key}/index.html"
+
+    def report(self, lang: str, org: str, year: int, slug: str) -> str:
+        return f"{self.prefix(lang)}reports/{org}/{year}-{slug}/index.html"
+
+    def year(self, lang: str, year: int) -> str:
+        return f"{self.prefix(lang)}years/{year}/index.html"
+
+    def tag(self, lang: str, slug: str) -> str:
+        return f"{self.prefix(lang)}tags/{slug}/index.html"
+
+    def tags_index(self, lang: str) -> str:
+        return self.prefix(lang) + "tags/index.html"
+
+    def years_index(self, lang: str) -> str:
+        return self.prefix(lang) + "years/index.html"
+
+    def page(self, lang: str, name: str) -> str:
+        return f"{self.prefix(lang)}pages/{name}/index.html"
+
+    def not_found(self, lang: str) -> str:
+        return self.prefix(lang) + "404.html"
+
+    def sitemap(self, lang: str) -> str:
+        return self.prefix(lang) + "sitemap.xml"
+
+    def feed(self, lang: str) -> str:
+        return self.prefix(lang) + "feed.xml"
+
+    @staticmethod
+    def asset(name: str) -> str:
+        return "assets/" + name
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """The link from the page at ``from_path`` to ``to_path`` (both output-root relative)."""
+    to_path, hash_, frag = to_path.partition("#")
+    base = posixpath.dirname(from_path) or "."
+    rel = posixpath.relpath(to_path, base)
+    return rel + hash_ + frag
+
+
+def absolute(base_url: str, path: str) -> str:
+    """An absolute URL for sitemaps and feeds; ``index.html`` becomes the folder URL."""
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path

@@ -1,0 +1,757 @@
+"""Stages 3-4, validate and model: check parsed sources and build the frozen domain model.
+
+Every check appends a diagnostic and carries on, so one build reports every problem at once.
+Pure: the only inputs are parsed values; the only outputs are the model and diagnostics.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from site_builder.errors import Diagnostics, did_you_mean
+from site_builder.model import (
+    EMPTY,
+    Level,
+    LocalText,
+    Metric,
+    MetricValue,
+    Org,
+    Page,
+    Phrase,
+    Qualifier,
+    Report,
+    Site,
+    SiteConfig,
+    Tag,
+    Translation,
+)
+from site_builder.parse import ParsedDoc, ParsedYaml, type_name
+from site_builder.yamlpos import Located
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+METRIC_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+REPORT_NAME_RE = re.compile(r"^(?P<year>\d{4})-(?P<slug>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md$")
+PAGE_NAME_RE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md$")
+CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+ALL_LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+
+
+@dataclass(slots=True)
+class Ctx:
+    """Where a value came from: the file and its located YAML, for messages."""
+
+    rel: str
+    loc: Located
+    diags: Diagnostics
+
+    def err(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        line, col = self.loc.pos(path)
+        self.diags.error(self.rel, line, col, message, hint)
+
+    def key_err(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        line, col = self.loc.key_pos(path)
+        self.diags.error(self.rel, line, col, message, hint)
+
+    def warn(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        line, col = self.loc.pos(path)
+        self.diags.warning(self.rel, line, col, message, hint)
+
+
+def check_keys(
+    ctx: Ctx,
+    mapping: dict[str, Any],
+    path: tuple[str | int, ...],
+    allowed: Sequence[str],
+    required: Sequence[str] = (),
+    what: str = "",
+) -> None:
+    for key in mapping:
+        if key not in allowed:
+            ctx.key_err(
+                (*path, key),
+                f"unknown key '{key}'{' in ' + what if what else ''}",
+                did_you_mean(key, allowed),
+            )
+    for key in required:
+        if key not in mapping:
+            ctx.err(path, f"missing required key '{key}'{' in ' + what if what else ''}")
+
+
+def local_text(
+    ctx: Ctx, value: Any, path: tuple[str | int, ...], field_name: str, required: bool = False
+) -> LocalText:
+    """A plain string or a mapping {zh: …, en: …}."""
+    if value is None:
+        if required:
+            ctx.err(path, f"'{field_name}' must not be empty")
+        return EMPTY
+    if isinstance(value, bool) or not isinstance(value, str | int | float | dict):
+        ctx.err(
+            path,
+            f"'{field_name}' must be text or a mapping {{zh: …, en: …}}, not {type_name(value)}",
+        )
+        return EMPTY
+    if isinstance(value, int | float):
+        value = str(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            if required:
+                ctx.err(path, f"'{field_name}' must not be empty")
+            return EMPTY
+        if CJK_RE.search(text):
+            return LocalText(zh=text)
+        return LocalText(zh=text, en=text)  # language-neutral (names, acronyms, numbers)
+    check_keys(ctx, value, path, ("zh", "en"), what=f"'{field_name}'")
+    parts: dict[str, str] = {}
+    for lang in ("zh", "en"):
+        v = value.get(lang)
+        if v is None:
+            continue
+        if not isinstance(v, str) or isinstance(v, bool):
+            ctx.err((*path, lang), f"'{field_name}.{lang}' must be text, not {type_name(v)}")
+            continue
+        if v.strip():
+            parts[lang] = v.strip()
+    if not parts:
+        if required:
+            ctx.err(path, f"'{field_name}' needs at least one of 'zh' or 'en'")
+        return EMPTY
+    return LocalText(zh=parts.get("zh"), en=parts.get("en"))
+
+
+def _bool(ctx: Ctx, m: dict[str, Any], key: str, path: tuple[str | int, ...], default: bool) -> bool:
+    v = m.get(key, default)
+    if not isinstance(v, bool):
+        ctx.err((*path, key), f"'{key}' must be true or false, not {type_name(v)}")
+        return default
+    return v
+
+
+def _int(ctx: Ctx, m: dict[str, Any], key: str, default: int, lo: int, hi: int) -> int:
+    v = m.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        ctx.err((key,), f"'{key}' must be a whole number from {lo} to {hi}")
+        return default
+    return v
+
+
+# --- site.yaml -----------------------------------------------------------------------------
+
+CONFIG_KEYS = (
+    "title",
+    "description",
+    "base_url",
+    "languages",
+    "default_language",
+    "markdown",
+    "latest_reports",
+    "chinese",
+)
+
+
+def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig | None:
+    if parsed is None:
+        return None
+    ctx = Ctx(parsed.source.rel, parsed.data, diags)
+    m = parsed.data.value
+    if m is None:
+        m = {}
+    if not isinstance(m, dict):
+        ctx.err((), f"site.yaml must be a mapping of settings, not {type_name(m)}")
+        return None
+    check_keys(ctx, m, (), CONFIG_KEYS, required=("title",), what="site.yaml")
+    title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
+    description = local_text(ctx, m.get("description"), ("description",), "description")
+    base_url = m.get("base_url")
+    if base_url is not None:
+        if not isinstance(base_url, str) or not re.match(r"^https?://[^\s/]+", base_url):
+            ctx.err(
+                ("base_url",),
+                "'base_url' must be an absolute http(s) URL",
+                "e.g. http://intranet/reports/",
+            )
+            base_url = None
+        elif not base_url.endswith("/"):
+            base_url += "/"
+    languages: tuple[str, ...] = ALL_LANGUAGES
+    langs = m.get("languages", list(ALL_LANGUAGES))
+    if not isinstance(langs, list) or not langs:
+        ctx.err(("languages",), "'languages' must be a non-empty list", "e.g. [zh-Hans, zh-Hant, en]")
+    else:
+        good = []
+        for i, lang in enumerate(langs):
+            if lang not in ALL_LANGUAGES:
+                ctx.err(
+                    ("languages", i),
+                    f"unknown language '{lang}'",
+                    did_you_mean(str(lang), ALL_LANGUAGES),
+                )
+            elif lang in good:
+                ctx.err(("languages", i), f"language '{lang}' is listed twice")
+            else:
+                good.append(lang)
+        if good:
+            languages = tuple(lang for lang in ALL_LANGUAGES if lang in good)
+    default = m.get("default_language", languages[0])
+    if default not in languages:
+        ctx.err(
+            ("default_language",),
+            f"'default_language' '{default}' is not one of the site's languages",
+            "expected one of: " + ", ".join(languages),
+        )
+        default = languages[0]
+    raw_html = False
+    md = m.get("markdown", {})
+    if not isinstance(md, dict):
+        ctx.err(("markdown",), f"'markdown' must be a mapping, not {type_name(md)}")
+    else:
+        check_keys(ctx, md, ("markdown",), ("raw_html",), what="'markdown'")
+        raw_html = _bool(ctx, md, "raw_html", ("markdown",), False)
+    phrases: list[Phrase] = []
+    zh = m.get("chinese", {})
+    if not isinstance(zh, dict):
+        ctx.err(("chinese",), f"'chinese' must be a mapping, not {type_name(zh)}")
+    else:
+        check_keys(ctx, zh, ("chinese",), ("phrases",), what="'chinese'")
+        items = zh.get("phrases", [])
+        if not isinstance(items, list):
+            ctx.err(("chinese", "phrases"), "'phrases' must be a list of {hans: …, hant: …}")
+            items = []
+        for i, item in enumerate(items):
+            p = ("chinese", "phrases", i)
+            if not isinstance(item, dict):
+                ctx.err(p, "a phrase must be a mapping {hans: …, hant: …}")
+                continue
+            check_keys(ctx, item, p, ("hans", "hant"), ("hans", "hant"), what="a phrase")
+            hans, hant = item.get("hans"), item.get("hant")
+            if isinstance(hans, str) and isinstance(hant, str) and hans and hant:
+                phrases.append(Phrase(hans, hant))
+            elif "hans" in item and "hant" in item:
+                ctx.err(p, "'hans' and 'hant' must be non-empty text")
+    latest = _int(ctx, m, "latest_reports", 10, 1, 100)
+    return SiteConfig(
+        title=title,
+        description=description,
+        base_url=base_url,
+        languages=languages,
+        default_language=default,
+        raw_html=raw_html,
+        latest_reports=latest,
+        phrases=tuple(phrases),
+    )
+
+
+# --- organizations -------------------------------------------------------------------------
+
+ORG_KEYS = ("name", "short_name", "level", "parent", "description", "sample")
+
+
+def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
+    rel = parsed.source.rel
+    ctx = Ctx(rel, parsed.data, diags)
+    key = rel.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if not KEY_RE.match(key):
+        diags.error(
+            rel,
+            1,
+            1,
+            f"organization key '{key}' (the file name) must use a-z, 0-9 and '-'",
+            "rename the file, e.g. content/orgs/tianjin.yaml",
+        )
+        return None
+    m = parsed.data.value
+    if not isinstance(m, dict):
+        ctx.err((), f"an organization file must be a mapping, not {type_name(m)}")
+        return None
+    check_keys(ctx, m, (), ORG_KEYS, ("name", "level"), what="organization")
+    name = local_text(ctx, m.get("name"), ("name",), "name", required="name" in m)
+    level_raw = m.get("level")
+    level = Level.COUNTY
+    ok = True
+    if "level" in m:
+        try:
+            level = Level(level_raw)
+        except ValueError:
+            ctx.err(
+                ("level",),
+                f"unknown level '{level_raw}'",
+                did_you_mean(str(level_raw), [lv.value for lv in Level]),
+            )
+            ok = False
+    else:
+        ok = False
+    parent = m.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        ctx.err(("parent",), f"'parent' must be an organization key, not {type_name(parent)}")
+        parent = None
+    if not ok or not name:
+        return None
+    return Org(
+        key=key,
+        name=name,
+        short_name=local_text(ctx, m.get("short_name"), ("short_name",), "short_name"),
+        level=level,
+        parent=parent,
+        description=local_text(ctx, m.get("description"), ("description",), "description"),
+        sample=_bool(ctx, m, "sample", (), False),
+        path=rel,
+    )
+
+
+def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnostics) -> None:
+    """Parents must exist, sit at a higher level, and form no cycle."""
+    for key, org in sorted(orgs.items()):
+        if org.parent is None:
+            continue
+        line, col = parsed[key].pos(("parent",))
+        parent = orgs.get(org.parent)
+        if parent is None:
+            diags.error(
+                org.path,
+                line,
+                col,
+                f"unknown parent organization '{org.parent}'",
+                did_you_mean(org.parent, orgs),
+            )
+            continue
+        if parent.level.rank >= org.level.rank:
+            diags.error(
+                org.path,
+                line,
+                col,
+                f"parent '{org.parent}' is {parent.level.value}, not above this "
+                f"{org.level.value} organization",
+                "levels go national > provincial > municipal > county",
+            )
+        seen = {key}
+        p: Org | None = parent
+        while p is not None and p.parent is not None:
+            if p.key in seen:
+                diags.error(org.path, line, col, "organization parents form a cycle")
+                break
+            seen.add(p.key)
+            p = orgs.get(p.parent)
+
+
+# --- metrics and tags -----------------------------------------------------------------------
+
+METRIC_DEF_KEYS = ("label", "unit", "additive", "format", "scale")
+FORMATS = ("count", "currency", "percent")
+SCALES = ("auto", "none", "wan", "yi")
+
+
+def validate_metrics(parsed: ParsedYaml | None, diags: Diagnostics) -> dict[str, Metric]:
+    if parsed is None:
+        return {}
+    ctx = Ctx(parsed.source.rel, parsed.data, diags)
+    m = parsed.data.value or {}
+    if not isinstance(m, dict):
+        ctx.err((), f"metrics.yaml must map metric keys to definitions, not {type_name(m)}")
+        return {}
+    out: dict[str, Metric] = {}
+    for key, d in m.items():
+        if not METRIC_KEY_RE.match(key):
+            ctx.key_err(
+                (key,),
+                f"metric key '{key}' must use a-z, 0-9 and '_'",
+                "e.g. study_sessions",
+            )
+            continue
+        if not isinstance(d, dict):
+            ctx.err((key,), f"metric '{key}' must be a mapping with label and unit")
+            continue
+        check_keys(ctx, d, (key,), METRIC_DEF_KEYS, ("label", "unit"), what=f"metric '{key}'")
+        fmt = d.get("format", "count")
+        if fmt not in FORMATS:
+            ctx.err((key, "format"), f"unknown format '{fmt}'", did_you_mean(str(fmt), FORMATS))
+            fmt = "count"
+        scale = d.get("scale", "auto")
+        if scale not in SCALES:
+            ctx.err((key, "scale"), f"unknown scale '{scale}'", did_you_mean(str(scale), SCALES))
+            scale = "auto"
+        unit = d.get("unit")
+        out[key] = Metric(
+            key=key,
+            label=local_text(ctx, d.get("label"), (key, "label"), "label", required="label" in d),
+            unit=LocalText("", "") if unit == "" else local_text(ctx, unit, (key, "unit"), "unit"),
+            additive=_bool(ctx, d, "additive", (key,), True),
+            format=fmt,
+            scale=scale,
+        )
+    return out
+
+
+def validate_tags(
+    parsed: ParsedYaml | None, diags: Diagnostics, to_hans: Callable[[str], str]
+) -> dict[str, Tag]:
+    """Tags by slug. The registry's keys are Chinese names; slugs default to their pinyin."""
+    if parsed is None:
+        return {}
+    ctx = Ctx(parsed.source.rel, parsed.data, diags)
+    m = parsed.data.value or {}
+    if not isinstance(m, dict):
+        ctx.err((), f"tags.yaml must map tag names to {{en: …}}, not {type_name(m)}")
+        return {}
+    out: dict[str, Tag] = {}
+    for name, d in m.items():
+        if d is None:
+            d = {}
+        if not isinstance(d, dict):
+            ctx.err((name,), f"tag '{name}' must be a mapping like {{en: …, slug: …}}")
+            continue
+        check_keys(ctx, d, (name,), ("en", "slug"), what=f"tag '{name}'")
+        en = d.get("en")
+        if en is not None and not isinstance(en, str):
+            ctx.err((name, "en"), "'en' must be text")
+            en = None
+        slug = d.get("slug") or tag_slug(to_hans(name))
+        if not isinstance(slug, str) or not KEY_RE.match(slug):
+            ctx.err((name, "slug"), f"tag slug '{slug}' must use a-z, 0-9 and '-'")
+            continue
+        if slug in out:
+            ctx.key_err(
+                (name,),
+                f"tag '{name}' has the same slug '{slug}' as tag '{out[slug].name.zh}'",
+                "give one of them its own 'slug'",
+            )
+            continue
+        zh = name if CJK_RE.search(name) else None
+        out[slug] = Tag(name=LocalText(zh=zh or name, en=en or (None if zh else name)), slug=slug,
+                        key=to_hans(name))
+    return out
+
+
+def tag_slug(text: str) -> str:
+    """An ASCII slug: pinyin for Chinese, lower-case words otherwise."""
+    from pypinyin import lazy_pinyin
+
+    parts = lazy_pinyin(text, errors=lambda s: list(s))
+    slug = "-".join(p for p in (re.sub(r"[^a-z0-9]+", "", x.lower()) for x in parts) if p)
+    return re.sub(r"-{2,}", "-", slug).strip("-") or "tag"
+
+
+# --- reports and pages -----------------------------------------------------------------------
+
+REPORT_KEYS = ("title", "date", "summary", "tags", "lang", "draft", "source", "metrics")
+TRANSLATION_KEYS = ("title", "summary")
+METRIC_ENTRY_KEYS = ("key", "value", "qualifier")
+
+
+def _metrics(
+    ctx: Ctx, raw: Any, metrics: dict[str, Metric]
+) -> tuple[MetricValue, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        ctx.err(("metrics",), "'metrics' must be a list of {key: …, value: …}")
+        return ()
+    out: list[MetricValue] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        p: tuple[str | int, ...] = ("metrics", i)
+        if not isinstance(item, dict):
+            ctx.err(p, f"a metric entry must be a mapping {{key: …, value: …}}, not {type_name(item)}")
+            continue
+        check_keys(ctx, item, p, METRIC_ENTRY_KEYS, ("key", "value"), what="a metric entry")
+        key, value = item.get("key"), item.get("value")
+        if "key" not in item or "value" not in item:
+            continue
+        if not isinstance(key, str) or key not in metrics:
+            ctx.err(
+                (*p, "key"),
+                f"unknown metric '{key}'",
+                did_you_mean(str(key), metrics) + "; metrics are defined in content/metrics.yaml",
+            )
+            continue
+        if key in seen:
+            ctx.err((*p, "key"), f"metric '{key}' is listed twice in this report")
+            continue
+        seen.add(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            hint = "write the plain number: 7万 is 70000, 303.92万元 is 3039200"
+            if isinstance(value, str) and re.search(r"[余多约以上+]", value):
+                hint = "write the number alone and add 'qualifier: more_than' or 'qualifier: about'"
+            ctx.err((*p, "value"), f"metric value must be a number, not {type_name(value)}", hint)
+            continue
+        if value < 0 or value in (float("inf"), float("-inf")):
+            ctx.err((*p, "value"), "metric value must be a finite number of zero or more")
+            continue
+        q = item.get("qualifier")
+        qualifier = None
+        if q is not None:
+            try:
+                qualifier = Qualifier(q)
+            except ValueError:
+                ctx.err(
+                    (*p, "qualifier"),
+                    f"unknown qualifier '{q}'",
+                    "expected more_than (余/多/以上) or about (约)",
+                )
+                continue
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)
+        out.append(MetricValue(key, value, qualifier, ctx.loc.pos(p)[0]))
+    return tuple(out)
+
+
+def _date(ctx: Ctx, raw: Any) -> datetime.date | None:
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return datetime.date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    ctx.err(("date",), f"'date' must be a date YYYY-MM-DD, not {raw!r}", "e.g. date: 2024-12-31")
+    return None
+
+
+def validate_report(
+    doc: ParsedDoc,
+    diags: Diagnostics,
+    orgs: dict[str, Org],
+    metrics: dict[str, Metric],
+    tags_by_key: dict[str, Tag],
+    to_hans: Callable[[str], str],
+    detect: Callable[[str], str],
+) -> Report | None:
+    rel = doc.source.rel
+    ctx = Ctx(rel, doc.front, diags)
+    parts = rel.split("/")
+    # content/reports/<org>/<year>-<slug>.md
+    if len(parts) != 4:
+        diags.error(
+            rel,
+            1,
+            1,
+            "a report must sit at content/reports/<org>/<year>-<slug>.md",
+            "move it into its organization's folder",
+        )
+        return None
+    org_key, filename = parts[2], parts[3]
+    match = REPORT_NAME_RE.match(filename)
+    if not match:
+        diags.error(
+            rel,
+            1,
+            1,
+            f"report file name '{filename}' must be <year>-<slug>.md",
+            "the slug uses a-z, 0-9 and '-', e.g. 2024-annual-summary.md",
+        )
+        return None
+    if org_key not in orgs:
+        diags.error(
+            rel,
+            1,
+            1,
+            f"unknown organization '{org_key}' (the report's folder)",
+            did_you_mean(org_key, orgs) + "; organizations are content/orgs/<key>.yaml",
+        )
+        return None
+    year = int(match["year"])
+    m = doc.front.value
+    check_keys(ctx, m, (), REPORT_KEYS, ("title", "date"), what="front matter")
+    title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
+    date = _date(ctx, m["date"]) if "date" in m else None
+    if date is not None and date.year != year:
+        ctx.err(
+            ("date",),
+            f"date {date.isoformat()} is not in {year}, the year in the file name",
+            "rename the file or fix the date",
+        )
+    tag_slugs: list[str] = []
+    raw_tags = m.get("tags", [])
+    if isinstance(raw_tags, str):
+        raw_tags = [raw_tags]
+    if not isinstance(raw_tags, list):
+        ctx.err(("tags",), "'tags' must be a list of tag names", "e.g. tags: [巡察整改]")
+        raw_tags = []
+    for i, t in enumerate(raw_tags):
+        if not isinstance(t, str):
+            ctx.err(("tags", i), f"a tag must be text, not {type_name(t)}")
+            continue
+        tag = tags_by_key.get(to_hans(t.strip()))
+        if tag is None:
+            ctx.err(
+                ("tags", i),
+                f"unknown tag '{t}'",
+                did_you_mean(to_hans(t), tags_by_key) + "; tags are defined in content/tags.yaml",
+            )
+            continue
+        if tag.slug not in tag_slugs:
+            tag_slugs.append(tag.slug)
+    lang = m.get("lang")
+    if lang is not None and lang not in ("zh-Hans", "zh-Hant"):
+        ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not '{lang}'")
+        lang = None
+    script = lang or detect(doc.body)
+    mvals = _metrics(ctx, m.get("metrics"), metrics)
+    draft = _bool(ctx, m, "draft", (), False)
+    if not title or date is None or "title" not in m:
+        return None
+    return Report(
+        org=org_key,
+        year=year,
+        slug=match["slug"],
+        title=title,
+        date=date,
+        summary=local_text(ctx, m.get("summary"), ("summary",), "summary"),
+        tags=tuple(tag_slugs),
+        script=script,
+        draft=draft,
+        source=local_text(ctx, m.get("source"), ("source",), "source"),
+        metrics=mvals,
+        body=doc.body,
+        body_line=doc.body_line,
+        path=rel,
+    )
+
+
+def validate_translation(doc: ParsedDoc, diags: Diagnostics) -> Translation | None:
+    ctx = Ctx(doc.source.rel, doc.front, diags)
+    m = doc.front.value
+    check_keys(ctx, m, (), TRANSLATION_KEYS, ("title",), what="translation front matter")
+    title, summary = m.get("title"), m.get("summary")
+    if "title" in m and (not isinstance(title, str) or not title.strip()):
+        ctx.err(("title",), "'title' of a translation must be English text")
+        return None
+    if summary is not None and not isinstance(summary, str):
+        ctx.err(("summary",), "'summary' of a translation must be English text")
+        summary = None
+    if not isinstance(title, str):
+        return None
+    return Translation(title.strip(), summary.strip() if summary else None, doc.body,
+                       doc.body_line, doc.source.rel)
+
+
+def validate_page(
+    doc: ParsedDoc, diags: Diagnostics, detect: Callable[[str], str]
+) -> Page | None:
+    rel = doc.source.rel
+    ctx = Ctx(rel, doc.front, diags)
+    name = rel.rsplit("/", 1)[-1]
+    match = PAGE_NAME_RE.match(name)
+    if not match or rel.count("/") != 2:
+        diags.error(
+            rel, 1, 1, f"page file name '{name}' must be <name>.md in content/pages/",
+            "use a-z, 0-9 and '-', e.g. about.md",
+        )
+        return None
+    m = doc.front.value
+    check_keys(ctx, m, (), ("title", "lang"), ("title",), what="page front matter")
+    title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
+    lang = m.get("lang")
+    if lang is not None and lang not in ("zh-Hans", "zh-Hant"):
+        ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not '{lang}'")
+        lang = None
+    if not title:
+        return None
+    return Page(match["name"], title, doc.body, doc.body_line, rel, lang or detect(doc.body))
+
+
+# --- the whole site ------------------------------------------------------------------------
+
+
+def build_site(
+    config: SiteConfig,
+    org_files: Iterable[ParsedYaml],
+    metrics_file: ParsedYaml | None,
+    tags_file: ParsedYaml | None,
+    report_docs: Iterable[ParsedDoc],
+    page_docs: Iterable[ParsedDoc],
+    data_files: Iterable[ParsedYaml],
+    diags: Diagnostics,
+    to_hans: Callable[[str], str],
+    detect: Callable[[str], str],
+    drafts: bool = False,
+) -> Site:
+    orgs: dict[str, Org] = {}
+    located: dict[str, Located] = {}
+    for pf in org_files:
+        org = validate_org(pf, diags)
+        if org is not None:
+            orgs[org.key] = org
+            located[org.key] = pf.data
+    link_orgs(orgs, located, diags)
+    metrics = validate_metrics(metrics_file, diags)
+    tags = validate_tags(tags_file, diags, to_hans)
+    tags_by_key = {t.key: t for t in tags.values()}
+
+    translations: dict[str, ParsedDoc] = {}
+    originals: list[ParsedDoc] = []
+    for doc in report_docs:
+        if doc.source.rel.endswith(".en.md"):
+            translations[doc.source.rel.removesuffix(".en.md") + ".md"] = doc
+        else:
+            originals.append(doc)
+    reports: list[Report] = []
+    seen_paths: set[str] = set()
+    for doc in originals:
+        rep = validate_report(doc, diags, orgs, metrics, tags_by_key, to_hans, detect)
+        seen_paths.add(doc.source.rel)
+        if rep is None:
+            continue
+        tdoc = translations.get(doc.source.rel)
+        if tdoc is not None:
+            tr = validate_translation(tdoc, diags)
+            if tr is not None:
+                rep = _with_translation(rep, tr)
+        if rep.draft and not drafts:
+            continue
+        reports.append(rep)
+    for rel, tdoc in sorted(translations.items()):
+        if rel not in seen_paths:
+            diags.error(
+                tdoc.source.rel,
+                1,
+                1,
+                "translation has no original report",
+                f"expected {rel} beside it",
+            )
+
+    page_translations: dict[str, ParsedDoc] = {}
+    pages: list[Page] = []
+    page_docs = list(page_docs)
+    for doc in page_docs:
+        if doc.source.rel.endswith(".en.md"):
+            page_translations[doc.source.rel.removesuffix(".en.md") + ".md"] = doc
+    for doc in page_docs:
+        if doc.source.rel.endswith(".en.md"):
+            continue
+        page = validate_page(doc, diags, detect)
+        if page is None:
+            continue
+        tdoc = page_translations.pop(doc.source.rel, None)
+        if tdoc is not None:
+            tr = validate_translation(tdoc, diags)
+            if tr is not None:
+                page = Page(page.name, page.title, page.body, page.body_line, page.path,
+                            page.script, tr)
+        pages.append(page)
+    for rel, tdoc in sorted(page_translations.items()):
+        diags.error(tdoc.source.rel, 1, 1, "translation has no original page",
+                    f"expected {rel} beside it")
+
+    data = {pf.source.rel.removeprefix("content/data/"): pf.data.value for pf in data_files}
+    return Site(
+        config=config,
+        orgs=dict(sorted(orgs.items())),
+        metrics=metrics,
+        tags=dict(sorted(tags.items())),
+        reports=tuple(sorted(reports, key=lambda r: (r.org, r.year, r.slug))),
+        pages=tuple(sorted(pages, key=lambda p: p.name)),
+        data=data,
+    )
+
+
+def _with_translation(rep: Report, tr: Translation) -> Report:
+    from dataclasses import replace
+
+    return replace(rep, translation=tr)

@@ -1,0 +1,127 @@
+"""Stage 7, write: put the rendered files on disk, all or nothing.
+
+The new tree is assembled in a temporary sibling folder (unchanged files are hard-linked from the
+current output, so they keep their inode and mtime) and swapped in with two renames. A build that
+fails, or is killed, before the swap leaves the previous output exactly as it was; the next build
+removes leftovers. Nothing outside the output folder and its temporary siblings is touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.errors import UsageError
+
+TMP_PREFIX = ".site-builder-tmp-"
+OLD_PREFIX = ".site-builder-old-"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    written: int  # files whose bytes are new or changed
+    unchanged: int
+    removed: int  # files of the previous output that are gone
+
+
+def check_output_dir(source: Path, out: Path) -> None:
+    """Refuse an output folder that is, contains, or sits inside the sources it would replace."""
+    src, dst = source.resolve(), out.resolve()
+    if dst == src:
+        raise UsageError(f"--out {out} is the source folder; choose a separate folder like output/")
+    if src.is_relative_to(dst):
+        raise UsageError(f"--out {out} contains the source folder {source}")
+    if dst.is_relative_to(src / "content") or dst.is_relative_to(src / "templates") or (
+        dst.is_relative_to(src / "assets")
+    ):
+        raise UsageError(f"--out {out} is inside the site's sources")
+    if dst.exists():
+        if not dst.is_dir():
+            raise UsageError(f"--out {out} exists and is not a folder")
+        for marker in ("site.yaml", "content", "pyproject.toml", ".git"):
+            if (dst / marker).exists():
+                raise UsageError(
+                    f"--out {out} holds '{marker}': it looks like a source folder, not a build "
+                    "output; refusing to replace it"
+                )
+
+
+def _digest_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _existing(out: Path) -> dict[str, Path]:
+    if not out.is_dir():
+        return {}
+    found: dict[str, Path] = {}
+    for dirpath, _dirs, files in os.walk(out):
+        for name in files:
+            p = Path(dirpath) / name
+            found[p.relative_to(out).as_posix()] = p
+    return found
+
+
+def _cleanup_leftovers(out: Path) -> None:
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    for p in parent.iterdir():
+        if p.name.startswith((TMP_PREFIX + out.name, OLD_PREFIX + out.name)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def write_output(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteResult:
+    """Make ``out`` hold exactly ``files`` (path -> bytes); write nothing when nothing changed."""
+    out = out.absolute()
+    # recover from a build killed between the two renames: the old tree is still complete
+    olds = sorted(out.parent.glob(OLD_PREFIX + out.name + "*")) if out.parent.is_dir() else []
+    if not out.exists() and olds:
+        olds[-1].rename(out)
+    _cleanup_leftovers(out)
+    existing = _existing(out)
+    wanted = dict(files)
+    changed = {
+        path: data
+        for path, data in wanted.items()
+        if path not in existing
+        or existing[path].stat().st_size != len(data)
+        or existing[path].read_bytes() != data
+    }
+    removed = [p for p in existing if p not in wanted]
+    if not changed and not removed and out.is_dir():
+        return WriteResult(0, len(wanted), 0)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + out.name + "-", dir=out.parent))
+    try:
+        for path, data in sorted(wanted.items()):
+            target = tmp / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path not in changed:
+                try:
+                    os.link(existing[path], target)
+                    continue
+                except OSError:
+                    pass  # another file system, or no hard links: copy the bytes
+            target.write_bytes(data)
+        # readable by a web server regardless of the umask-restricted mkdtemp mode
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            old = out.parent / (OLD_PREFIX + out.name + "-" + tmp.name[-8:])
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return WriteResult(len(changed), len(wanted) - len(changed), len(removed))
