@@ -1,0 +1,94 @@
+"""The write stage: all or nothing, no rewrite of unchanged files, stale files removed, leftovers
+of a killed build recovered, and nothing outside the output folder touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_builder.errors import UsageError
+from site_builder.write import OLD_PREFIX, TMP_PREFIX, check_output_dir, write_output
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_writes_exactly_the_given_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = write_output(out, [("a.html", b"A"), ("d/b.html", b"B")])
+    assert (result.written, result.unchanged, result.removed) == (2, 0, 0)
+    assert files(out) == {"a.html": b"A", "d/b.html": b"B"}
+
+
+def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(out, [("a.html", b"A"), ("b.html", b"B")])
+    inode_a = (out / "a.html").stat().st_ino
+    mtime_a = (out / "a.html").stat().st_mtime_ns
+    result = write_output(out, [("a.html", b"A"), ("b.html", b"B2"), ("c.html", b"C")])
+    assert (result.written, result.unchanged, result.removed) == (2, 1, 0)
+    assert (out / "a.html").stat().st_ino == inode_a
+    assert (out / "a.html").stat().st_mtime_ns == mtime_a
+    assert files(out) == {"a.html": b"A", "b.html": b"B2", "c.html": b"C"}
+
+
+def test_no_change_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(out, [("a.html", b"A")])
+    before = (out.stat().st_ino, (out / "a.html").stat().st_mtime_ns)
+    result = write_output(out, [("a.html", b"A")])
+    assert (result.written, result.removed) == (0, 0)
+    assert (out.stat().st_ino, (out / "a.html").stat().st_mtime_ns) == before
+
+
+def test_stale_files_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(out, [("old/index.html", b"x"), ("a.html", b"A")])
+    result = write_output(out, [("a.html", b"A")])
+    assert result.removed == 1
+    assert files(out) == {"a.html": b"A"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary leftovers
+
+
+def test_recovers_from_a_build_killed_between_renames(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(out, [("a.html", b"A")])
+    # simulate a kill after `out -> old` and before `tmp -> out`
+    old = tmp_path / (OLD_PREFIX + "out-12345678")
+    out.rename(old)
+    (tmp_path / (TMP_PREFIX + "out-x")).mkdir()
+    result = write_output(out, [("a.html", b"A")])
+    assert result.written == 0  # the old tree was restored and already matched
+    assert files(out) == {"a.html": b"A"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_siblings_of_the_output_are_never_touched(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("keep")
+    (tmp_path / "output-notes").mkdir()
+    out = tmp_path / "output"
+    write_output(out, [("a.html", b"A")])
+    write_output(out, [("b.html", b"B")])
+    assert (tmp_path / "keep.txt").read_text() == "keep"
+    assert (tmp_path / "output-notes").is_dir()
+
+
+@pytest.mark.parametrize("bad", [".", "content", "content/x", "templates"])
+def test_output_inside_or_equal_to_sources_is_refused(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.yaml").write_text("title: x\n")
+    with pytest.raises(UsageError):
+        check_output_dir(tmp_path, tmp_path / bad)
+
+
+def test_output_that_holds_sources_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    other = tmp_path / "other"
+    (other / ".git").mkdir(parents=True)
+    with pytest.raises(UsageError, match="holds '.git'"):
+        check_output_dir(src, other)
+    with pytest.raises(UsageError, match="contains the source folder"):
+        check_output_dir(src, tmp_path)
