@@ -1,0 +1,770 @@
+"""Chinese script detection and Simplified <-> Traditional conversion.
+
+Every Chinese page is shown in Simplified (``zh-Hans``) and in Traditional with Taiwan standard
+character forms (``zh-Hant``), whatever script the source used. Conversion uses OpenCC's
+``s2tw`` and ``tw2s`` configurations, which change characters but never vocabulary
+(``s2twp``/``tw2sp`` would rewrite 文件 as 檔案 and 程序 as 程式, which these reports must not).
+
+OpenCC segments text by longest dictionary match, and its dictionaries hold only words whose
+conversion differs from the character default. Ordinary words are therefore invisible to it and a
+dictionary word spanning two real words wins: 妇联|系统 becomes 婦聯繫統, 伟大|历程 becomes
+偉大曆程, 不断|发挥 becomes 不斷髮揮. A :class:`Converter` fixes this with *phrase overrides*
+(``defaults/phrases.yaml`` plus a site's own): occurrences are found, replaced by Private Use Area
+placeholders that OpenCC passes through untouched, and the override's form is written back in
+their place. The placeholders also shield the neighbouring characters from cross-word matches.
+
+Every conversion in use keeps the length of the text (one character in, one out), so the module
+works position by position; this lets a Traditional source keep the characters its author chose
+where they are standard (歷 stays 歷 even where OpenCC would pick 曆) while non-standard ones are
+corrected (中層干部 becomes 中層幹部), and lets :func:`nonconforming_chars` report exact positions.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import compress
+from operator import ne
+from typing import Any, Protocol
+
+import opencc
+import yaml
+
+__all__ = [
+    "HANS",
+    "HANT",
+    "MIXED",
+    "NONE",
+    "Converter",
+    "Nonconforming",
+    "Phrase",
+    "PhraseLike",
+    "ScriptInfo",
+    "default_converter",
+    "default_phrases",
+    "detect_script",
+    "nonconforming_chars",
+    "parse_phrases",
+    "protect",
+]
+
+HANS = "zh-Hans"
+HANT = "zh-Hant"
+MIXED = "mixed"
+NONE = "none"
+
+# A text is one script when at most this share of its script-specific characters belong to the
+# other one; a Traditional report with a few 干/余/并 written the mainland way is still Traditional.
+_MINORITY_SHARE = 0.2
+
+# Traditional characters that are not a Taiwan standard form of any Simplified character, i.e. the
+# Traditional keys of OpenCC's TSCharacters that no STCharacters/STPhrases value (after the
+# TWVariants step) produces. A Traditional source gets these corrected; any other Traditional-only
+# character its author wrote is kept even where OpenCC would choose a sibling (歷/曆, 復/複).
+# Generated from OpenCC 1.4.2's dictionaries (`opencc_dict -f ocd2 -t text` on the .ocd2 files).
+_NONSTANDARD_HANT = frozenset(
+    "僞凈卽厠厤啓埰墰墻壜奬嫺嬀峯嵗彫慤挱擡敎旂旣枴査棊欅殻氂泝潙濕爲牀獃琱産畵瘺癡眞碕祕竈竪箚簑糉"
+    "絶綉綫緑緼縧繮纔罎羣脣舘蒓蔘蔿藴衆裏覈説謡謭賫贜踰輼遡遶醖鈎鉢銹鋭録鍼鎚鎭鎸閲陞頽顔飱駡鮎鮝"
+    "鰐鰛鳬鶿鷄麪麫麯麽齶𡻕"
+)
+
+# Filler written over a protected phrase before OpenCC sees the text (Supplementary Private Use
+# Area-A; OpenCC has no entry for it, so it is passed through and matches nothing). Phrases are
+# written back by position, so the same character in the input does no harm.
+_PLACEHOLDER = "\U000f0000"
+# Separator between the pieces of a batch conversion (Supplementary Private Use Area-B).
+_SEPARATOR = "\U0010fffd"
+
+# Characters worth converting: CJK radicals, symbols, ideographs and compatibility ideographs.
+_CJK_RE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+# --------------------------------------------------------------------------------------------
+# OpenCC access: one converter per configuration and process, created on first use.
+
+_OPENCC: dict[str, opencc.OpenCC] = {}
+_OPENCC_LOCK = threading.Lock()
+
+
+def _opencc(config: str) -> opencc.OpenCC:
+    converter = _OPENCC.get(config)
+    if converter is None:
+        with _OPENCC_LOCK:
+            converter = _OPENCC.get(config)
+            if converter is None:
+                # Tofu-risk dictionaries map to Extension B+ characters that intranet fonts lack.
+                converter = opencc.OpenCC(config, include_tofu_risk_dictionaries=False)
+                _OPENCC[config] = converter
+    return converter
+
+
+def _s2tw(text: str) -> str:
+    return str(_opencc("s2tw").convert(text)) if text else text
+
+
+def _tw2s(text: str) -> str:
+    return str(_opencc("tw2s").convert(text)) if text else text
+
+
+# Character-by-character (context-free) results of t2s and s2tw, filled on demand.
+_T2S_CHAR: dict[str, str] = {}
+_S2T_CHAR: dict[str, str] = {}
+
+
+def _fill_char_cache(cache_map: dict[str, str], config: str, chars: Iterable[str]) -> None:
+    missing = sorted(c for c in set(chars) if c not in cache_map)
+    if not missing:
+        return
+    # Newlines separate the characters; no OpenCC dictionary entry contains one.
+    converted = str(_opencc(config).convert("\n".join(missing))).split("\n")
+    if len(converted) != len(missing) or any(len(c) != 1 for c in converted):
+        converted = [str(_opencc(config).convert(c)) for c in missing]
+    for source, target in zip(missing, converted, strict=True):
+        cache_map[source] = target
+
+
+def _is_hans_form(char: str) -> bool:
+    """Whether `char` is a valid Simplified character (t2s leaves it alone, e.g. 干, 着, 著)."""
+    return _T2S_CHAR.get(char, char) == char
+
+
+def _diff_positions(a: str, b: str) -> list[int]:
+    """Positions where two equally long strings differ (iterates in C, not in Python)."""
+    if a == b:
+        return []
+    return list(compress(range(len(a)), map(ne, a, b)))
+
+
+def _chars_at(text: str, positions: list[int]) -> set[str]:
+    return set(map(text.__getitem__, positions))
+
+
+def _count_at(text: str, positions: list[int], chars: set[str]) -> int:
+    return sum(map(chars.__contains__, map(text.__getitem__, positions)))
+
+
+# --------------------------------------------------------------------------------------------
+# Script detection.
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptInfo:
+    """The script of a text: ``zh-Hans``, ``zh-Hant``, ``mixed`` or ``none``.
+
+    ``hans_only``/``hant_only`` are the sorted distinct characters that, where they stand, are
+    forms of only that script (e.g. 干 in 中層干部 is a Simplified form; 乾 in 乾隆 is not
+    counted because it is also Simplified there). ``none`` means no such character was found.
+    """
+
+    script: str
+    hans_only: str
+    hant_only: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    n_hans: int  # characters that are Simplified-only forms where they stand
+    n_hant: int  # characters that are Traditional-only forms where they stand
+    hans_chars: frozenset[str]
+    hant_chars: frozenset[str]
+
+    @property
+    def script(self) -> str:
+        return _classify(self.n_hans, self.n_hant)
+
+
+def _evidence(text: str, tw2s_text: str | None = None) -> _Evidence:
+    s2tw_text = _s2tw(text)
+    if tw2s_text is None:
+        tw2s_text = _tw2s(text)
+    to_hant_pos = _diff_positions(text, s2tw_text)
+    to_hans_pos = _diff_positions(text, tw2s_text)
+    to_hant_chars = _chars_at(text, to_hant_pos)
+    to_hans_chars = _chars_at(text, to_hans_pos)
+    _fill_char_cache(_T2S_CHAR, "t2s", to_hant_chars | to_hans_chars)
+    _fill_char_cache(_S2T_CHAR, "s2tw", to_hant_chars)
+    # A Simplified form changes under s2tw here, changes on its own too (so 了 in 了解, also a
+    # valid Traditional character, is no evidence) and is a valid Simplified character.
+    hans = {c for c in to_hant_chars if _S2T_CHAR[c] != c and _is_hans_form(c)}
+    hant = {c for c in to_hans_chars if not _is_hans_form(c)}
+    return _Evidence(
+        n_hans=_count_at(text, to_hant_pos, hans),
+        n_hant=_count_at(text, to_hans_pos, hant),
+        hans_chars=frozenset(hans),
+        hant_chars=frozenset(hant),
+    )
+
+
+def _classify(n_hans: int, n_hant: int) -> str:
+    total = n_hans + n_hant
+    if total == 0:
+        return NONE
+    if n_hant <= total * _MINORITY_SHARE:
+        return HANS
+    if n_hans <= total * _MINORITY_SHARE:
+        return HANT
+    return MIXED
+
+
+def detect_script(text: str) -> ScriptInfo:
+    """Detect the script of `text` by counting characters that change under conversion.
+
+    A text that is mostly one script with a few characters of the other (at most 20% of the
+    script-specific characters) is that script; ``mixed`` is for texts with substantial amounts
+    of both. The stray characters are listed in ``hans_only``/``hant_only`` and located by
+    :func:`nonconforming_chars`.
+    """
+    evidence = _evidence(text)
+    return ScriptInfo(
+        script=evidence.script,
+        hans_only="".join(sorted(evidence.hans_chars)),
+        hant_only="".join(sorted(evidence.hant_chars)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Phrase overrides.
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A word and its correct form in each script (normally of the same length)."""
+
+    hans: str
+    hant: str
+
+    def __post_init__(self) -> None:
+        for name, value in (("hans", self.hans), ("hant", self.hant)):
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"phrase {name!r} must be a non-empty string, got {value!r}")
+            if _SEPARATOR in value or value != value.strip():
+                raise ValueError(f"phrase {name!r} has surrounding blanks or reserved characters")
+
+
+class PhraseLike(Protocol):
+    """Anything with the two forms of a phrase, e.g. :class:`Phrase` or a model's own type."""
+
+    @property
+    def hans(self) -> str: ...
+
+    @property
+    def hant(self) -> str: ...
+
+
+def parse_phrases(data: object, *, source: str = "phrases") -> list[Phrase]:
+    """Validate a YAML-loaded list of ``{hans: …, hant: …}`` mappings.
+
+    Raises :class:`ValueError` naming the entry (``source[3]: …``) for anything else.
+    """
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: expected a list of {{hans, hant}} mappings")
+    phrases: list[Phrase] = []
+    for index, entry in enumerate(data):
+        where = f"{source}[{index}]"
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"{where}: expected a mapping with keys 'hans' and 'hant'")
+        unknown = sorted(set(map(str, entry)) - {"hans", "hant"})
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}; expected hans, hant")
+        if "hans" not in entry or "hant" not in entry:
+            raise ValueError(f"{where}: both 'hans' and 'hant' are required")
+        try:
+            phrases.append(Phrase(hans=entry["hans"], hant=entry["hant"]))
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    return phrases
+
+
+@cache
+def default_phrases() -> tuple[Phrase, ...]:
+    """The packaged override list, ``site_builder/defaults/phrases.yaml``."""
+    text = resources.files("site_builder").joinpath("defaults/phrases.yaml").read_text("utf-8")
+    return tuple(parse_phrases(yaml.safe_load(text), source="defaults/phrases.yaml"))
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of `words`, longest first, built as a trie (fast in `re`)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+# (start, end, phrase) of an override occurrence.
+_Span = tuple[int, int, Phrase]
+
+
+# --------------------------------------------------------------------------------------------
+# The converter.
+
+
+class Converter:
+    """Converts text and HTML between Simplified and Traditional (Taiwan standard forms).
+
+    `phrases` are added to the packaged defaults; a later phrase replaces an earlier one with the
+    same Simplified or Traditional form. Instances are immutable and safe to share.
+    """
+
+    def __init__(self, phrases: Sequence[PhraseLike] = ()) -> None:
+        by_form: dict[str, Phrase] = {}
+        site_phrases = (Phrase(p.hans, p.hant) for p in phrases)
+        for phrase in (*default_phrases(), *site_phrases):
+            # Drop the phrase this one supersedes, so none of its forms stays reachable.
+            for form in (phrase.hans, phrase.hant):
+                old = by_form.get(form)
+                if old is not None:
+                    for old_form in (old.hans, old.hant):
+                        if by_form.get(old_form) is old:
+                            del by_form[old_form]
+            by_form[phrase.hans] = phrase
+            by_form[phrase.hant] = phrase
+        self._phrases: tuple[Phrase, ...] = tuple(dict.fromkeys(by_form.values()))
+        # Phrases are looked up in the Simplified projection of the text (tw2s of the source),
+        # so a Traditional source matches whatever variant characters it used (重復 -> 重复).
+        keys: dict[str, Phrase] = {}
+        projected = _tw2s("\n".join(f"{p.hans}\n{p.hant}" for p in self._phrases)).split("\n")
+        for index, phrase in enumerate(self._phrases):
+            for key in (projected[2 * index + 1], projected[2 * index], phrase.hans):
+                keys[key] = phrase
+        self._keys = keys
+        self._key_re = re.compile(_trie_pattern(keys)) if keys else None
+
+    @property
+    def phrases(self) -> tuple[Phrase, ...]:
+        """The effective override list (defaults and site phrases, superseded ones removed)."""
+        return self._phrases
+
+    # -- spans -----------------------------------------------------------------------------
+
+    def _spans(self, projection: str) -> list[_Span]:
+        if self._key_re is None:
+            return []
+        keys = self._keys
+        return [(*m.span(), keys[m.group()]) for m in self._key_re.finditer(projection)]
+
+    @staticmethod
+    def _mask(text: str, spans: Sequence[_Span]) -> str:
+        if not spans:
+            return text
+        parts: list[str] = []
+        pos = 0
+        for start, end, _ in spans:
+            parts.append(text[pos:start])
+            parts.append(_PLACEHOLDER * (end - start))
+            pos = end
+        parts.append(text[pos:])
+        return "".join(parts)
+
+    def _spans_for(self, projection: str, script: str, aligned: bool) -> list[_Span]:
+        spans = self._spans(projection)
+        if aligned:
+            # Positions must match the source: leave phrases that change length to OpenCC.
+            if script == HANT:
+                return [s for s in spans if len(s[2].hant) == s[1] - s[0]]
+            return [s for s in spans if len(s[2].hans) == s[1] - s[0]]
+        return spans
+
+    @staticmethod
+    def _write_spans(chars: list[str], spans: Sequence[_Span], script: str) -> None:
+        # Backwards, as a site's phrase may have forms of different lengths (互联网/網際網路).
+        if script == HANT:
+            for start, end, phrase in reversed(spans):
+                chars[start:end] = phrase.hant
+        else:
+            for start, end, phrase in reversed(spans):
+                chars[start:end] = phrase.hans
+
+    # -- core conversions --------------------------------------------------------------------
+
+    def _to_hant(self, text: str, *, aligned: bool = False) -> str:
+        projection = _tw2s(text)
+        if len(projection) != len(text):  # pragma: no cover - OpenCC keeps lengths
+            return _s2tw(projection)
+        spans = self._spans_for(projection, HANT, aligned)
+        target = _s2tw(self._mask(projection, spans))
+        if len(target) != len(text):  # pragma: no cover - OpenCC keeps lengths
+            return target
+        diffs = _diff_positions(text, target)
+        changed = _chars_at(text, diffs)
+        _fill_char_cache(_T2S_CHAR, "t2s", changed)
+        # Keep a Traditional character its author chose, unless it is a variant that is not a
+        # Taiwan standard form (墻 -> 牆, 爲 -> 為); characters that are also Simplified (干, 余,
+        # 并, 着) take the form OpenCC chose from their context.
+        keep = {c for c in changed if not _is_hans_form(c) and c not in _NONSTANDARD_HANT}
+        keep.discard(_PLACEHOLDER)
+        chars = list(target)
+        if keep:
+            for i in diffs:
+                if text[i] in keep:
+                    chars[i] = text[i]
+        self._write_spans(chars, spans, HANT)
+        return "".join(chars)
+
+    def _to_hans(self, text: str, assume: str | None = None, *, aligned: bool = False) -> str:
+        projection = _tw2s(text)
+        if len(projection) != len(text):  # pragma: no cover - OpenCC keeps lengths
+            return projection
+        spans = self._spans_for(projection, HANS, aligned)
+        if assume is None:
+            assume = _evidence(text, projection).script
+        chars = list(projection)
+        if assume == HANS:
+            # tw2s reads its input as Taiwan Traditional and would turn the valid Simplified
+            # 著 of 显著/著称 into 着: in a Simplified text keep every valid Simplified character.
+            diffs = _diff_positions(text, projection)
+            changed = _chars_at(text, diffs)
+            _fill_char_cache(_T2S_CHAR, "t2s", changed)
+            keep = {c for c in changed if _is_hans_form(c)}
+            if keep:
+                for i in diffs:
+                    if text[i] in keep:
+                        chars[i] = text[i]
+        self._write_spans(chars, spans, HANS)
+        return "".join(chars)
+
+    def to_hant(self, text: str) -> str:
+        """Convert to Traditional Chinese (Taiwan standard forms) from either script."""
+        return self._to_hant(text) if _CJK_RE.search(text) else text
+
+    def to_hans(self, text: str) -> str:
+        """Convert to Simplified Chinese from either script."""
+        return self._to_hans(text) if _CJK_RE.search(text) else text
+
+    def convert(self, text: str, target: str) -> str:
+        """Convert `text` to `target` (:data:`HANS` or :data:`HANT`)."""
+        if target == HANT:
+            return self.to_hant(text)
+        if target == HANS:
+            return self.to_hans(text)
+        raise ValueError(f"unknown target script {target!r}; expected {HANS!r} or {HANT!r}")
+
+    def convert_many(self, texts: Sequence[str], target: str) -> list[str]:
+        """Convert several related texts in one OpenCC pass (script detected over all of them)."""
+        if target not in (HANS, HANT):
+            raise ValueError(f"unknown target script {target!r}; expected {HANS!r} or {HANT!r}")
+        todo = [i for i, t in enumerate(texts) if _CJK_RE.search(t)]
+        out = list(texts)
+        if not todo:
+            return out
+        batch = [texts[i] for i in todo]
+        if any(_SEPARATOR in t for t in batch):
+            for i in todo:
+                out[i] = self.convert(texts[i], target)
+            return out
+        converted = self.convert(_SEPARATOR.join(batch), target).split(_SEPARATOR)
+        if len(converted) != len(batch):  # pragma: no cover - separators pass through OpenCC
+            converted = [self.convert(t, target) for t in batch]
+        for i, result in zip(todo, converted, strict=True):
+            out[i] = result
+        return out
+
+    def convert_html(self, html: str, target: str) -> str:
+        """Convert the human-readable text of an HTML document or fragment.
+
+        Converted: text nodes (also of ``<title>`` and ``<textarea>``), the attributes
+        ``title``, ``alt``, ``aria-label``, ``placeholder``, ``data-label`` and the ``content``
+        of ``<meta>`` (unless it is a URL), and the string values inside
+        ``<script type="application/json">`` (which stays valid JSON). Never converted: tag and
+        attribute names, other attributes, character references (``&#24178;`` stays as it is),
+        comments, other scripts and styles, and everything inside ``<code>``, ``<pre>`` or an
+        element carrying ``data-noconvert`` (up to its matching close tag, counting nested
+        elements of the same name; an unclosed one extends to the end of the input).
+        """
+        if target not in (HANS, HANT):
+            raise ValueError(f"unknown target script {target!r}; expected {HANS!r} or {HANT!r}")
+        if not _CJK_RE.search(html):
+            return html
+        text_spans, json_spans = _scan_html(html)
+        texts = [html[a:b] for a, b in text_spans]
+        converted = self.convert_many(texts, target)
+        replacements: list[tuple[int, int, str]] = [
+            (a, b, new)
+            for (a, b), old, new in zip(text_spans, texts, converted, strict=True)
+            if new != old
+        ]
+        for a, b in json_spans:
+            new = self._convert_json(html[a:b], target)
+            if new != html[a:b]:
+                replacements.append((a, b, new))
+        if not replacements:
+            return html
+        replacements.sort()
+        parts: list[str] = []
+        pos = 0
+        for a, b, new in replacements:
+            parts.append(html[pos:a])
+            parts.append(new)
+            pos = b
+        parts.append(html[pos:])
+        return "".join(parts)
+
+    def _convert_json(self, source: str, target: str) -> str:
+        """Convert the strings of a JSON document, keeping it valid and byte-stable."""
+        if not _CJK_RE.search(source) and "\\u" not in source:
+            return source
+        try:
+            original = json.loads(source)
+        except ValueError:
+            return source  # not JSON: leave it exactly as it was
+        # Conversion never touches ASCII, so converting the raw text keeps its layout; escaped
+        # characters (\\u5e72) are not visible to it, hence the re-serialisation below.
+        direct = self.convert(source, target)
+        try:
+            if json.loads(direct) == _convert_json_value(original, self, target):
+                return direct
+        except ValueError:  # pragma: no cover - conversion keeps JSON syntax
+            pass
+        text = json.dumps(
+            _convert_json_value(original, self, target), ensure_ascii=False, separators=(",", ":")
+        )
+        # Keep the document inside its <script> element.
+        return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def nonconforming(self, text: str, script: str) -> list[Nonconforming]:
+        """See :func:`nonconforming_chars`."""
+        if not _CJK_RE.search(text):
+            return []
+        if script == HANT:
+            expected = self._to_hant(text, aligned=True)
+        elif script == HANS:
+            expected = self._to_hans(text, assume=HANS, aligned=True)
+        else:
+            raise ValueError(f"unknown script {script!r}; expected {HANS!r} or {HANT!r}")
+        if len(expected) != len(text):  # pragma: no cover - conversion keeps lengths
+            return []
+        result: list[Nonconforming] = []
+        positions = _diff_positions(text, expected)
+        if not positions:
+            return result
+        line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        line = 0
+        for i in positions:
+            while line + 1 < len(line_starts) and line_starts[line + 1] <= i:
+                line += 1
+            result.append(
+                Nonconforming(
+                    line=line + 1, col=i - line_starts[line] + 1, char=text[i], expected=expected[i]
+                )
+            )
+        return result
+
+
+def _convert_json_value(value: object, converter: Converter, target: str) -> object:
+    strings: list[str] = []
+
+    def collect(node: object) -> None:
+        if isinstance(node, str):
+            strings.append(node)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                strings.append(key)
+                collect(item)
+
+    collect(value)
+    converted = iter(converter.convert_many(strings, target))
+
+    def rebuild(node: object) -> object:
+        if isinstance(node, str):
+            return next(converted)
+        if isinstance(node, list):
+            return [rebuild(item) for item in node]
+        if isinstance(node, dict):
+            out: dict[str, object] = {}
+            for item in node.values():
+                new_key = next(converted)  # keys were collected before their values
+                out[new_key] = rebuild(item)
+            return out
+        return node
+
+    return rebuild(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Nonconforming:
+    """A character that is not the standard form in the expected script, where it stands."""
+
+    line: int  # 1-based
+    col: int  # 1-based, in characters (code points)
+    char: str  # as written
+    expected: str  # the standard form
+
+
+@cache
+def default_converter() -> Converter:
+    """A process-wide converter with the packaged phrase overrides only."""
+    return Converter()
+
+
+def nonconforming_chars(text: str, script: str) -> list[Nonconforming]:
+    """Characters of `text` that are not the standard form in `script` where they stand.
+
+    In a ``zh-Hant`` text: 中層干部 reports 干 (expected 幹), 40余種 余 (餘), 戰斗 斗 (鬥),
+    墻 (牆); Simplified characters are reported too. Correct text, including standard
+    Traditional characters OpenCC would not have chosen (歷程, 淬煉), is not reported.
+    In a ``zh-Hans`` text, Traditional-only characters are reported.
+    """
+    return default_converter().nonconforming(text, script)
+
+
+# --------------------------------------------------------------------------------------------
+# HTML scanning.
+
+_VOID_ELEMENTS = frozenset(
+    (
+        *("area", "base", "br", "col", "embed", "hr", "img", "input"),
+        *("keygen", "link", "meta", "param", "source", "track", "wbr"),
+    )
+)
+_RAW_TEXT_ELEMENTS = frozenset(("script", "style", "textarea", "title", "xmp", "noembed"))
+_SKIP_CONTENT_ELEMENTS = frozenset(("code", "pre"))
+_TEXT_ATTRIBUTES = frozenset(("title", "alt", "aria-label", "placeholder", "data-label"))
+_URLISH_META = re.compile(r"url|image|video|audio|http-equiv|viewport|charset", re.I)
+_URL_VALUE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//|/|\./|\.\./|#)", re.I)
+
+_MARKUP_RE = re.compile(
+    r"""
+      <!--.*?(?:-->|\Z)
+    | <!\[CDATA\[.*?(?:\]\]>|\Z)
+    | <[!?][^>]*>?
+    | </(?P<end>[A-Za-z][^\s/>]*)[^>]*>?
+    | <(?P<start>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>
+    """,
+    re.S | re.X,
+)
+_ATTR_RE = re.compile(
+    r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s"'=<>`]+)))?"""
+)
+
+
+def _raw_text_end(html: str, name: str, pos: int) -> int:
+    match = re.compile(rf"</{re.escape(name)}[\s/>]", re.I).search(html, pos)
+    return match.start() if match else len(html)
+
+
+def _scan_html(html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Spans of convertible text and of JSON script bodies, in document order."""
+    text_spans: list[tuple[int, int]] = []
+    json_spans: list[tuple[int, int]] = []
+    skip_name: str | None = None  # element whose content is not converted
+    skip_depth = 0
+    pos = 0
+    length = len(html)
+    while pos < length:
+        match = _MARKUP_RE.search(html, pos)
+        text_end = match.start() if match else length
+        if skip_name is None and text_end > pos:
+            text_spans.append((pos, text_end))
+        if match is None:
+            break
+        pos = match.end()
+        end_name = match.group("end")
+        if end_name is not None:
+            if skip_name is not None and end_name.lower() == skip_name:
+                skip_depth -= 1
+                if skip_depth == 0:
+                    skip_name = None
+            continue
+        start_name = match.group("start")
+        if start_name is None:
+            continue  # comment, doctype, CDATA, processing instruction
+        name = start_name.lower()
+        attrs_text = match.group("attrs")
+        attrs_offset = match.start("attrs")
+        self_closing = attrs_text.rstrip().endswith("/")
+        opens = name not in _VOID_ELEMENTS and not self_closing
+        if skip_name is not None:
+            if opens and name == skip_name:
+                skip_depth += 1
+        else:
+            attrs = [(m.group("name").lower(), m) for m in _ATTR_RE.finditer(attrs_text)]
+            names = {attr_name for attr_name, _ in attrs}
+            if "data-noconvert" not in names:
+                _attribute_spans(name, attrs, attrs_offset, text_spans)
+            if opens and ("data-noconvert" in names or name in _SKIP_CONTENT_ELEMENTS):
+                skip_name, skip_depth = name, 1
+            elif name == "script" and _is_json_script(attrs):
+                end = _raw_text_end(html, name, pos)
+                json_spans.append((pos, end))
+                pos = end
+                continue
+            elif name in ("title", "textarea") and opens:
+                end = _raw_text_end(html, name, pos)
+                if end > pos:
+                    text_spans.append((pos, end))
+                pos = end
+                continue
+        if name in _RAW_TEXT_ELEMENTS and opens:
+            # Never read tags inside raw text (a "</pre>" in a script string is not a tag).
+            pos = _raw_text_end(html, name, pos)
+    return text_spans, json_spans
+
+
+def _attr_value_span(m: re.Match[str], offset: int) -> tuple[int, int] | None:
+    for group in ("dq", "sq", "uq"):
+        if m.group(group) is not None:
+            return offset + m.start(group), offset + m.end(group)
+    return None
+
+
+def _attribute_spans(
+    tag: str,
+    attrs: list[tuple[str, re.Match[str]]],
+    offset: int,
+    out: list[tuple[int, int]],
+) -> None:
+    for name, m in attrs:
+        if name in _TEXT_ATTRIBUTES:
+            pass
+        elif name == "content" and tag == "meta":
+            described_by = " ".join(
+                other.group(0) for other_name, other in attrs if other_name != "content"
+            )
+            value = m.group("dq") or m.group("sq") or m.group("uq") or ""
+            if _URLISH_META.search(described_by) or _URL_VALUE.match(value):
+                continue
+        else:
+            continue
+        span = _attr_value_span(m, offset)
+        if span is not None and span[1] > span[0]:
+            out.append(span)
+
+
+def _is_json_script(attrs: list[tuple[str, re.Match[str]]]) -> bool:
+    for name, m in attrs:
+        if name == "type":
+            value = (m.group("dq") or m.group("sq") or m.group("uq") or "").strip().lower()
+            return value == "application/json" or value.endswith("+json")
+    return False
+
+
+def protect(text: str, *, escape: bool = True) -> str:
+    """Mark `text` as never to be converted: ``<span data-noconvert>text</span>``.
+
+    `text` is HTML-escaped unless `escape` is false (pass false for an HTML fragment).
+    """
+    body = html_lib.escape(text, quote=False) if escape else text
+    return f"<span data-noconvert>{body}</span>"
