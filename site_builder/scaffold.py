@@ -115,11 +115,15 @@ def init_site(directory: Path) -> list[Path]:
 
 
 def _slug_from_title(title: str) -> str:
+    """Pinyin words of the title, cut at a word boundary to at most 60 characters."""
     from site_builder.validate import tag_slug
 
-    slug = tag_slug(title)
-    slug = "-".join(slug.split("-")[:8])
-    return re.sub(r"[^a-z0-9-]", "", slug)[:60].strip("-") or "report"
+    slug = ""
+    for word in tag_slug(title).split("-"):
+        if len(slug) + len(word) + 1 > 60:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug or "report"
 
 
 def new_report(source: Path, org: str, year: int, title: str, slug: str | None) -> Path:

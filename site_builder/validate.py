@@ -229,7 +229,16 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
                 continue
             check_keys(ctx, item, p, ("hans", "hant"), ("hans", "hant"), what="a phrase")
             hans, hant = item.get("hans"), item.get("hant")
+            hans = hans.strip() if isinstance(hans, str) else hans
+            hant = hant.strip() if isinstance(hant, str) else hant
             if isinstance(hans, str) and isinstance(hant, str) and hans and hant:
+                if len(hans) != len(hant):
+                    ctx.err(
+                        p,
+                        f"phrase '{hans}' / '{hant}': both forms must have the same length",
+                        "Simplified and Traditional forms map character for character",
+                    )
+                    continue
                 phrases.append(Phrase(hans, hant))
             elif "hans" in item and "hant" in item:
                 ctx.err(p, "'hans' and 'hant' must be non-empty text")
@@ -427,12 +436,13 @@ def validate_tags(
 
 
 def tag_slug(text: str) -> str:
-    """An ASCII slug: pinyin for Chinese, lower-case words otherwise."""
+    """An ASCII slug: pinyin syllables for Chinese, lower-case words otherwise."""
     from pypinyin import lazy_pinyin
 
-    parts = lazy_pinyin(text, errors=lambda s: list(s))
-    slug = "-".join(p for p in (re.sub(r"[^a-z0-9]+", "", x.lower()) for x in parts) if p)
-    return re.sub(r"-{2,}", "-", slug).strip("-") or "tag"
+    words: list[str] = []
+    for part in lazy_pinyin(text):
+        words += re.findall(r"[a-z0-9]+", part.lower())
+    return "-".join(words) or "tag"
 
 
 # --- reports and pages -----------------------------------------------------------------------
