@@ -16,10 +16,11 @@ from pathlib import Path
 
 from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
 from site_builder.derive.aggregate import derive
+from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
 from site_builder.load import Project, load_project
-from site_builder.markdown import RenderedMarkdown, heading_slug, render_markdown
-from site_builder.model import Phrase, Site
+from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
+from site_builder.model import Page, Phrase, Report, Site
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
 from site_builder.render import Bodies, OutputFile, Renderer, render_site
 from site_builder.validate import build_site, validate_config
@@ -140,6 +141,20 @@ def render_bodies(site: Site, converter: Converter) -> Bodies:
     return Bodies(out)
 
 
+def chart_sources(
+    site: Site, bodies: Bodies
+) -> list[tuple[str, str | None, tuple[ChartBlock, ...]]]:
+    """Every body's chart blocks with the organization a ``metric:`` chart refers to."""
+    out: list[tuple[str, str | None, tuple[ChartBlock, ...]]] = []
+    items: list[tuple[str | None, Report | Page]] = [(r.org, r) for r in site.reports]
+    items += [(None, p) for p in site.pages]
+    for org, item in items:
+        for path in (item.path, item.translation.path if item.translation else None):
+            if path is not None and path in bodies.by_path:
+                out.append((path, org, bodies.by_path[path].charts))
+    return out
+
+
 def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     diags = Diagnostics()
     timings: dict[str, float] = {}
@@ -187,7 +202,8 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     lap("derive")
 
     bodies = render_bodies(site, converter)
-    renderer = Renderer(site, derived, bodies, project.templates, converter)
+    charts = derive_charts(site, derived, chart_sources(site, bodies), diags)
+    renderer = Renderer(site, derived, bodies, project.templates, converter, charts=charts)
     files = render_site(renderer, diags)
     files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
     lap("render")

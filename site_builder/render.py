@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from site_builder.chinese import Converter
 from site_builder.derive.aggregate import Derived
+from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostics
 from site_builder.i18n import LANGUAGES, Translator
 from site_builder.load import TemplateSource
@@ -53,6 +54,9 @@ class Bodies:
 
 ChartRenderer = Callable[[PageContext, str, int, str], Markup]
 """(page context, source path, chart index, chart YAML) -> the chart's HTML."""
+
+CHART_CANVAS = 'class="chart-canvas"'
+"""Marks a drawn chart in a body: such pages load ECharts and charts.js."""
 
 
 def plan_pages(site: Site, derived: Derived) -> list[PageSpec]:
@@ -91,6 +95,7 @@ class Renderer:
         templates: Iterable[TemplateSource],
         converter: Converter,
         chart_renderer: ChartRenderer | None = None,
+        charts: Charts | None = None,
     ) -> None:
         self.site = site
         self.derived = derived
@@ -100,7 +105,10 @@ class Renderer:
         self.urls = Urls(site.config.languages, site.config.default_language)
         self.reports = {(r.org, r.year, r.slug): r for r in site.reports}
         self.pages = {p.name: p for p in site.pages}
+        self.charts = charts
         self.chart_renderer = chart_renderer
+        if chart_renderer is None and charts is not None:
+            self.chart_renderer = self._chart_block
 
     # -- shared page frame ------------------------------------------------------------------
 
@@ -158,6 +166,7 @@ class Renderer:
             },
             "latest": [ctx.report_item(r) for r in d.latest],
             "tree": views.org_tree(ctx),
+            **self._chart_views(ctx, home_charts=self.charts.home if self.charts else ()),
         }
 
     def _orgs_index(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
@@ -180,12 +189,41 @@ class Renderer:
             "children": [ctx.org_link(c) for c in facts.children],
             "sample": org.sample,
             "key_figures": cards,
-            "rollups": [views.rollup_card(ctx, r) for r in facts.rollups],
+            "rollups": views.rollup_rows(ctx, facts),
+            "rollup_own_label": ctx.t("rollup_own", org=ctx.plain(org.short_name or org.name)),
+            "child_summaries": views.child_summaries(ctx, facts),
+            **self._chart_views(
+                ctx,
+                trend_charts=self.charts.trends.get(key, ()) if self.charts else (),
+                comparison_charts=self.charts.comparisons.get(key, ()) if self.charts else (),
+            ),
             "table": views.metric_table(ctx, facts),
             "groups": views.reports_by_year(ctx, facts.reports),
             "crumbs": crumbs,
             "page_description": ctx.plain(org.description),
         }
+
+    # -- charts ------------------------------------------------------------------------------
+
+    def _chart_views(self, ctx: PageContext, **groups: tuple[Any, ...]) -> dict[str, Any]:
+        """Chart views by template name, and ``has_charts`` for the page's <head>."""
+        out: dict[str, Any] = {
+            name: [views.chart_view(ctx, spec) for spec in specs] for name, specs in groups.items()
+        }
+        out["has_charts"] = any(out[name] for name in groups)
+        return out
+
+    def _chart_block(self, ctx: PageContext, path: str, index: int, source: str) -> Markup:
+        """The default ``ChartRenderer``: a validated block as a figure, an invalid one (already
+        reported as a warning) as a short notice in its place."""
+        assert self.charts is not None
+        spec = self.charts.blocks.get((path, index))
+        if spec is None:
+            return Markup('<p class="notice chart-invalid" role="note">{}</p>\n').format(
+                ctx.t("chart_invalid")
+            )
+        macro = self.env.get_template("macros.html").module.chart  # type: ignore[attr-defined]
+        return Markup(macro(views.chart_view(ctx, spec), ctx.t))
 
     def _body(
         self, ctx: PageContext, path: str, en_path: str | None, script: str
@@ -234,6 +272,7 @@ class Renderer:
             "toc": toc,
             "body": body,
             "body_lang": body_lang,
+            "has_charts": CHART_CANVAS in body,
             "sample": self.site.orgs[org].sample,
             "crumbs": crumbs,
             "page_description": str(ctx.report_summary(rep).striptags()),
@@ -279,6 +318,7 @@ class Renderer:
             "title": views.page_title(ctx, page),
             "body": body,
             "body_lang": body_lang,
+            "has_charts": CHART_CANVAS in body,
         }
 
     def _not_found(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
@@ -302,6 +342,7 @@ class Renderer:
             root_ctx = PageContext(self.site, self.derived, self.urls, lang, self.urls.home(lang))
             frame = self._frame(root_ctx, spec)
         template, view = getattr(self, "_" + spec.kind)(ctx, *spec.args)
+        frame["has_charts"] = bool(view.pop("has_charts", False))
         if "page_description" in view and view["page_description"]:
             frame["description"] = view["page_description"]
         html = self.env.get_template(template).render(**frame, **view)

@@ -12,9 +12,16 @@ from markupsafe import Markup, escape
 
 from site_builder import numbers
 from site_builder.derive.aggregate import Cell, Derived, KeyFigure, OrgFacts, RollUp
+from site_builder.derive.charts import (
+    ChartSpec,
+    build_options,
+    options_json,
+    point_label,
+    unit_name,
+)
 from site_builder.i18n import LANGUAGES, Translator
 from site_builder.markdown import RenderedMarkdown, TocEntry
-from site_builder.model import LocalText, Metric, Org, Page, Report, Site
+from site_builder.model import LocalText, Metric, Org, Page, Qualifier, Report, Site
 from site_builder.urls import Urls, relative
 
 
@@ -195,13 +202,26 @@ def key_figure_card(ctx: PageContext, kf: KeyFigure) -> MetricCard:
     metric = ctx.site.metrics[kf.metric]
     note = ""
     if kf.delta is not None and kf.previous_year is not None:
-        change = numbers.format_change(
-            kf.delta, kf.percent, lang=ctx.text_lang, about=kf.approximate
-        )
-        note = f"{kf.year} · {change} ({kf.previous_year})"
+        change = change_text(ctx, metric, kf)
+        note = f"{kf.year} · {ctx.t('change_since', change=change, year=kf.previous_year)}"
     else:
         note = str(kf.year)
     return MetricCard(ctx.tx(metric.label), ctx.value(metric, kf.cell), note)
+
+
+def change_text(ctx: PageContext, metric: Metric, kf: KeyFigure) -> str:
+    """The change on the previous year as number and percent, "about" when either value has a
+    qualifier; amounts are written as amounts (+13.85万元, +CNY 138,500)."""
+    assert kf.delta is not None
+    lang = ctx.text_lang
+    text = numbers.format_change(kf.delta, kf.percent, lang=lang, about=kf.approximate)
+    if metric.format != "currency" or not kf.delta:
+        return text
+    bare = numbers.format_change(kf.delta, None, lang=lang)
+    amount = numbers.format_value(
+        abs(kf.delta), lang=lang, unit=ctx.plain(metric.unit), fmt="currency", scale=metric.scale
+    )
+    return text.replace(bare, bare[0] + amount, 1)
 
 
 def rollup_card(ctx: PageContext, r: RollUp) -> MetricCard:
@@ -246,3 +266,120 @@ def page_title(ctx: PageContext, page: Page) -> Markup:
     if ctx.text_lang == "en" and page.translation is not None:
         return escape(page.translation.title)
     return ctx.tx(page.title)
+
+
+# --- charts and organization summaries ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChartTable:
+    head: tuple[str, ...]  # the category column's header, then one per series
+    rows: tuple[tuple[Markup, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartView:
+    id: str
+    type: str
+    title: Markup
+    options: Markup  # JSON, safe to place inside <script type="application/json">
+    table: ChartTable
+    description: str  # the container's aria-label: title, then each series' values
+
+
+def chart_view(ctx: PageContext, spec: ChartSpec) -> ChartView:
+    """A chart in the page's language: its options and the same data as a table."""
+    lang = ctx.text_lang
+    options = Markup(options_json(build_options(spec, lang)))
+    category = {
+        "year": ctx.t("year"),
+        "org": ctx.t("report_org"),
+    }.get(spec.x_kind, ctx.t("chart_category"))
+    head = [category]
+    for s in spec.series:
+        name = ctx.plain(s.name)
+        unit = unit_name(s.unit, lang)
+        head.append(f"{name} ({unit})" if unit and spec.x_kind != "org" else name)
+    if spec.x_kind == "org" and spec.series and unit_name(spec.series[0].unit, lang):
+        # compared organizations share one metric: name its unit once, in the first header
+        head[0] = f"{category} ({ctx.t('chart_unit', unit=unit_name(spec.series[0].unit, lang))})"
+    rows = tuple(
+        (ctx.tx(x), tuple(point_label(s.points[i], s, lang) for s in spec.series))
+        for i, x in enumerate(spec.x)
+    )
+    # A short text equivalent for the drawing; the full data is in the table.
+    zh = lang == "zh"
+    parts = [ctx.plain(spec.title)]
+    for s in spec.series:
+        unit = unit_name(s.unit, lang)
+        values = ("，" if zh else ", ").join(
+            f"{ctx.plain(x)} {point_label(p, s, lang)}"
+            for x, p in zip(spec.x, s.points, strict=True)
+        )
+        if unit:
+            name = f"{ctx.plain(s.name)}（{unit}）" if zh else f"{ctx.plain(s.name)} ({unit})"
+        else:
+            name = ctx.plain(s.name)
+        parts.append(f"{name}：{values}" if zh else f"{name}: {values}")
+    return ChartView(
+        spec.id,
+        spec.type,
+        ctx.tx(spec.title),
+        options,
+        ChartTable(tuple(head), rows),
+        ("。" if zh else ". ").join(parts),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RollUpRow:
+    label: Markup
+    own: str  # the organization's own figure in the roll-up's year, or "–"
+    total: str  # the sum over its descendants
+    note: str  # how many reported, which year
+
+
+def rollup_rows(ctx: PageContext, facts: OrgFacts) -> tuple[RollUpRow, ...]:
+    rows = []
+    for r in facts.rollups:
+        metric = ctx.site.metrics[r.metric]
+        own_cell = facts.table.get(r.metric, {}).get(r.year)
+        own = ctx.value(metric, own_cell) if own_cell else "–"
+        total = ctx.value(metric, Cell(r.total, Qualifier.ABOUT if r.approximate else None, ""))
+        note = ctx.t("rollup_sum_orgs", n=str(r.orgs), year=str(r.year))
+        rows.append(RollUpRow(ctx.tx(metric.label), own, total, note))
+    return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildSummary:
+    link: Link
+    level: str
+    sample: bool
+    reports: int
+    latest_year: int | None
+    figures: tuple[MetricCard, ...]
+
+
+def child_summaries(ctx: PageContext, facts: OrgFacts, limit: int = 4) -> tuple[ChildSummary, ...]:
+    """Each child organization with its latest key figures (the first few, registry order)."""
+    out = []
+    for key in facts.children:
+        child = ctx.derived.orgs[key]
+        cards = []
+        latest = child.years[-1] if child.years else None
+        for kf in child.key_figures[:limit]:
+            metric = ctx.site.metrics[kf.metric]
+            note = "" if kf.year == latest else str(kf.year)
+            cards.append(MetricCard(ctx.tx(metric.label), ctx.value(metric, kf.cell), note))
+        out.append(
+            ChildSummary(
+                link=ctx.org_link(key),
+                level=ctx.level(child.org),
+                sample=child.org.sample,
+                reports=len(child.reports),
+                latest_year=child.years[-1] if child.years else None,
+                figures=tuple(cards),
+            )
+        )
+    return tuple(out)
