@@ -60,13 +60,26 @@ class _Progress:
 
 
 def _run_build(
-    source: Path, out: Path | None, strict: bool, drafts: bool, write: bool, fmt: str
+    source: Path,
+    out: Path | None,
+    strict: bool,
+    drafts: bool,
+    write: bool,
+    fmt: str,
+    translations: bool = False,
 ) -> int:
     from site_builder.pipeline import BuildOptions, run
 
     source = source.absolute()
     out_dir = (out or source / "output").absolute()
-    options = BuildOptions(source=source, out=out_dir, strict=strict, drafts=drafts, write=write)
+    options = BuildOptions(
+        source=source,
+        out=out_dir,
+        strict=strict,
+        drafts=drafts,
+        write=write,
+        translations=translations,
+    )
     try:
         with _Progress() as progress:
             result = run(options, progress)
@@ -78,9 +91,14 @@ def _run_build(
         return EXIT_CONTENT
     except OSError as exc:
         where = exc.filename or out_dir
-        click.echo(f"{where}: error: {exc.strerror or exc} (check the folder's permissions and free space)", err=True)
+        click.echo(
+            f"{where}: error: {exc.strerror or exc} (check the folder's permissions and free space)",
+            err=True,
+        )
         return EXIT_CONTENT
     _print_diagnostics(result.diagnostics, fmt)
+    if result.translation_summary and fmt == "text":
+        click.echo(result.translation_summary)
     errors = len(result.errors)
     warnings = len(result.diagnostics) - errors
     failed = errors or (strict and warnings)
@@ -153,10 +171,15 @@ def build(source: Path, out: Path | None, strict: bool, drafts: bool, fmt: str) 
 @_source_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--drafts", is_flag=True, help="Include reports marked draft: true.")
+@click.option(
+    "--translations",
+    is_flag=True,
+    help="List missing English fields and bodies (as warnings: with --strict they fail).",
+)
 @_format_option
-def check(source: Path, strict: bool, drafts: bool, fmt: str) -> None:
+def check(source: Path, strict: bool, drafts: bool, translations: bool, fmt: str) -> None:
     """Validate content, references and pages without writing anything."""
-    sys.exit(_run_build(source, None, strict, drafts, False, fmt))
+    sys.exit(_run_build(source, None, strict, drafts, False, fmt, translations))
 
 
 @main.command()
@@ -183,7 +206,9 @@ def new() -> None:
 @new.command("report")
 @_source_option
 @click.option("--org", required=True, help="The organization key (content/orgs/<key>.yaml).")
-@click.option("--year", required=True, type=click.IntRange(1949, 2100), help="The year reported on.")
+@click.option(
+    "--year", required=True, type=click.IntRange(1949, 2100), help="The year reported on."
+)
 @click.option("--title", required=True, help="The report's title (Chinese or English).")
 @click.option("--slug", default=None, help="ASCII file-name slug (default: from the title).")
 def new_report(source: Path, org: str, year: int, title: str, slug: str | None) -> None:

@@ -159,11 +159,7 @@ def _walk(root: Path, top: Path, diags: list[Diagnostic]) -> list[Path]:
                 continue
             p = d / name
             if p.is_symlink() and not p.exists():
-                diags.append(
-                    Diagnostic(
-                        _rel(root, p), 1, 1, "broken symbolic link", code="load"
-                    )
-                )
+                diags.append(Diagnostic(_rel(root, p), 1, 1, "broken symbolic link", code="load"))
                 continue
             found.append(p)
     return sorted(found)

@@ -87,12 +87,16 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md.use(cjk_friendly)
     md.inline.ruler.before("emphasis", "keep_span", _keep_rule)
 
-    def render_keep(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+    def render_keep(
+        self: object, tokens: list[Token], idx: int, options: object, env: object
+    ) -> str:
         from html import escape
 
         return f"<span data-noconvert>{escape(tokens[idx].content, quote=False)}</span>"
 
-    def render_fence(self: object, tokens: list[Token], idx: int, options: object, env: dict) -> str:  # type: ignore[type-arg]
+    def render_fence(
+        self: object, tokens: list[Token], idx: int, options: object, env: dict
+    ) -> str:  # type: ignore[type-arg]
         token = tokens[idx]
         info = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
         if info == "chart":
@@ -106,10 +110,14 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md.add_render_rule("keep_span", render_keep)
     md.add_render_rule("fence", render_fence)
 
-    def render_table_open(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+    def render_table_open(
+        self: object, tokens: list[Token], idx: int, options: object, env: object
+    ) -> str:
         return '<div class="table-scroll">' + md.renderer.renderToken(tokens, idx, options, env)  # type: ignore[arg-type]
 
-    def render_table_close(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+    def render_table_close(
+        self: object, tokens: list[Token], idx: int, options: object, env: object
+    ) -> str:
         return md.renderer.renderToken(tokens, idx, options, env) + "</div>\n"  # type: ignore[arg-type]
 
     md.add_render_rule("table_open", render_table_open)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class LocalText:
 EMPTY = LocalText()
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     NATIONAL = "national"
     PROVINCIAL = "provincial"
     MUNICIPAL = "municipal"
@@ -73,7 +73,7 @@ class Tag:
     key: str  # Simplified form: what report tags are matched against
 
 
-class Qualifier(str, Enum):
+class Qualifier(StrEnum):
     MORE_THAN = "more_than"
     ABOUT = "about"
 

@@ -57,10 +57,7 @@ def parse_document(src: SourceFile) -> tuple[ParsedDoc | None, list[Diagnostic]]
             )
         ]
     if front_text is None:
-        if not src.text.strip():
-            msg = "file is empty"
-        else:
-            msg = "missing front matter"
+        msg = "file is empty" if not src.text.strip() else "missing front matter"
         return None, [
             Diagnostic(
                 src.rel,

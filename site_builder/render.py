@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from site_builder import views
 from site_builder.chinese import Converter
 from site_builder.derive.aggregate import Derived
 from site_builder.derive.charts import Charts
@@ -24,7 +25,6 @@ from site_builder.load import TemplateSource
 from site_builder.markdown import CHART_PLACEHOLDER_RE, RenderedMarkdown
 from site_builder.model import Report, Site
 from site_builder.urls import Urls, absolute, relative
-from site_builder import views
 from site_builder.views import Alternate, Link, PageContext
 
 
@@ -245,7 +245,9 @@ class Renderer:
             html = CHART_PLACEHOLDER_RE.sub(chart, html)
         return Markup(html), views.toc_links(shown.toc), body_lang
 
-    def _report(self, ctx: PageContext, org: str, year: int, slug: str) -> tuple[str, dict[str, Any]]:
+    def _report(
+        self, ctx: PageContext, org: str, year: int, slug: str
+    ) -> tuple[str, dict[str, Any]]:
         rep = self.reports[(org, year, slug)]
         en_path = rep.translation.path if rep.translation else None
         body, toc, body_lang = self._body(ctx, rep.path, en_path, rep.script)
@@ -255,7 +257,9 @@ class Renderer:
             from site_builder.derive.aggregate import Cell
 
             metrics.append(
-                views.MetricCard(ctx.tx(metric.label), ctx.value(metric, Cell(mv.value, mv.qualifier, "")))
+                views.MetricCard(
+                    ctx.tx(metric.label), ctx.value(metric, Cell(mv.value, mv.qualifier, ""))
+                )
             )
         facts = self.derived.orgs[org]
         crumbs = [ctx.org_link(a, short=True) for a in reversed(facts.ancestors)]
@@ -343,7 +347,7 @@ class Renderer:
             frame = self._frame(root_ctx, spec)
         template, view = getattr(self, "_" + spec.kind)(ctx, *spec.args)
         frame["has_charts"] = bool(view.pop("has_charts", False))
-        if "page_description" in view and view["page_description"]:
+        if view.get("page_description"):
             frame["description"] = view["page_description"]
         html = self.env.get_template(template).render(**frame, **view)
         return OutputFile(path, self._convert(html, lang).encode("utf-8"))
@@ -356,7 +360,9 @@ class Renderer:
     def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
         urls, base = self.urls, self.site.config.base_url
         path = urls.sitemap(lang)
-        lastmod = {("report", (r.org, r.year, r.slug)): r.date.isoformat() for r in self.site.reports}
+        lastmod = {
+            ("report", (r.org, r.year, r.slug)): r.date.isoformat() for r in self.site.reports
+        }
 
         def loc(p: str) -> str:
             return absolute(base, p) if base else relative(path, p)
@@ -437,7 +443,10 @@ def render_site(renderer: Renderer, diags: Diagnostics) -> list[OutputFile]:
     for path, n in sorted(seen.items()):
         if n > 1:
             diags.error(
-                "site.yaml", 1, 1, f"{n} pages would be written to the same file '{path}'",
+                "site.yaml",
+                1,
+                1,
+                f"{n} pages would be written to the same file '{path}'",
                 "rename one of the sources so that their output paths differ",
             )
     return out

@@ -124,7 +124,9 @@ def local_text(
     return LocalText(zh=parts.get("zh"), en=parts.get("en"))
 
 
-def _bool(ctx: Ctx, m: dict[str, Any], key: str, path: tuple[str | int, ...], default: bool) -> bool:
+def _bool(
+    ctx: Ctx, m: dict[str, Any], key: str, path: tuple[str | int, ...], default: bool
+) -> bool:
     v = m.get(key, default)
     if not isinstance(v, bool):
         ctx.err((*path, key), f"'{key}' must be true or false, not {type_name(v)}")
@@ -181,7 +183,9 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
     languages: tuple[str, ...] = ALL_LANGUAGES
     langs = m.get("languages", list(ALL_LANGUAGES))
     if not isinstance(langs, list) or not langs:
-        ctx.err(("languages",), "'languages' must be a non-empty list", "e.g. [zh-Hans, zh-Hant, en]")
+        ctx.err(
+            ("languages",), "'languages' must be a non-empty list", "e.g. [zh-Hans, zh-Hant, en]"
+        )
     else:
         good = []
         for i, lang in enumerate(langs):
@@ -430,8 +434,11 @@ def validate_tags(
             )
             continue
         zh = name if CJK_RE.search(name) else None
-        out[slug] = Tag(name=LocalText(zh=zh or name, en=en or (None if zh else name)), slug=slug,
-                        key=to_hans(name))
+        out[slug] = Tag(
+            name=LocalText(zh=zh or name, en=en or (None if zh else name)),
+            slug=slug,
+            key=to_hans(name),
+        )
     return out
 
 
@@ -452,9 +459,7 @@ TRANSLATION_KEYS = ("title", "summary")
 METRIC_ENTRY_KEYS = ("key", "value", "qualifier")
 
 
-def _metrics(
-    ctx: Ctx, raw: Any, metrics: dict[str, Metric]
-) -> tuple[MetricValue, ...]:
+def _metrics(ctx: Ctx, raw: Any, metrics: dict[str, Metric]) -> tuple[MetricValue, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -465,7 +470,9 @@ def _metrics(
     for i, item in enumerate(raw):
         p: tuple[str | int, ...] = ("metrics", i)
         if not isinstance(item, dict):
-            ctx.err(p, f"a metric entry must be a mapping {{key: …, value: …}}, not {type_name(item)}")
+            ctx.err(
+                p, f"a metric entry must be a mapping {{key: …, value: …}}, not {type_name(item)}"
+            )
             continue
         check_keys(ctx, item, p, METRIC_ENTRY_KEYS, ("key", "value"), what="a metric entry")
         key, value = item.get("key"), item.get("value")
@@ -637,20 +644,22 @@ def validate_translation(doc: ParsedDoc, diags: Diagnostics) -> Translation | No
         summary = None
     if not isinstance(title, str):
         return None
-    return Translation(title.strip(), summary.strip() if summary else None, doc.body,
-                       doc.body_line, doc.source.rel)
+    return Translation(
+        title.strip(), summary.strip() if summary else None, doc.body, doc.body_line, doc.source.rel
+    )
 
 
-def validate_page(
-    doc: ParsedDoc, diags: Diagnostics, detect: Callable[[str], str]
-) -> Page | None:
+def validate_page(doc: ParsedDoc, diags: Diagnostics, detect: Callable[[str], str]) -> Page | None:
     rel = doc.source.rel
     ctx = Ctx(rel, doc.front, diags)
     name = rel.rsplit("/", 1)[-1]
     match = PAGE_NAME_RE.match(name)
     if not match or rel.count("/") != 2:
         diags.error(
-            rel, 1, 1, f"page file name '{name}' must be <name>.md in content/pages/",
+            rel,
+            1,
+            1,
+            f"page file name '{name}' must be <name>.md in content/pages/",
             "use a-z, 0-9 and '-', e.g. about.md",
         )
         return None
@@ -742,12 +751,14 @@ def build_site(
         if tdoc is not None:
             tr = validate_translation(tdoc, diags)
             if tr is not None:
-                page = Page(page.name, page.title, page.body, page.body_line, page.path,
-                            page.script, tr)
+                page = Page(
+                    page.name, page.title, page.body, page.body_line, page.path, page.script, tr
+                )
         pages.append(page)
     for rel, tdoc in sorted(page_translations.items()):
-        diags.error(tdoc.source.rel, 1, 1, "translation has no original page",
-                    f"expected {rel} beside it")
+        diags.error(
+            tdoc.source.rel, 1, 1, "translation has no original page", f"expected {rel} beside it"
+        )
 
     data = {pf.source.rel.removeprefix("content/data/"): pf.data.value for pf in data_files}
     return Site(

@@ -36,8 +36,10 @@ def check_output_dir(source: Path, out: Path) -> None:
         raise UsageError(f"--out {out} is the source folder; choose a separate folder like output/")
     if src.is_relative_to(dst):
         raise UsageError(f"--out {out} contains the source folder {source}")
-    if dst.is_relative_to(src / "content") or dst.is_relative_to(src / "templates") or (
-        dst.is_relative_to(src / "assets")
+    if (
+        dst.is_relative_to(src / "content")
+        or dst.is_relative_to(src / "templates")
+        or (dst.is_relative_to(src / "assets"))
     ):
         raise UsageError(f"--out {out} is inside the site's sources")
     if dst.exists():

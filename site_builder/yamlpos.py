@@ -124,7 +124,10 @@ def _build(node: yaml.Node, path: Path_, loc: Located, errors: list[YamlError]) 
                     )
                 )
             child = (*path, key)
-            loc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            loc.key_positions[child] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             result[key] = _build(value_node, child, loc, errors)
         loc.positions.pop((*path, "\0key"), None)
         return result

@@ -10,9 +10,7 @@ from tests.conftest import MakeSite
 from tests.util import cli
 
 
-@pytest.mark.parametrize(
-    "args", [[], ["build"], ["check"], ["init"], ["new"], ["new", "report"]]
-)
+@pytest.mark.parametrize("args", [[], ["build"], ["check"], ["init"], ["new"], ["new", "report"]])
 def test_every_command_has_help(args: list[str]) -> None:
     run = cli(*args, "--help")
     assert run.code == 0
@@ -104,15 +102,25 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
 def test_new_report_scaffolds_a_valid_report(make_site: MakeSite) -> None:
     site = make_site()
     run = cli(
-        "new", "report", "--source", site, "--org", "city", "--year", "2025",
-        "--title", "测试市妇联2025年工作总结",
+        "new",
+        "report",
+        "--source",
+        site,
+        "--org",
+        "city",
+        "--year",
+        "2025",
+        "--title",
+        "测试市妇联2025年工作总结",
     )
     assert run.code == 0, run.err
     created = site / "content/reports/city/2025-ce-shi-shi-fu-lian-2025-nian-gong-zuo-zong-jie.md"
     assert created.is_file(), run.out
     build = cli("build", "--source", site)
     assert build.code == 0, build.err
-    assert (site / "output/reports/city/2025-ce-shi-shi-fu-lian-2025-nian-gong-zuo-zong-jie/index.html").is_file()
+    assert (
+        site / "output/reports/city/2025-ce-shi-shi-fu-lian-2025-nian-gong-zuo-zong-jie/index.html"
+    ).is_file()
 
 
 def test_new_report_unknown_org_suggests(make_site: MakeSite) -> None:
@@ -125,8 +133,18 @@ def test_new_report_unknown_org_suggests(make_site: MakeSite) -> None:
 def test_new_report_refuses_to_overwrite(make_site: MakeSite) -> None:
     site = make_site()
     run = cli(
-        "new", "report", "--source", site, "--org", "city", "--year", "2024", "--slug", "summary",
-        "--title", "x",
+        "new",
+        "report",
+        "--source",
+        site,
+        "--org",
+        "city",
+        "--year",
+        "2024",
+        "--slug",
+        "summary",
+        "--title",
+        "x",
     )
     assert run.code == 2
     assert "already exists" in run.err

@@ -56,8 +56,10 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     ),
     "missing-date": (
         {REPORT: "---\ntitle: 总结\n---\nbody\n"},
-        ["content/reports/city/2024-summary.md:2:1: error: missing required key 'date' in front"
-         " matter"],
+        [
+            "content/reports/city/2024-summary.md:2:1: error: missing required key 'date' in front"
+            " matter"
+        ],
     ),
     "date-year-mismatch": (
         {REPORT: "---\ntitle: 总结\ndate: 2023-12-31\n---\nbody\n"},
@@ -99,8 +101,10 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     ),
     "duplicate-yaml-key": (
         {"content/orgs/city.yaml": "name: 市\nlevel: municipal\nname: 市2\n"},
-        ["content/orgs/city.yaml:3:1: error: duplicate key 'name' (each key may appear once;"
-         " remove or merge the repeated entry)"],
+        [
+            "content/orgs/city.yaml:3:1: error: duplicate key 'name' (each key may appear once;"
+            " remove or merge the repeated entry)"
+        ],
     ),
     "front-matter-not-closed": (
         {REPORT: "---\ntitle: 总结\ndate: 2024-12-31\n\nbody\n"},

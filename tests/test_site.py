@@ -69,10 +69,18 @@ def html_files(out: Path) -> list[Path]:
 def test_every_page_has_lang_alternates_and_switcher(example_out: Path) -> None:
     for page in html_files(example_out):
         rel = page.relative_to(example_out).as_posix()
-        lang = "zh-Hant" if rel.startswith("zh-hant/") else "en" if rel.startswith("en/") else "zh-Hans"
+        lang = (
+            "zh-Hant"
+            if rel.startswith("zh-hant/")
+            else "en"
+            if rel.startswith("en/")
+            else "zh-Hans"
+        )
         html = page.read_text(encoding="utf-8")
         assert f'<html lang="{lang}">' in html, rel
-        alternates = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', html))
+        alternates = dict(
+            re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', html)
+        )
         assert set(alternates) == set(TREES), rel
         switch = re.search(r'<nav class="lang-switch".*?</nav>', html, re.S)
         assert switch, rel
@@ -118,13 +126,18 @@ def test_chinese_trees_are_in_their_script(example_out: Path) -> None:
 
 
 def test_english_pages(example_out: Path) -> None:
-    translated = example_out / "en/reports/tongcheng/2018-inspection-rectification-report/index.html"
+    translated = (
+        example_out / "en/reports/tongcheng/2018-inspection-rectification-report/index.html"
+    )
     html = translated.read_text(encoding="utf-8")
     assert "This report is available in Chinese only." not in html
     assert "Rectification" in html
     untranslated = example_out / "en/reports/tianjin"
     page = next(untranslated.glob("*/index.html")).read_text(encoding="utf-8")
-    assert '<p class="notice translation-notice" role="note">This report is available in Chinese only.</p>' in page
+    assert (
+        '<p class="notice translation-notice" role="note">This report is available in Chinese only.</p>'
+        in page
+    )
     assert re.search(r'<div class="body" lang="zh-Hant">', page)
     assert "Tianjin Women&#39;s Federation" in page  # chrome and names stay English
     assert "Key figures" in page
@@ -157,7 +170,7 @@ def test_feeds_are_atom(example_out: Path) -> None:
 
 
 def test_content_cannot_inject_script(make_site: MakeSite, tmp_path: Path) -> None:
-    evil = '<script>alert(1)</script>'
+    evil = "<script>alert(1)</script>"
     site = make_site(
         {
             "content/reports/city/2024-summary.md": f"""\

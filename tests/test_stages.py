@@ -9,7 +9,7 @@ from site_builder.load import SourceFile, decode
 from site_builder.markdown import heading_slug, render_markdown
 from site_builder.parse import parse_document, split_front_matter
 from site_builder.urls import Urls, absolute, relative
-from site_builder.validate import local_text, tag_slug, Ctx
+from site_builder.validate import Ctx, local_text, tag_slug
 from site_builder.yamlpos import parse_yaml
 
 
@@ -202,8 +202,12 @@ def test_local_text_forms() -> None:
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("全面从严治党", "quan-mian-cong-yan-zhi-dang"), ("巡察整改", "xun-cha-zheng-gai"),
-     ("Party building", "party-building"), ("三会一课", "san-hui-yi-ke")],
+    [
+        ("全面从严治党", "quan-mian-cong-yan-zhi-dang"),
+        ("巡察整改", "xun-cha-zheng-gai"),
+        ("Party building", "party-building"),
+        ("三会一课", "san-hui-yi-ke"),
+    ],
 )
 def test_tag_slugs_are_ascii(name: str, slug: str) -> None:
     assert tag_slug(name) == slug

@@ -88,7 +88,7 @@ def test_output_that_holds_sources_is_refused(tmp_path: Path) -> None:
     src.mkdir()
     other = tmp_path / "other"
     (other / ".git").mkdir(parents=True)
-    with pytest.raises(UsageError, match="holds '.git'"):
+    with pytest.raises(UsageError, match=r"holds '\.git'"):
         check_output_dir(src, other)
     with pytest.raises(UsageError, match="contains the source folder"):
         check_output_dir(src, tmp_path)

@@ -72,7 +72,9 @@ def _sum(values: list[int | float]) -> int | float:
     return total
 
 
-def key_figures(table: dict[str, dict[int, Cell]], metric_order: list[str]) -> tuple[KeyFigure, ...]:
+def key_figures(
+    table: dict[str, dict[int, Cell]], metric_order: list[str]
+) -> tuple[KeyFigure, ...]:
     """Each metric's latest value, with the change on the previous year that has one."""
     out: list[KeyFigure] = []
     for key in metric_order:
@@ -171,7 +173,10 @@ def derive(site: Site) -> Derived:
             rollups=tuple(rollups),
         )
     roots = tuple(
-        sorted((k for k, o in site.orgs.items() if o.parent not in site.orgs), key=level_key.__getitem__)
+        sorted(
+            (k for k, o in site.orgs.items() if o.parent not in site.orgs),
+            key=level_key.__getitem__,
+        )
     )
     return Derived(
         orgs=facts,
