@@ -15,16 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
+from site_builder.chinese import Phrase as ZhPhrase
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
 from site_builder.load import Project, load_project
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
-from site_builder.model import Page, Phrase, Report, Site
+from site_builder.model import Page, Report, Site
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
 from site_builder.render import Bodies, OutputFile, Renderer, render_site
+from site_builder.translations import as_diagnostics, translation_gaps
+from site_builder.translations import summary as translation_summary
 from site_builder.validate import build_site, validate_config
 from site_builder.write import WriteResult, check_output_dir, write_output
+from site_builder.yamlpos import Located
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ class BuildOptions:
     strict: bool = False
     drafts: bool = False
     write: bool = True  # False for `check`
+    translations: bool = False  # report missing English as warnings
 
 
 @dataclass(slots=True)
@@ -48,6 +53,7 @@ class BuildResult:
     written: WriteResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
     site: Site | None = None
+    translation_summary: str = ""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -78,6 +84,13 @@ class Parsed:
     reports: tuple[ParsedDoc, ...]
     pages: tuple[ParsedDoc, ...]
     data: tuple[ParsedYaml, ...]
+
+    def located(self) -> dict[str, Located]:
+        """Every parsed file's located YAML, by its path: for messages about any field."""
+        out = {p.source.rel: p.data for p in (self.config, self.metrics, self.tags) if p}
+        out.update((p.source.rel, p.data) for p in self.orgs)
+        out.update((d.source.rel, d.front) for d in (*self.reports, *self.pages))
+        return out
 
 
 def parse_project(project: Project, diags: Diagnostics) -> Parsed:
@@ -181,7 +194,7 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     config = validate_config(parsed.config, diags)
     if config is None:
         return BuildResult(diags.sorted(), timings=timings)
-    converter = Converter(tuple(Phrase(p.hans, p.hant) for p in config.phrases))
+    converter = Converter(tuple(ZhPhrase(p.hans, p.hant) for p in config.phrases))
     site = build_site(
         config,
         parsed.orgs,
@@ -196,6 +209,8 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
         drafts=options.drafts,
     )
     lint_scripts(site, diags)
+    gaps = translation_gaps(site, parsed.located()) if options.translations else []
+    diags.extend(as_diagnostics(gaps))
     lap("validate")
 
     derived = derive(site)
@@ -209,6 +224,8 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     lap("render")
 
     result = BuildResult(diags.sorted(), files, None, timings, site)
+    if options.translations:
+        result.translation_summary = translation_summary(gaps, site)
     failed = bool(result.errors) or (options.strict and bool(diags.warnings))
     if failed or not options.write:
         return result
