@@ -70,11 +70,12 @@ system_packages() {
 }
 
 # --- 2. Front-end files from npm -----------------------------------------------------------------
-# package-lock.json pins the exact ECharts and axe-core builds. ECharts is shipped inside the
-# package (site_builder/vendor/, picked up as package data) so built sites never need a CDN;
-# axe-core is injected by the browser tests only.
+# package-lock.json pins the exact ECharts, axe-core and vnu-jar builds. ECharts is shipped inside
+# the package (site_builder/vendor/, picked up as package data) so built sites never need a CDN;
+# axe-core is injected by the browser tests only; vnu-jar (the W3C Nu Html Checker) is run on Java
+# from node_modules/vnu-jar/build/dist/vnu.jar by tests/test_html_valid.py.
 npm_vendor() {
-    step "Front-end files (npm ci: echarts, axe-core)"
+    step "Front-end files (npm ci: echarts, axe-core, vnu-jar)"
     command -v npm >/dev/null 2>&1 || die "npm not found; install Node.js and npm (Debian: nodejs npm)"
     local want stamp="node_modules/.site_builder_lock_sha256"
     want="$(digest package.json package-lock.json)"
