@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,31 +29,33 @@ def _progress_enabled() -> bool:
 
 
 class _Progress:
-    """A rich progress bar on a terminal; silent in CI logs and pipes."""
+    """A rich progress bar with counts on a terminal; silent in CI logs and pipes."""
 
-    def __init__(self) -> None:
-        self.enabled = _progress_enabled()
-        self._bar = None
-        self._task = None
-        self.stages = ["load", "parse", "validate", "derive", "render", "write"]
+    def __init__(self, enabled: bool | None = None) -> None:
+        self.enabled = _progress_enabled() if enabled is None else enabled
+        self._bar: Any = None
+        self._task: Any = None
 
     def __enter__(self) -> _Progress:
         if self.enabled:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             self._bar = Progress(
-                TextColumn("[bold]{task.description}"),
+                TextColumn("[bold]{task.description:<8}"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                console=Console(stderr=True),
                 transient=True,
             )
             self._bar.__enter__()
-            self._task = self._bar.add_task("build", total=len(self.stages))
+            self._task = self._bar.add_task("load", total=None)
         return self
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, advance=1, description=stage)
+        """Called by the pipeline: a stage finished (done == total) or advanced."""
+        if self._bar is not None:
+            self._bar.update(self._task, description=stage, completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

@@ -219,7 +219,7 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     bodies = render_bodies(site, converter)
     charts = derive_charts(site, derived, chart_sources(site, bodies), diags)
     renderer = Renderer(site, derived, bodies, project.templates, converter, charts=charts)
-    files = render_site(renderer, diags)
+    files = render_site(renderer, diags, progress)
     files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
     lap("render")
 

@@ -428,13 +428,20 @@ def _stamp(d: datetime.date) -> str:
     return d.isoformat() + "T00:00:00Z"
 
 
-def render_site(renderer: Renderer, diags: Diagnostics) -> list[OutputFile]:
+def render_site(
+    renderer: Renderer,
+    diags: Diagnostics,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[OutputFile]:
     """Every file of every language tree, checked for two pages claiming one path."""
     specs = plan_pages(renderer.site, renderer.derived)
     out: list[OutputFile] = []
+    total = len(specs) * len(renderer.site.config.languages)
     for lang in renderer.site.config.languages:
         for spec in specs:
             out.append(renderer.render_page(spec, lang))
+            if progress is not None and len(out) % 25 == 0:
+                progress("render", len(out), total)
         out.append(renderer.render_sitemap(specs, lang))
         out.append(renderer.render_feed(lang))
     seen: dict[str, int] = {}
