@@ -230,3 +230,38 @@ def test_golden_example_site(example_out: Path) -> None:
         f"output differs from {GOLDEN}: missing {missing[:5]}, extra {extra[:5]}, "
         f"changed {changed[:5]} (set UPDATE_GOLDEN=1 to accept an intended change)"
     )
+
+
+def test_two_pages_claiming_one_path_is_an_error(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder import render
+
+    original = render.plan_pages
+
+    def doubled(site, derived):  # type: ignore[no-untyped-def]
+        specs = original(site, derived)
+        return [*specs, specs[0]]
+
+    monkeypatch.setattr(render, "plan_pages", doubled)
+    site = make_site()
+    run = cli("build", "--source", site, "--out", tmp_path / "out")
+    assert run.code == 1
+    assert (
+        "site.yaml:1:1: error: 2 pages would be written to the same file 'index.html' "
+        "(rename one of the sources so that their output paths differ)" in run.err
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_raw_html_only_when_the_site_enables_it(make_site: MakeSite, tmp_path: Path) -> None:
+    body = "---\ntitle: 总结\ndate: 2024-12-31\n---\n\n<mark>重点</mark>\n"
+    report = "content/reports/city/2024-summary.md"
+    off = make_site({report: body})
+    assert cli("build", "--source", off, "--out", tmp_path / "off").code == 0
+    page = (tmp_path / "off/reports/city/2024-summary/index.html").read_text(encoding="utf-8")
+    assert "&lt;mark&gt;重点&lt;/mark&gt;" in page
+    on = make_site({report: body, "site.yaml": "title: 站点\nmarkdown:\n  raw_html: true\n"})
+    assert cli("build", "--source", on, "--out", tmp_path / "on").code == 0
+    page = (tmp_path / "on/reports/city/2024-summary/index.html").read_text(encoding="utf-8")
+    assert "<mark>重点</mark>" in page
