@@ -491,7 +491,7 @@ class Converter:
         """
         if target not in (HANS, HANT):
             raise ValueError(f"unknown target script {target!r}; expected {HANS!r} or {HANT!r}")
-        if not _CJK_RE.search(html):
+        if not _CJK_RE.search(html) and "\\u" not in html:  # (JSON may escape everything)
             return html
         text_spans, json_spans = _scan_html(html)
         texts = [html[a:b] for a, b in text_spans]
