@@ -17,7 +17,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from site_builder import numbers
@@ -83,6 +83,7 @@ class Series:
     format: str = "count"  # count | currency | percent, as in metrics.yaml
     scale: str = "auto"
     kind: str = ""  # "bar" or "line" in a bar_line chart; "" elsewhere
+    color: str = ""  # fixed colour (an organization keeps its colour across charts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +180,10 @@ def validate_chart(
 
 
 def _as_warnings(diags: Diagnostics) -> list[Diagnostic]:
+    found = sorted(diags.items, key=lambda d: (d.line, d.col, d.message))
     return [
         Diagnostic(d.path, d.line, d.col, d.message, d.hint, Severity.WARNING, "chart")
-        for d in diags.items
+        for d in found
     ]
 
 
@@ -230,11 +232,11 @@ class _Validator:
             self.err((), "missing required key 'type' in chart block", _choices(CHART_TYPES))
             return None
         kind = m["type"]
-        if not isinstance(kind, str) or kind not in CHART_TYPES:
-            text = kind if isinstance(kind, str) else type_name(kind)
-            self.err(
-                ("type",), f"unknown chart type '{text}'", did_you_mean(str(kind), CHART_TYPES)
-            )
+        if not isinstance(kind, str):
+            self.err(("type",), f"'type' must be text, not {type_name(kind)}", _choices(CHART_TYPES))
+            return None
+        if kind not in CHART_TYPES:
+            self.err(("type",), f"unknown chart type '{kind}'", did_you_mean(kind, CHART_TYPES))
             return None
         return kind
 
@@ -370,7 +372,9 @@ class _Validator:
             )
             return None
         check_keys(self.ctx, item, at, SERIES_KEYS, ("name", "data"), what=f"series {n}")
-        name = local_text(self.ctx, item.get("name"), (*at, "name"), "name", required=True)
+        name = EMPTY
+        if "name" in item:
+            name = local_text(self.ctx, item["name"], (*at, "name"), "name", required=True)
         s_unit = unit or EMPTY
         if "unit" in item:
             s_unit = local_text(self.ctx, item["unit"], (*at, "unit"), "unit")
@@ -622,7 +626,7 @@ class _Validator:
         out = []
         for i, s in enumerate(series):
             k = s.kind or ("bar" if i == 0 else "line")
-            out.append(Series(s.name, s.points, s.unit, s.format, s.scale, k))
+            out.append(replace(s, kind=k))
         return tuple(out)
 
     def _check_shape(self, kind: str, x: tuple[LocalText, ...], series: tuple[Series, ...]) -> None:
@@ -771,10 +775,17 @@ def org_comparisons(
     return tuple(out)
 
 
+def org_colors(site: Site) -> dict[str, str]:
+    """A colour per organization, by level then key, so that it is the same in every chart."""
+    order = sorted(site.orgs, key=lambda k: (site.orgs[k].level.rank, k))
+    return {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(order)}
+
+
 def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartSpec, ...]:
     """Reports per year by organization, and the site's headline metrics: the additive metrics
     reported most often (by organization and year), summed per year and stacked by organization."""
     out: list[ChartSpec] = []
+    colors = org_colors(site)
     years = sorted(derived.reports_by_year)
     if years:
         orgs = sorted({r.org for r in site.reports}, key=lambda k: (site.orgs[k].level.rank, k))
@@ -788,6 +799,7 @@ def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartS
                     for y in years
                 ),
                 _ui("chart_reports_unit"),
+                color=colors[k],
             )
             for k in orgs
         )
@@ -817,7 +829,7 @@ def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartS
         orgs = sorted(by_org, key=lambda k: (site.orgs[k].level.rank, k))
         series = tuple(_metric_series(metric, [by_org[k].get(y) for y in m_years]) for k in orgs)
         series = tuple(
-            Series(_org_label(site, k), s.points, s.unit, s.format, s.scale)
+            replace(s, name=_org_label(site, k), color=colors[k])
             for k, s in zip(orgs, series, strict=True)
         )
         out.append(
@@ -914,12 +926,13 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
         s = spec.series[0]
         chart = Pie(init_opts=init)
         pairs = [
-            {"name": x.get(t), "value": p.value}
-            for x, p in zip(spec.x, s.points, strict=True)
-            if p is not None
+            (x.get(t), p.value) for x, p in zip(spec.x, s.points, strict=True) if p is not None
         ]
         chart.add(
-            s.name.get(t), pairs, radius=["0%", "62%"], label_opts=opts.LabelOpts(formatter="{b}")
+            s.name.get(t),
+            pairs,
+            radius=["0%", "62%"],
+            label_opts=opts.LabelOpts(formatter="{b}: {d}%"),
         )
     else:
         x = [c.get(t) for c in spec.x]
@@ -947,6 +960,7 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
                             type_="value",
                             name=unit_name(lines[0].unit, t) or None,
                             position="right",
+                            min_interval=1 if _whole(lines[0]) else 0,
                         )
                     )
                 overlay = Line(init_opts=init).add_xaxis(x)
@@ -965,13 +979,15 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
                 axislabel_opts=opts.LabelOpts(interval=0, overflow="break", text_width=96),
             ),
             "yaxis_opts": opts.AxisOpts(
-                type_="value", name=unit_name(spec.series[0].unit, t) or None
+                type_="value",
+                name=unit_name(spec.series[0].unit, t) or None,
+                min_interval=1 if _whole(spec.series[0]) else 0,
             ),
         }
     chart.set_global_opts(
         title_opts=opts.TitleOpts(title=spec.title.get(t), is_show=False),
         legend_opts=opts.LegendOpts(
-            is_show=len(spec.series) > 1 or spec.type == "pie", pos_bottom=0, type_="scroll"
+            is_show=len(spec.series) > 1 or spec.type == "pie", pos_bottom=0
         ),
         tooltip_opts=opts.TooltipOpts(trigger="item" if spec.type == "pie" else "axis"),
         **axes,
@@ -984,9 +1000,15 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
         ordered += [s for s in spec.series if s.kind == "line"]
         for series_options, s in zip(options["series"], ordered, strict=True):
             series_options["data"] = items(s)
-    options["color"] = list(PALETTE)
+            series_options["labelLayout"] = {"hideOverlap": True}
+    ordered_colors = [s.color for s in spec.series if s.kind != "line"]
+    ordered_colors += [s.color for s in spec.series if s.kind == "line"]
+    if spec.type != "pie" and all(ordered_colors):
+        options["color"] = ordered_colors
+    else:
+        options["color"] = list(PALETTE)
     if spec.type != "pie":
-        bottom = 36 if len(spec.series) > 1 else 8
+        bottom = 12 + 24 * _legend_rows(spec, t) if len(spec.series) > 1 else 8
         options["grid"] = {
             "left": 8,
             "right": 16,
@@ -997,12 +1019,34 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
     return _merge(options, spec.options)
 
 
+def _legend_rows(spec: ChartSpec, text_lang: str, width: int = 480) -> int:
+    """How many rows the legend wraps into in a chart about ``width`` pixels wide (a guess from
+    the names' lengths: ECharts wraps a plain legend, and the plot must leave room for it)."""
+    rows, used = 1, 0
+    for s in spec.series:
+        name = s.name.get(text_lang)
+        item = 35 + sum(13 if ord(c) > 0x2E80 else 7 for c in name)
+        if used and used + item > width:
+            rows, used = rows + 1, 0
+        used += item
+    return rows
+
+
+def _whole(s: Series) -> bool:
+    """Counts of whole things: the axis never ticks at 0.5 of a meeting."""
+    return s.format == "count" and all(p is None or float(p.value).is_integer() for p in s.points)
+
+
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """The spec's raw options merged last, mappings deeply, everything else replaced."""
     out = dict(base)
     for k, v in extra.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
+        old = out.get(k)
+        if isinstance(v, dict) and isinstance(old, dict):
+            out[k] = _merge(old, v)
+        elif isinstance(v, dict) and isinstance(old, list) and old and isinstance(old[0], dict):
+            # pyecharts writes single components as lists (legend: [{…}]): merge into the first
+            out[k] = [_merge(old[0], v), *old[1:]]
         else:
             out[k] = v
     return out
