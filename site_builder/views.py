@@ -346,7 +346,8 @@ def rollup_rows(ctx: PageContext, facts: OrgFacts) -> tuple[RollUpRow, ...]:
         own_cell = facts.table.get(r.metric, {}).get(r.year)
         own = ctx.value(metric, own_cell) if own_cell else "–"
         total = ctx.value(metric, Cell(r.total, Qualifier.ABOUT if r.approximate else None, ""))
-        note = ctx.t("rollup_sum_orgs", n=str(r.orgs), year=str(r.year))
+        key = "rollup_sum_orgs_one" if r.orgs == 1 else "rollup_sum_orgs"
+        note = ctx.t(key, n=str(r.orgs), year=str(r.year))
         rows.append(RollUpRow(ctx.tx(metric.label), own, total, note))
     return tuple(rows)
 
