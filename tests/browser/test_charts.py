@@ -1,0 +1,163 @@
+"""Charts in real Chromium: every page kind that has charts, in all three languages, draws each
+chart from the site's own ECharts (no request leaves the local server, no console error), in
+English on English pages, resizes with the window, and shows its data table in print.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, Request
+
+TREES = {"zh-Hans": "", "zh-Hant": "zh-hant/", "en": "en/"}
+
+# Every page kind that has charts: one page each, with how many charts it must have at least.
+CHART_PAGES = {
+    "home": ("index.html", 2),
+    "org-trends-and-comparisons": ("orgs/sample-province/index.html", 6),
+    "org-comparisons": ("orgs/acwf/index.html", 1),
+    "report-chart-block": ("reports/tongcheng/2018-inspection-rectification-report/index.html", 1),
+    "report-sample-chart-block": ("reports/sample-province/2024-annual-summary/index.html", 1),
+}
+CASES = [(kind, lang) for kind in CHART_PAGES for lang in TREES]
+
+DRAWN = """() => [...document.querySelectorAll('.chart-canvas')]
+    .every(el => el.getAttribute('data-rendered') === 'true')"""
+
+# For each container: its canvas size and how many of its pixels are painted.
+CANVASES = """() => [...document.querySelectorAll('.chart-canvas')].map(el => {
+    const canvas = el.querySelector('canvas');
+    if (!canvas) return {id: el.id, canvas: false};
+    const ctx = canvas.getContext('2d');
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
+    return {id: el.id, canvas: true, width: canvas.clientWidth, height: canvas.clientHeight,
+            container: el.clientWidth, painted};
+})"""
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def open_with_charts(page: Page, url: str) -> int:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    page.wait_for_function(DRAWN, timeout=15_000)
+    return page.locator(".chart-canvas").count()
+
+
+@pytest.mark.parametrize(("kind", "lang"), CASES, ids=[f"{k}-{lang}" for k, lang in CASES])
+def test_every_chart_is_drawn(
+    page: Page, page_errors: list[str], site_server: str, kind: str, lang: str
+) -> None:
+    path, at_least = CHART_PAGES[kind]
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    count = open_with_charts(page, site_server + TREES[lang] + path)
+    assert count >= at_least, f"{kind} ({lang}): {count} charts"
+    for c in page.evaluate(CANVASES):
+        assert c["canvas"], f"{c['id']}: no canvas"
+        assert c["width"] > 200 and c["height"] > 200, c
+        assert c["painted"] > 2000, f"{c['id']}: the canvas is blank ({c})"
+    # ECharts comes from the site itself, once, and the page's JSON is English on English pages
+    assert sum(u.endswith("/assets/echarts.min.js") for u in requested) == 1
+    assert all(u.startswith(site_server) for u in requested), requested
+    figures = page.locator("figure.chart")
+    assert figures.count() == count
+    for i in range(count):
+        figure = figures.nth(i)
+        assert figure.locator("figcaption").inner_text().strip()
+        assert figure.locator("details.chart-data table tbody tr").count() >= 1
+        options = json.loads(figure.locator("script[type='application/json']").text_content() or "")
+        if lang == "en":
+            assert not CJK.search(json.dumps(options, ensure_ascii=False)), options["title"]
+            assert not CJK.search(figure.locator("figcaption").inner_text())
+        else:
+            assert CJK.search(options["title"][0]["text"])
+    assert page_errors == []
+
+
+def test_english_charts_use_the_english_locale_and_number_labels(
+    page: Page, page_errors: list[str], site_server: str
+) -> None:
+    open_with_charts(page, site_server + "en/orgs/sample-province/index.html")
+    # the value labels are the site's own (3,000+, CNY 1.52 million), not ECharts' defaults
+    labels = page.evaluate(
+        """() => echarts.getInstanceByDom(document.getElementById('chart-trend-funds-raised'))
+            .getOption().series[0].data.map(d => d.label.formatter)"""
+    )
+    assert labels == ["1.25 million", "1.39 million", "1.52 million"]
+    # the axis ticks are formatted by charts.js with English separators
+    tick = page.evaluate(
+        """() => echarts.getInstanceByDom(document.getElementById('chart-trend-outreach-reach'))
+            .getOption().yAxis[0].axisLabel.formatter(48200)"""
+    )
+    assert tick == "48,200"
+    assert page_errors == []
+
+
+def test_chinese_axis_ticks_count_in_wan(
+    page: Page, page_errors: list[str], site_server: str
+) -> None:
+    open_with_charts(page, site_server + "zh-hant/orgs/sample-province/index.html")
+    tick = page.evaluate(
+        """() => echarts.getInstanceByDom(document.getElementById('chart-trend-outreach-reach'))
+            .getOption().yAxis[0].axisLabel.formatter(50000)"""
+    )
+    assert tick == "5万"
+    assert page_errors == []
+
+
+def test_charts_resize_with_the_window(
+    page: Page, page_errors: list[str], site_server: str
+) -> None:
+    open_with_charts(page, site_server + "reports/tongcheng/2018-inspection-rectification-report/")
+    before = page.evaluate(CANVASES)[0]["width"]
+    page.set_viewport_size({"width": 600, "height": 900})
+    page.wait_for_function(
+        "w => document.querySelector('.chart-canvas canvas').clientWidth < w", arg=before
+    )
+    after = page.evaluate(CANVASES)[0]
+    assert after["width"] <= after["container"] < before
+    assert page_errors == []
+
+
+def test_data_tables_are_one_click_away_and_shown_in_print(
+    page: Page, page_errors: list[str], site_server: str
+) -> None:
+    open_with_charts(
+        page, site_server + "en/reports/tongcheng/2018-inspection-rectification-report/"
+    )
+    table = page.locator("figure.chart details.chart-data table").first
+    assert not table.is_visible()
+    page.locator("figure.chart details.chart-data summary").first.click()
+    assert table.is_visible()
+    assert table.locator("tbody tr").count() == 6
+    page.locator("figure.chart details.chart-data summary").first.click()
+    assert not table.is_visible()
+    page.emulate_media(media="print")
+    assert table.is_visible()
+    assert page.locator(".chart-canvas canvas").first.is_visible()
+    assert page_errors == []
+
+
+def test_pages_without_charts_do_not_load_echarts(
+    page: Page, page_errors: list[str], site_server: str
+) -> None:
+    requested: list[str] = []
+
+    def on_request(request: Request) -> None:
+        requested.append(request.url)
+
+    page.on("request", on_request)
+    for path in (
+        "tags/index.html",
+        "orgs/index.html",
+        "en/reports/tianjin/2024-party-building-work-summary/",
+    ):
+        page.goto(site_server + path)
+        assert page.locator(".chart-canvas").count() == 0
+    assert not [u for u in requested if "echarts" in u or "charts.js" in u]
+    assert page_errors == []
