@@ -494,17 +494,27 @@ class Converter:
         if not _CJK_RE.search(html) and "\\u" not in html:  # (JSON may escape everything)
             return html
         text_spans, json_spans = _scan_html(html)
-        texts = [html[a:b] for a, b in text_spans]
-        converted = self.convert_many(texts, target)
-        replacements: list[tuple[int, int, str]] = [
-            (a, b, new)
-            for (a, b), old, new in zip(text_spans, texts, converted, strict=True)
-            if new != old
-        ]
+        # JSON is converted as text with the rest of the page (conversion never touches ASCII,
+        # so the layout is kept); only JSON that escapes characters (\u5e72) is re-serialised.
+        plain_json: list[tuple[int, int]] = []
         for a, b in json_spans:
-            new = self._convert_json(html[a:b], target)
-            if new != html[a:b]:
+            if "\\u" not in html[a:b] and _is_json(html[a:b]):
+                plain_json.append((a, b))
+        plain = set(plain_json)
+        spans = text_spans + plain_json
+        texts = [html[a:b] for a, b in spans]
+        converted = self.convert_many(texts, target)
+        replacements: list[tuple[int, int, str]] = []
+        for (a, b), old, new in zip(spans, texts, converted, strict=True):
+            if new != old:
+                if (a, b) in plain and not _is_json(new):  # pragma: no cover - defensive
+                    new = self._convert_json(old, target)
                 replacements.append((a, b, new))
+        for a, b in json_spans:
+            if (a, b) not in plain:
+                new = self._convert_json(html[a:b], target)
+                if new != html[a:b]:
+                    replacements.append((a, b, new))
         if not replacements:
             return html
         replacements.sort()
@@ -518,26 +528,16 @@ class Converter:
         return "".join(parts)
 
     def _convert_json(self, source: str, target: str) -> str:
-        """Convert the strings of a JSON document, keeping it valid and byte-stable."""
-        if not _CJK_RE.search(source) and "\\u" not in source:
-            return source
+        """Convert the strings of a JSON document by re-serialising it (for \\u escapes)."""
         try:
-            original = json.loads(source)
+            value = json.loads(source)
         except ValueError:
             return source  # not JSON: leave it exactly as it was
-        # Conversion never touches ASCII, so converting the raw text keeps its layout; escaped
-        # characters (\\u5e72) are not visible to it, hence the re-serialisation below.
-        direct = self.convert(source, target)
-        try:
-            if json.loads(direct) == _convert_json_value(original, self, target):
-                return direct
-        except ValueError:  # pragma: no cover - conversion keeps JSON syntax
-            pass
         text = json.dumps(
-            _convert_json_value(original, self, target), ensure_ascii=False, separators=(",", ":")
+            _convert_json_value(value, self, target), ensure_ascii=False, separators=(",", ":")
         )
-        # Keep the document inside its <script> element.
-        return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+        # Keep the document inside its <script> element ("<" only occurs inside JSON strings).
+        return text.replace("<", "\\u003c")
 
     # -- checks ------------------------------------------------------------------------------
 
@@ -568,6 +568,14 @@ class Converter:
                 )
             )
         return result
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _convert_json_value(value: object, converter: Converter, target: str) -> object:
