@@ -59,7 +59,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "output"
         subprocess.run(
-            [sys.executable, "-m", "site_builder", "build", "--source", str(REPO), "--out", str(site)],
+            [
+                sys.executable,
+                "-m",
+                "site_builder",
+                "build",
+                "--source",
+                str(REPO),
+                "--out",
+                str(site),
+            ],
             check=True,
             cwd=REPO,
         )
