@@ -9,8 +9,9 @@ OpenCC segments text by longest dictionary match, and its dictionaries hold only
 conversion differs from the character default. Ordinary words are therefore invisible to it and a
 dictionary word spanning two real words wins: 妇联|系统 becomes 婦聯繫統, 伟大|历程 becomes
 偉大曆程, 不断|发挥 becomes 不斷髮揮. A :class:`Converter` fixes this with *phrase overrides*
-(``defaults/phrases.yaml`` plus a site's own): occurrences are found, replaced by Private Use Area
-placeholders that OpenCC passes through untouched, and the override's form is written back in
+(``defaults/phrases.yaml`` plus a site's own): occurrences are found (in the Simplified projection
+of the text, so a Traditional source matches whatever variants it used), replaced by Private Use
+Area placeholders that OpenCC passes through untouched, and the override's form is written back in
 their place. The placeholders also shield the neighbouring characters from cross-word matches.
 
 Every conversion in use keeps the length of the text (one character in, one out), so the module
@@ -427,9 +428,10 @@ class Converter:
         if assume is None:
             assume = _evidence(text, projection).script
         chars = list(projection)
-        if assume == HANS:
+        if assume in (HANS, NONE):
             # tw2s reads its input as Taiwan Traditional and would turn the valid Simplified
-            # 著 of 显著/著称 into 着: in a Simplified text keep every valid Simplified character.
+            # 著 of 显著/卓著 into 着: in a text that is Simplified, or shows no sign of being
+            # Traditional, keep every valid Simplified character.
             diffs = _diff_positions(text, projection)
             changed = _chars_at(text, diffs)
             _fill_char_cache(_T2S_CHAR, "t2s", changed)

@@ -329,6 +329,8 @@ def test_known_opencc_flaw_is_real_and_fixed(conv: Converter) -> None:
         ("熏陶", "薰陶"),  # tw2s leaves 薰陶
         ("复函", "覆函"),
         ("土著居民", "土著居民"),  # tw2s: 土着
+        ("成效卓著", "成效卓著"),  # tw2s: 卓着
+        ("编著", "編著"),
         ("会签制度", "會簽制度"),
     ],
 )
@@ -390,7 +392,19 @@ def test_nonstandard_traditional_is_corrected(conv: Converter, written: str, sta
 
 
 @pytest.mark.parametrize(
-    "text", ["显著成效", "著称于世", "土著", "乾隆年间", "瞭望塔", "覆盖全市", "什么", "伙伴"]
+    "text",
+    [
+        "显著成效",
+        "著称于世",
+        "土著",
+        "乾隆年间",
+        "瞭望塔",
+        "覆盖全市",
+        "什么",
+        "伙伴",
+        "卓著",
+        "名著",
+    ],
 )
 def test_simplified_source_is_not_mangled(conv: Converter, text: str) -> None:
     # tw2s alone reads its input as Taiwan Traditional and writes 显着, 着称, 土着.
