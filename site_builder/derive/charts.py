@@ -233,7 +233,9 @@ class _Validator:
             return None
         kind = m["type"]
         if not isinstance(kind, str):
-            self.err(("type",), f"'type' must be text, not {type_name(kind)}", _choices(CHART_TYPES))
+            self.err(
+                ("type",), f"'type' must be text, not {type_name(kind)}", _choices(CHART_TYPES)
+            )
             return None
         if kind not in CHART_TYPES:
             self.err(("type",), f"unknown chart type '{kind}'", did_you_mean(kind, CHART_TYPES))
