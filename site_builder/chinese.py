@@ -670,6 +670,16 @@ _ATTR_RE = re.compile(
 )
 
 
+def _is_self_closing(attrs_text: str) -> bool:
+    """A start tag ending in "/>", where the slash is not the end of an unquoted value."""
+    stripped = attrs_text.rstrip()
+    if not stripped.endswith("/"):
+        return False
+    attrs = list(_ATTR_RE.finditer(stripped))
+    last = attrs[-1] if attrs else None
+    return not (last is not None and last.group("uq") is not None and last.end() == len(stripped))
+
+
 def _raw_text_end(html: str, name: str, pos: int) -> int:
     match = re.compile(rf"</{re.escape(name)}[\s/>]", re.I).search(html, pos)
     return match.start() if match else len(html)
@@ -704,7 +714,7 @@ def _scan_html(html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]
         name = start_name.lower()
         attrs_text = match.group("attrs")
         attrs_offset = match.start("attrs")
-        self_closing = attrs_text.rstrip().endswith("/")
+        self_closing = _is_self_closing(attrs_text)
         opens = name not in _VOID_ELEMENTS and not self_closing
         if skip_name is not None:
             if opens and name == skip_name:

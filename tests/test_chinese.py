@@ -737,6 +737,13 @@ def test_html_noconvert_on_void_and_self_closing_elements(conv: Converter) -> No
     )
 
 
+def test_html_slash_of_an_unquoted_value_does_not_close_the_element(conv: Converter) -> None:
+    html = "<span data-noconvert class=a/b/>干部</span>干部<br/>干部"
+    assert conv.convert_html(html, HANT) == (
+        "<span data-noconvert class=a/b/>干部</span>幹部<br/>幹部"
+    )
+
+
 def test_html_code_and_pre(conv: Converter) -> None:
     html = (
         '<pre title="干部">干部<pre>干部</pre>干部</pre>干部<code>干部<code>干</code>部</code>干部'
