@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
 from site_builder.chinese import Phrase as ZhPhrase
+from site_builder.deps import PageInputs
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
@@ -23,7 +25,15 @@ from site_builder.load import Project, load_project
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
-from site_builder.render import Bodies, OutputFile, Renderer, render_site
+from site_builder.render import Bodies, OutputFile, render_site
+from site_builder.state import (
+    IncrementalRenderer,
+    KeptFile,
+    RenderPlan,
+    Session,
+    generator_digest,
+    state_path,
+)
 from site_builder.translations import as_diagnostics, translation_gaps
 from site_builder.translations import summary as translation_summary
 from site_builder.validate import build_site, validate_config
@@ -43,6 +53,10 @@ class BuildOptions:
     strict: bool = False
     drafts: bool = False
     write: bool = True  # False for `check`
+    # Reuse the previous build's state (beside the output) to render only what changed.
+    incremental: bool = True
+    # Replace changed files one by one instead of swapping in a new tree: `serve`'s own output.
+    in_place: bool = False
     translations: bool = False  # report missing English as warnings
 
 
@@ -54,6 +68,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     site: Site | None = None
     translation_summary: str = ""
+    rendered: list[str] = field(default_factory=list)  # outputs rendered by this build
+    kept: list[str] = field(default_factory=list)  # outputs reused unrendered (not in `files`)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -61,7 +77,8 @@ class BuildResult:
 
     @property
     def pages(self) -> int:
-        return sum(1 for f in self.files if f.path.endswith(".html"))
+        paths = [f.path for f in self.files] + self.kept
+        return sum(1 for p in paths if p.endswith(".html"))
 
     @property
     def ok(self) -> bool:
@@ -93,18 +110,26 @@ class Parsed:
         return out
 
 
-def parse_project(project: Project, diags: Diagnostics) -> Parsed:
+def parse_project(
+    project: Project,
+    diags: Diagnostics,
+    parse_yaml: Callable[..., Any] = parse_yaml_file,
+    parse_doc: Callable[..., Any] = parse_document,
+) -> Parsed:
+    """``parse_yaml`` and ``parse_doc`` default to the parse stage's functions; ``serve`` passes
+    them memoized by source content."""
+
     def yaml_one(src: object) -> ParsedYaml | None:
         if src is None:
             return None
-        parsed, problems = parse_yaml_file(src)  # type: ignore[arg-type]
+        parsed, problems = parse_yaml(src)
         diags.extend(problems)
         return parsed
 
     def docs(sources: tuple[object, ...]) -> tuple[ParsedDoc, ...]:
         out = []
         for src in sources:
-            doc, problems = parse_document(src)  # type: ignore[arg-type]
+            doc, problems = parse_doc(src)
             diags.extend(problems)
             if doc is not None:
                 out.append(doc)
@@ -121,10 +146,12 @@ def parse_project(project: Project, diags: Diagnostics) -> Parsed:
     )
 
 
-def lint_scripts(site: Site, diags: Diagnostics) -> None:
+def lint_scripts(
+    site: Site, diags: Diagnostics, find: Callable[..., Any] = nonconforming_chars
+) -> None:
     """Warn about Chinese bodies that mix scripts (e.g. 中層干部 in Traditional text)."""
     for rep in site.reports:
-        found = nonconforming_chars(rep.body, rep.script)
+        found = find(rep.body, rep.script)
         if not found:
             continue
         first = found[0]
@@ -140,17 +167,19 @@ def lint_scripts(site: Site, diags: Diagnostics) -> None:
         )
 
 
-def render_bodies(site: Site, converter: Converter) -> Bodies:
+def render_bodies(
+    site: Site, converter: Converter, markdown: Callable[..., RenderedMarkdown] = render_markdown
+) -> Bodies:
     """Markdown is parsed once per source file, never once per language."""
     out: dict[str, RenderedMarkdown] = {}
     raw = site.config.raw_html
     for item in (*site.reports, *site.pages):
-        out[item.path] = render_markdown(
+        out[item.path] = markdown(
             item.body, raw_html=raw, line_offset=item.body_line - 1, normalize=converter.to_hans
         )
         if item.translation is not None:
             tr = item.translation
-            out[tr.path] = render_markdown(tr.body, raw_html=raw, line_offset=tr.body_line - 1)
+            out[tr.path] = markdown(tr.body, raw_html=raw, line_offset=tr.body_line - 1)
     return Bodies(out)
 
 
@@ -168,7 +197,18 @@ def chart_sources(
     return out
 
 
-def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+def run(
+    options: BuildOptions, progress: Progress | None = None, session: Session | None = None
+) -> BuildResult:
+    """One build. ``session`` carries caches from build to build (``serve`` keeps one)."""
+    session = session or Session()
+    try:
+        return _run(options, progress, session)
+    finally:
+        session.end_build()
+
+
+def _run(options: BuildOptions, progress: Progress | None, session: Session) -> BuildResult:
     diags = Diagnostics()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -188,13 +228,19 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     diags.extend(load_diags)
     lap("load")
 
-    parsed = parse_project(project, diags)
+    parsed = parse_project(
+        project,
+        diags,
+        session.memo("parse_yaml", parse_yaml_file),
+        session.memo("parse_doc", parse_document),
+    )
     lap("parse")
 
     config = validate_config(parsed.config, diags)
     if config is None:
         return BuildResult(diags.sorted(), timings=timings)
-    converter = Converter(tuple(ZhPhrase(p.hans, p.hant) for p in config.phrases))
+    phrases = tuple(ZhPhrase(p.hans, p.hant) for p in config.phrases)
+    converter = session.converter(phrases, lambda: Converter(phrases))
     site = build_site(
         config,
         parsed.orgs,
@@ -204,11 +250,11 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
         parsed.pages,
         parsed.data,
         diags,
-        to_hans=converter.to_hans,
-        detect=_script_of,
+        to_hans=session.memo("to_hans", converter.to_hans),
+        detect=session.memo("detect", _script_of),
         drafts=options.drafts,
     )
-    lint_scripts(site, diags)
+    lint_scripts(site, diags, session.memo("lint", nonconforming_chars))
     gaps = translation_gaps(site, parsed.located()) if options.translations else []
     diags.extend(as_diagnostics(gaps))
     lap("validate")
@@ -216,20 +262,56 @@ def run(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     derived = derive(site)
     lap("derive")
 
-    bodies = render_bodies(site, converter)
+    bodies = render_bodies(site, converter, session.memo("markdown", render_markdown))
     charts = derive_charts(site, derived, chart_sources(site, bodies), diags)
-    renderer = Renderer(site, derived, bodies, project.templates, converter, charts=charts)
+    plan = None
+    if options.write and options.incremental:
+        meta = {
+            "generator": generator_digest(),
+            "config": project.config.digest if project.config else "",
+            "drafts": options.drafts,
+        }
+        previous = session.state(options.out)
+        inputs = PageInputs(site, derived, charts)
+        plan = RenderPlan(options.out, previous, meta, inputs, project.templates)
+    renderer = IncrementalRenderer(
+        site,
+        derived,
+        bodies,
+        project.templates,
+        converter,
+        charts=charts,
+        plan=plan,
+        diags=diags,
+        template_paths={
+            t.name: f"templates/{t.name}"
+            if t.overridden
+            else f"site_builder/defaults/templates/{t.name}"
+            for t in project.templates
+        },
+        bytecode_cache=session.bytecode_cache,
+    )
     files = render_site(renderer, diags, progress)
     files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
     lap("render")
 
+    kept = [f.path for f in files if isinstance(f, KeptFile)]
+    files = [f for f in files if not isinstance(f, KeptFile)]
     result = BuildResult(diags.sorted(), files, None, timings, site)
+    result.kept = kept
+    result.rendered = plan.counts.rendered if plan else [f.path for f in files]
     if options.translations:
         result.translation_summary = translation_summary(gaps, site)
     failed = bool(result.errors) or (options.strict and bool(diags.warnings))
     if failed or not options.write:
         return result
-    result.written = write_output(options.out, ((f.path, f.data) for f in files))
+    if plan is None:
+        result.written = write_output(options.out, ((f.path, f.data) for f in files))
+    else:
+        outputs = [*files, *(KeptFile(p, b"") for p in kept)]
+        result.written, state = plan.finish(outputs, options.in_place)
+        state.save(state_path(options.out))
+        session.states[options.out.absolute()] = state
     lap("write")
     return result
 

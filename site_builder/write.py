@@ -8,11 +8,12 @@ removes leftovers. Nothing outside the output folder and its temporary siblings 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +81,12 @@ def _cleanup_leftovers(out: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def write_output(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteResult:
-    """Make ``out`` hold exactly ``files`` (path -> bytes); write nothing when nothing changed."""
+def write_output(
+    out: Path, files: Iterable[tuple[str, bytes]], keep: Collection[str] = ()
+) -> WriteResult:
+    """Make ``out`` hold exactly ``files`` (path -> bytes) and the files ``keep`` of the current
+    output as they are (an incremental build did not render them); write nothing when nothing
+    changed."""
     out = out.absolute()
     # recover from a build killed between the two renames: the old tree is still complete
     olds = sorted(out.parent.glob(OLD_PREFIX + out.name + "*")) if out.parent.is_dir() else []
@@ -90,6 +95,9 @@ def write_output(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteResult:
     _cleanup_leftovers(out)
     existing = _existing(out)
     wanted = dict(files)
+    missing = [p for p in keep if p not in existing or p in wanted]
+    if missing:
+        raise ValueError(f"cannot keep {missing[0]!r}: not in {out} or also given new bytes")
     changed = {
         path: data
         for path, data in wanted.items()
@@ -97,14 +105,16 @@ def write_output(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteResult:
         or existing[path].stat().st_size != len(data)
         or existing[path].read_bytes() != data
     }
-    removed = [p for p in existing if p not in wanted]
+    kept = set(keep)
+    removed = [p for p in existing if p not in wanted and p not in kept]
+    total = len(wanted) + len(kept)
     if not changed and not removed and out.is_dir():
-        return WriteResult(0, len(wanted), 0)
+        return WriteResult(0, total, 0)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + out.name + "-", dir=out.parent))
     try:
-        for path, data in sorted(wanted.items()):
+        for path in sorted(wanted.keys() | kept):
             target = tmp / path
             target.parent.mkdir(parents=True, exist_ok=True)
             if path not in changed:
@@ -113,7 +123,7 @@ def write_output(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteResult:
                     continue
                 except OSError:
                     pass  # another file system, or no hard links: copy the bytes
-            target.write_bytes(data)
+            target.write_bytes(wanted[path] if path in wanted else existing[path].read_bytes())
         # readable by a web server regardless of the umask-restricted mkdtemp mode
         os.chmod(tmp, 0o755)
         if out.exists():
@@ -126,4 +136,40 @@ def write_output(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteResult:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return WriteResult(len(changed), len(wanted) - len(changed), len(removed))
+    return WriteResult(len(changed), total - len(changed), len(removed))
+
+
+def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[str]) -> WriteResult:
+    """Replace the ``changed`` files of ``out`` one by one (each atomically: a reader sees the old
+    or the new bytes, never a mix) and delete ``removed``. For ``serve``'s private output folder,
+    where rebuilding the whole tree on every save would cost more than the edit; a build for
+    publishing uses ``write_output``, all or nothing."""
+    out = out.absolute()
+    for path, data in sorted(changed.items()):
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    gone = 0
+    for path in sorted(removed):
+        target = out / path
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+            gone += 1
+        # drop the folders the file leaves empty, up to (not including) the output folder
+        parent = target.parent
+        while parent != out and parent.is_relative_to(out):
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+    return WriteResult(len(changed), 0, gone)

@@ -1,0 +1,307 @@
+"""What each output file is made from, for the incremental build. Pure.
+
+A page is re-rendered only when one of its *inputs* changed. An input is a named fact of the model
+or of the derived values, with a digest of exactly what the page shows of it, e.g.
+
+- ``report:acwf/2018-x``: everything about one report (its page shows all of it);
+- ``listing``: what list pages show of their reports (title, summary, date, organization and
+  tag names): a year page re-renders when a title changes, not when a body does;
+- ``org``: an organization's figures, charts, roll-ups, children and listed reports;
+- ``frame``: the site configuration and the footer's page titles, on every page.
+
+Templates are inputs too, but which ones a page uses is recorded while it renders
+(``state.RecordingLoader``); ``site.yaml``, the drafts option and the generator's own code are
+checked once per build (``state.BuildState.meta``): when one of them changes, everything renders.
+
+Soundness rests on these declarations listing everything a page kind reads. Three guards keep a
+mistake from producing a stale page: a page kind or output this module does not know is always
+rendered; a model or derived class whose fields differ from the ones this module was written for
+(``SCHEMA``) switches the incremental build off with a warning; and the test suite compares
+incremental builds with clean builds after every step of a sequence of edits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from site_builder.derive.aggregate import Derived, KeyFigure, OrgFacts, RollUp
+from site_builder.derive.charts import Charts, ChartSpec
+from site_builder.model import Org, Page, Report, Site, SiteConfig, Tag, Translation
+
+Inputs = dict[str, str]
+"""Input name -> digest. Two builds render a page identically when its inputs are equal."""
+
+
+def digest(*values: object) -> str:
+    """A short stable digest of model values. ``repr`` of frozen dataclasses, tuples, dicts (in
+    their deterministic build order), enums, dates and numbers is the same in every process."""
+    text = repr(values).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+# The field names this module's declarations were written against. A new field may be shown on
+# some page without this module knowing: then nothing is skipped until the declarations are
+# reviewed and this table updated (tests/test_incremental.py fails meanwhile, on purpose).
+SCHEMA: dict[type, tuple[str, ...]] = {
+    Site: ("config", "orgs", "metrics", "tags", "reports", "pages", "data"),
+    SiteConfig: (
+        "title",
+        "description",
+        "base_url",
+        "languages",
+        "default_language",
+        "raw_html",
+        "latest_reports",
+        "phrases",
+    ),
+    Report: (
+        "org",
+        "year",
+        "slug",
+        "title",
+        "date",
+        "summary",
+        "tags",
+        "script",
+        "draft",
+        "source",
+        "metrics",
+        "body",
+        "body_line",
+        "path",
+        "translation",
+    ),
+    Translation: ("title", "summary", "body", "body_line", "path"),
+    Page: ("name", "title", "body", "body_line", "path", "script", "translation"),
+    Org: ("key", "name", "short_name", "level", "parent", "description", "sample", "path"),
+    Tag: ("name", "slug", "key"),
+    Derived: ("orgs", "roots", "years", "reports_by_year", "reports_by_tag", "latest"),
+    OrgFacts: (
+        "org",
+        "children",
+        "ancestors",
+        "reports",
+        "years",
+        "table",
+        "key_figures",
+        "rollups",
+    ),
+    KeyFigure: (
+        "metric",
+        "year",
+        "cell",
+        "previous_year",
+        "delta",
+        "percent",
+        "approximate",
+    ),
+    RollUp: ("metric", "year", "total", "orgs", "approximate"),
+    Charts: ("blocks", "trends", "comparisons", "home"),
+}
+
+
+def schema_drift() -> list[str]:
+    """Classes whose fields are not the ones the declarations below were written for."""
+    out = []
+    for cls, names in SCHEMA.items():
+        actual = tuple(f.name for f in dataclasses.fields(cls))
+        if actual != names:
+            out.append(f"{cls.__name__}: {actual} (declared for {names})")
+    return out
+
+
+class PageInputs:
+    """The inputs of every page kind of one build, computed on demand and memoized."""
+
+    def __init__(self, site: Site, derived: Derived, charts: Charts | None) -> None:
+        self.site = site
+        self.derived = derived
+        self.charts = charts
+        self._memo: dict[str, str] = {}
+        self._reports = {(r.org, r.year, r.slug): r for r in site.reports}
+        self._pages = {p.name: p for p in site.pages}
+        self._blocks: dict[str, list[tuple[int, ChartSpec | None]]] = {}
+        for (path, index), spec in (charts.blocks if charts else {}).items():
+            self._blocks.setdefault(path, []).append((index, spec))
+        self._kinds: dict[str, Callable[..., Inputs]] = {
+            "home": self._home,
+            "orgs_index": self._orgs_index,
+            "org": self._org,
+            "report": self._report,
+            "years_index": self._years_index,
+            "year": self._year,
+            "tags_index": self._tags_index,
+            "tag": self._tag,
+            "page": self._page,
+            "not_found": lambda: {},
+        }
+
+    def _fact(self, name: str, make: Callable[[], Iterable[object]]) -> str:
+        found = self._memo.get(name)
+        if found is None:
+            found = self._memo[name] = digest(*make())
+        return found
+
+    # -- facts shared by several pages -------------------------------------------------------
+
+    def frame(self) -> str:
+        """What every page's frame shows: site title, languages, the footer's page titles."""
+        return self._fact(
+            "frame",
+            lambda: (
+                self.site.config,
+                [
+                    (p.name, p.title, p.translation.title if p.translation else None)
+                    for p in self.site.pages
+                ],
+            ),
+        )
+
+    def _listing_of(self, rep: Report) -> tuple[object, ...]:
+        org = self.site.orgs[rep.org]
+        tr = rep.translation
+        return (
+            rep.ident,
+            rep.date,
+            rep.title,
+            rep.summary,
+            tr.title if tr else None,
+            tr.summary if tr else None,
+            org.name,
+            org.short_name,
+            tuple(self.site.tags[s] for s in rep.tags),
+        )
+
+    def listing(self, reports: Iterable[Report]) -> list[tuple[object, ...]]:
+        return [self._listing_of(r) for r in reports]
+
+    def _chart_blocks(self, *paths: str | None) -> list[object]:
+        return [(p, self._blocks.get(p, [])) for p in paths if p is not None]
+
+    def tree(self) -> str:
+        """The organization tree: names, levels, report counts and latest years of every org."""
+
+        def make() -> tuple[object, ...]:
+            d = self.derived
+            rows = [
+                (k, o, d.orgs[k].children, len(d.orgs[k].reports), d.orgs[k].years[-1:])
+                for k, o in self.site.orgs.items()
+            ]
+            return (d.roots, rows)
+
+        return self._fact("tree", make)
+
+    def metrics(self) -> str:
+        return self._fact("metrics", lambda: (self.site.metrics,))
+
+    # -- one function per page kind (the names of ``render.Renderer``'s page methods) ----------
+
+    def _home(self) -> Inputs:
+        d, site = self.derived, self.site
+        return {
+            "tree": self.tree(),
+            "home": digest(
+                len(site.orgs),
+                len(site.reports),
+                len(d.years),
+                self.listing(d.latest),
+                self.charts.home if self.charts else None,
+            ),
+            "metrics": self.metrics(),
+        }
+
+    def _orgs_index(self) -> Inputs:
+        return {"tree": self.tree()}
+
+    def _org(self, key: str) -> Inputs:
+        facts = self.derived.orgs[key]
+        orgs = self.site.orgs
+        related = sorted({*facts.children, *facts.ancestors, facts.org.parent or key} & orgs.keys())
+        children = [
+            (
+                c,
+                self.derived.orgs[c].years,
+                len(self.derived.orgs[c].reports),
+                self.derived.orgs[c].key_figures,
+            )
+            for c in facts.children
+        ]
+        charts = self.charts
+        return {
+            "org": digest(
+                facts.org,
+                [orgs[k] for k in related],
+                facts.children,
+                facts.ancestors,
+                facts.years,
+                facts.table,
+                facts.key_figures,
+                facts.rollups,
+                children,
+                charts.trends.get(key) if charts else None,
+                charts.comparisons.get(key) if charts else None,
+            ),
+            "reports": digest(self.listing(facts.reports)),
+            "metrics": self.metrics(),
+        }
+
+    def _report(self, org: str, year: int, slug: str) -> Inputs:
+        rep = self._reports[(org, year, slug)]
+        chain = [self.site.orgs[o] for o in (rep.org, *self.derived.orgs[org].ancestors)]
+        tr = rep.translation
+        return {
+            f"report:{rep.ident}": digest(
+                rep,
+                chain,
+                [self.site.tags[s] for s in rep.tags],
+                [self.site.metrics[mv.key] for mv in rep.metrics],
+                self._chart_blocks(rep.path, tr.path if tr else None),
+            ),
+        }
+
+    def _years_index(self) -> Inputs:
+        d = self.derived
+        return {"years": digest([(y, len(d.reports_by_year[y])) for y in d.years])}
+
+    def _year(self, year: int) -> Inputs:
+        return {"listing": digest(year, self.listing(self.derived.reports_by_year[year]))}
+
+    def _tags_index(self) -> Inputs:
+        by_tag = self.derived.reports_by_tag
+        return {"tags": digest([(s, self.site.tags[s], len(r)) for s, r in by_tag.items()])}
+
+    def _tag(self, slug: str) -> Inputs:
+        reports = self.derived.reports_by_tag[slug]
+        return {"listing": digest(self.site.tags[slug], self.listing(reports))}
+
+    def _page(self, name: str) -> Inputs:
+        page = self._pages[name]
+        tr = page.translation
+        return {
+            f"page:{name}": digest(page, self._chart_blocks(page.path, tr.path if tr else None))
+        }
+
+    # -- the public interface ------------------------------------------------------------------
+
+    def page(self, kind: str, args: tuple[Any, ...]) -> Inputs | None:
+        """A page's inputs, or None when they are not declared (the page is always rendered)."""
+        make = self._kinds.get(kind)
+        if make is None:
+            return None
+        try:
+            own = make(*args)
+        except (KeyError, TypeError, IndexError):
+            # A page kind whose arguments changed shape (pagination, say): render it.
+            return None
+        return {"frame": self.frame(), **own}
+
+    def sitemap(self, specs: Iterable[tuple[str, tuple[Any, ...], bool]]) -> Inputs:
+        dates = [(r.org, r.year, r.slug, r.date) for r in self.site.reports]
+        return {"sitemap": digest(self.site.config, list(specs), dates)}
+
+    def feed(self) -> Inputs:
+        # The feed's own order and limit are render's business: any listed report counts.
+        return {"feed": digest(self.site.config, self.listing(self.site.reports))}

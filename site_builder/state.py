@@ -1,0 +1,468 @@
+"""Incremental builds: what one build keeps for the next.
+
+Two kinds of memory, with different lifetimes:
+
+- ``Session`` lives in one process (a ``build``, or the whole of ``serve``): parsed sources keyed
+  by their content digest, memoized pure functions (script detection, Markdown bodies, script
+  lint), compiled templates. Entries not used by the last build are dropped, so a long ``serve``
+  does not grow.
+- ``BuildState`` lives on disk beside the output folder, as
+  ``<parent>/.site_builder_state-<name>.json``: for every output file the digest of its bytes, its
+  size and mtime as written, and for pages their inputs (``deps.PageInputs``) and the templates
+  they loaded. It sits beside the output and not in it because everything inside the output
+  folder is copied to the web server; it describes one output folder, so two outputs of one
+  project never share it; and ``write.py`` never cleans it up (its prefixes differ).
+
+A page whose inputs and templates are unchanged, and whose file is still on disk as it was written
+(same size and mtime), is not rendered again; a rendered file whose bytes equal the previous ones
+is not rewritten. A state that does not match the site configuration, the drafts option or the
+generator's code is used only to compare bytes: every page renders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+
+from site_builder import __version__
+from site_builder.deps import Inputs, PageInputs, schema_drift
+from site_builder.errors import Diagnostics
+from site_builder.load import TemplateSource
+from site_builder.render import OutputFile, PageSpec, Renderer
+from site_builder.write import WriteResult, write_in_place, write_output
+
+log = logging.getLogger(__name__)
+
+STATE_VERSION = 1
+STATE_PREFIX = ".site_builder_state-"
+
+T = TypeVar("T")
+
+
+def state_path(out: Path) -> Path:
+    """Where the state of the output folder ``out`` is kept: beside it, never inside it."""
+    out = out.absolute()
+    return out.parent / f"{STATE_PREFIX}{out.name}.json"
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@functools.cache
+def generator_digest() -> str:
+    """The code and data of site_builder itself (templates and assets are tracked one by one):
+    a state written by another version of the generator never skips a page."""
+    pkg = Path(__file__).parent
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    skip = {pkg / "defaults" / "templates", pkg / "defaults" / "assets", pkg / "vendor"}
+    for path in sorted(pkg.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        if any(path.is_relative_to(s) for s in skip):
+            continue
+        h.update(path.relative_to(pkg).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+# --- the state file -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class OutputRecord:
+    digest: str  # of the bytes written
+    size: int
+    mtime_ns: int
+    inputs: Inputs | None = None  # a page's declared inputs; None: not a page
+    templates: dict[str, str] | None = None  # template name -> digest, as loaded by the page
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"digest": self.digest, "size": self.size, "mtime_ns": self.mtime_ns}
+        if self.inputs is not None:
+            out["inputs"] = self.inputs
+            out["templates"] = self.templates or {}
+        return out
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> OutputRecord:
+        return cls(
+            str(raw["digest"]),
+            int(raw["size"]),
+            int(raw["mtime_ns"]),
+            dict(raw["inputs"]) if "inputs" in raw else None,
+            dict(raw.get("templates") or {}) if "inputs" in raw else None,
+        )
+
+
+@dataclass(slots=True)
+class BuildState:
+    meta: dict[str, Any]
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        data = {
+            "version": STATE_VERSION,
+            "meta": self.meta,
+            "outputs": {k: self.outputs[k].to_json() for k in sorted(self.outputs)},
+        }
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path: Path) -> BuildState | None:
+        """The state at ``path``, or None when there is none or it cannot be used."""
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw.get("version") != STATE_VERSION:
+                return None
+            outputs = {k: OutputRecord.from_json(v) for k, v in raw["outputs"].items()}
+            return cls(dict(raw["meta"]), outputs)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("ignoring the incremental-build state %s: %s", path, exc)
+            return None
+
+
+# --- memory of one process ------------------------------------------------------------------------
+
+
+class _Memo:
+    """A memo table that forgets what the last build did not use (two generations)."""
+
+    __slots__ = ("current", "previous")
+
+    def __init__(self) -> None:
+        self.current: dict[Any, Any] = {}
+        self.previous: dict[Any, Any] = {}
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        try:
+            return self.current[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable arguments: nothing to remember
+            return make()
+        if key in self.previous:
+            value = self.current[key] = self.previous[key]
+        else:
+            value = self.current[key] = make()
+        return value
+
+    def rotate(self) -> None:
+        self.previous, self.current = self.current, {}
+
+
+class _BytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, keyed by Jinja on the template's source checksum."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+class Session:
+    """What one process reuses from build to build; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._memos: dict[str, _Memo] = {}
+        self._memo_owner: object = None
+        self.bytecode_cache = _BytecodeCache()
+        self.states: dict[Path, BuildState] = {}
+        self._converters: dict[object, Any] = {}
+
+    def converter(self, key: object, make: Callable[[], T]) -> T:
+        """One object per configuration (e.g. the Chinese converter for a set of phrases);
+        memoized functions of another configuration's object are forgotten."""
+        if key not in self._converters:
+            self._converters = {key: make()}
+            self._memos.clear()
+        return self._converters[key]  # type: ignore[no-any-return]
+
+    def memo(self, name: str, fn: Callable[..., T]) -> Callable[..., T]:
+        """``fn`` remembered by its arguments. ``fn`` must be pure (for one configuration)."""
+        table = self._memos.setdefault(name, _Memo())
+
+        def call(*args: Any, **kwargs: Any) -> T:
+            key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
+            return table.get(key, lambda: fn(*args, **kwargs))  # type: ignore[no-any-return]
+
+        return call
+
+    def end_build(self) -> None:
+        for table in self._memos.values():
+            table.rotate()
+
+    def state(self, out: Path) -> BuildState | None:
+        out = out.absolute()
+        if out not in self.states:
+            found = BuildState.load(state_path(out))
+            if found is None:
+                return None
+            self.states[out] = found
+        return self.states[out]
+
+
+# --- rendering only what changed ------------------------------------------------------------------
+
+
+class RecordingLoader(jinja2.BaseLoader):
+    """Delegates to the environment's loader and records every template a render asks for.
+
+    With ``auto_reload`` (Jinja's default) every request of a cached template asks its loader's
+    ``uptodate`` function, so includes, imports and extends are all seen, cached or not."""
+
+    def __init__(self, inner: jinja2.BaseLoader) -> None:
+        self.inner = inner
+        self.loaded: set[str] = set()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        self.loaded.add(template)
+        source, filename, uptodate = self.inner.get_source(environment, template)
+
+        def still_current() -> bool:
+            self.loaded.add(template)
+            return uptodate() if uptodate is not None else False
+
+        return source, filename, still_current
+
+    def list_templates(self) -> list[str]:
+        return self.inner.list_templates()
+
+
+class KeptFile(OutputFile):
+    """A page that was not rendered: the previous output's file stays as it is."""
+
+    __slots__ = ()
+
+
+@dataclass(slots=True)
+class Counts:
+    rendered: list[str] = field(default_factory=list)  # output paths rendered this build
+    kept: list[str] = field(default_factory=list)  # outputs reused without rendering
+    always: list[str] = field(default_factory=list)  # rendered: no inputs declared for them
+
+
+class RenderPlan:
+    """One build's decisions: which outputs to render, and what to record about them."""
+
+    def __init__(
+        self,
+        out: Path,
+        previous: BuildState | None,
+        meta: dict[str, Any],
+        inputs: PageInputs,
+        templates: Iterable[TemplateSource],
+    ) -> None:
+        self.out = out.absolute()
+        self.previous = previous
+        self.meta = meta
+        self.inputs = inputs
+        self.templates = {t.name: t.digest for t in templates}
+        drift = schema_drift()
+        if drift:
+            log.warning(
+                "incremental build off: the model changed shape since site_builder/deps.py was "
+                "written (%s); every page renders",
+                "; ".join(drift),
+            )
+        self.skipping = previous is not None and previous.meta == meta and not drift
+        self.records: dict[str, OutputRecord] = {}
+        self.counts = Counts()
+        self._page_inputs: dict[tuple[str, tuple[Any, ...]], Inputs | None] = {}
+        self._intact: dict[str, OutputRecord | None] = {}
+
+    def intact(self, path: str) -> OutputRecord | None:
+        """The previous record of ``path`` if the file is still on disk exactly as written."""
+        if path in self._intact:
+            return self._intact[path]
+        rec = self.previous.outputs.get(path) if self.previous else None
+        if rec is not None:
+            try:
+                st = os.stat(self.out / path)
+            except OSError:
+                rec = None
+            else:
+                if st.st_size != rec.size or st.st_mtime_ns != rec.mtime_ns:
+                    rec = None
+        self._intact[path] = rec
+        return rec
+
+    def page_inputs(self, spec: PageSpec) -> Inputs | None:
+        key = (spec.kind, spec.args)
+        if key not in self._page_inputs:
+            self._page_inputs[key] = self.inputs.page(spec.kind, spec.args)
+        return self._page_inputs[key]
+
+    def skip(self, path: str, inputs: Inputs | None) -> bool:
+        """True when the page at ``path`` need not render; its previous record is kept."""
+        if inputs is None or not self.skipping:
+            return False
+        rec = self.intact(path)
+        if rec is None or rec.inputs != inputs or rec.templates is None:
+            return False
+        if any(self.templates.get(n, "") != d for n, d in rec.templates.items()):
+            return False
+        self.records[path] = rec
+        self.counts.kept.append(path)
+        return True
+
+    def rendered(self, path: str, inputs: Inputs | None, loaded: Iterable[str]) -> None:
+        self.counts.rendered.append(path)
+        if inputs is None:
+            self.counts.always.append(path)
+            return
+        templates = {n: self.templates.get(n, "") for n in sorted(loaded)}
+        # completed in finish(), once the bytes are known
+        self.records[path] = OutputRecord("", 0, 0, inputs, templates)
+
+    def finish(self, files: Iterable[OutputFile], in_place: bool) -> tuple[WriteResult, BuildState]:
+        """Write what changed, and return the state that describes the new output."""
+        changed: dict[str, bytes] = {}
+        keep: list[str] = []
+        wanted: set[str] = set()
+        for f in files:
+            wanted.add(f.path)
+            if isinstance(f, KeptFile):
+                keep.append(f.path)
+                continue
+            d = file_digest(f.data)
+            rec = self.records.get(f.path)
+            old = self.intact(f.path)
+            if old is not None and old.digest == d:
+                keep.append(f.path)  # same bytes: not rewritten
+                if rec is not None:
+                    self.records[f.path] = OutputRecord(
+                        d, old.size, old.mtime_ns, rec.inputs, rec.templates
+                    )
+                else:
+                    self.records[f.path] = OutputRecord(d, old.size, old.mtime_ns)
+            else:
+                changed[f.path] = f.data
+                self.records[f.path] = OutputRecord(
+                    d, 0, 0, rec.inputs if rec else None, rec.templates if rec else None
+                )
+        if in_place and self.previous is not None:
+            removed = [p for p in self.previous.outputs if p not in wanted]
+            written = write_in_place(self.out, changed, removed)
+        else:
+            written = write_output(self.out, changed.items(), keep=keep)
+        for path in changed:
+            st = os.stat(self.out / path)
+            rec = self.records[path]
+            rec.size, rec.mtime_ns = st.st_size, st.st_mtime_ns
+        state = BuildState(self.meta, {p: self.records[p] for p in sorted(wanted)})
+        return written, state
+
+
+class IncrementalRenderer(Renderer):
+    """A ``Renderer`` that skips pages whose inputs did not change (``plan``), records the
+    templates each page loads, and turns template errors into diagnostics."""
+
+    def __init__(
+        self,
+        *args: Any,
+        plan: RenderPlan | None,
+        diags: Diagnostics,
+        template_paths: Mapping[str, str],
+        bytecode_cache: jinja2.BytecodeCache | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.diags = diags
+        self.template_paths = template_paths
+        assert self.env.loader is not None
+        self.loader = RecordingLoader(self.env.loader)
+        self.env.loader = self.loader
+        if bytecode_cache is not None:
+            self.env.bytecode_cache = bytecode_cache
+
+    def _render(
+        self, path: str, inputs: Inputs | None, make: Callable[[], OutputFile]
+    ) -> OutputFile:
+        if self.plan is not None and self.plan.skip(path, inputs):
+            return KeptFile(path, b"")
+        self.loader.loaded.clear()
+        try:
+            f = make()
+        except jinja2.TemplateError as exc:
+            self._template_error(exc)
+            return OutputFile(path, b"")
+        if self.plan is not None:
+            self.plan.rendered(path, inputs, self.loader.loaded)
+        return f
+
+    def _template_error(self, exc: jinja2.TemplateError) -> None:
+        name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
+        if name is None:
+            # a runtime error: the innermost template frame of Jinja's rewritten traceback
+            tb = exc.__traceback__
+            while tb is not None:
+                tpl = tb.tb_frame.f_globals.get("__jinja_template__")
+                if tpl is not None and tpl.name is not None:
+                    name, line = tpl.name, tpl.get_corresponding_lineno(tb.tb_lineno)
+                tb = tb.tb_next
+        message = exc.message or type(exc).__name__
+        if isinstance(exc, jinja2.UndefinedError):
+            hint = "templates get only the documented view fields"
+        elif isinstance(exc, jinja2.TemplateNotFound):
+            hint = "templates/ overrides the packaged templates by name"
+        else:
+            hint = "see the Jinja template documentation"
+        path = self.template_paths.get(name or "", f"templates/{name}" if name else "templates")
+        self.diags.error(path, line or 1, 1, f"template error: {message}", hint, code="template")
+
+    def render_page(self, spec: PageSpec, lang: str) -> OutputFile:
+        path = spec.path(self.urls, lang)
+        inputs = self.plan.page_inputs(spec) if self.plan is not None else None
+        return self._render(
+            path, inputs, lambda: super(IncrementalRenderer, self).render_page(spec, lang)
+        )
+
+    def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
+        path = self.urls.sitemap(lang)
+        inputs = None
+        if self.plan is not None:
+            inputs = self.plan.inputs.sitemap((s.kind, s.args, s.in_sitemap) for s in specs)
+        return self._render(
+            path, inputs, lambda: super(IncrementalRenderer, self).render_sitemap(specs, lang)
+        )
+
+    def render_feed(self, lang: str, limit: int = 50) -> OutputFile:
+        path = self.urls.feed(lang)
+        inputs = None
+        if self.plan is not None:
+            inputs = {**self.plan.inputs.feed(), "limit": str(limit)}
+        return self._render(
+            path, inputs, lambda: super(IncrementalRenderer, self).render_feed(lang, limit)
+        )
