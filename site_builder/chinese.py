@@ -483,7 +483,8 @@ class Converter:
         """Convert the human-readable text of an HTML document or fragment.
 
         Converted: text nodes (also of ``<title>`` and ``<textarea>``), the attributes
-        ``title``, ``alt``, ``aria-label``, ``placeholder``, ``data-label`` and the ``content``
+        ``title``, ``alt``, ``aria-label``, ``placeholder``, ``data-label``, ``term``, ``label``,
+        ``id`` and in-page ``href="#…"`` (anchors come from heading text), the ``content``
         of ``<meta>`` (unless it is a URL), and the string values inside
         ``<script type="application/json">`` (which stays valid JSON). Never converted: tag and
         attribute names, other attributes, character references (``&#24178;`` stays as it is),
@@ -651,7 +652,10 @@ _VOID_ELEMENTS = frozenset(
 )
 _RAW_TEXT_ELEMENTS = frozenset(("script", "style", "textarea", "title", "xmp", "noembed"))
 _SKIP_CONTENT_ELEMENTS = frozenset(("code", "pre"))
-_TEXT_ATTRIBUTES = frozenset(("title", "alt", "aria-label", "placeholder", "data-label"))
+_TEXT_ATTRIBUTES = frozenset(
+    # `term` and `label`: Atom categories; `id`: heading anchors are made from heading text.
+    ("title", "alt", "aria-label", "placeholder", "data-label", "term", "label", "id")
+)
 _URLISH_META = re.compile(r"url|image|video|audio|http-equiv|viewport|charset", re.I)
 _URL_VALUE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//|/|\./|\.\./|#)", re.I)
 
@@ -759,6 +763,8 @@ def _attribute_spans(
     for name, m in attrs:
         if name in _TEXT_ATTRIBUTES:
             pass
+        elif name == "href" and (m.group("dq") or m.group("sq") or m.group("uq") or "")[:1] == "#":
+            pass  # an in-page link names an `id`, which is converted too
         elif name == "content" and tag == "meta":
             described_by = " ".join(
                 other.group(0) for other_name, other in attrs if other_name != "content"

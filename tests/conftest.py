@@ -97,3 +97,14 @@ def make_site(tmp_path: Path) -> MakeSite:
         return write_site(root, {k: v for k, v in merged.items() if v is not None})
 
     return make
+
+
+@pytest.fixture(scope="session")
+def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's example site, built once per test session (read-only for tests)."""
+    from tests.util import cli
+
+    out = tmp_path_factory.mktemp("example") / "out"
+    run = cli("build", "--source", REPO, "--out", out)
+    assert run.code == 0, run.err
+    return out

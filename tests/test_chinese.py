@@ -689,10 +689,22 @@ def test_html_text_and_attributes(conv: Converter) -> None:
         "<i title=干部>x</i></p>"
     )
     assert conv.convert_html(html, HANT) == (
-        '<p class="干部" id="干部" title="幹部" data-x="干部">幹部 &amp; 發展 &#24178;'
+        '<p class="干部" id="幹部" title="幹部" data-x="干部">幹部 &amp; 發展 &#24178;'
         '<img alt="幹部照片" src="/干部.png"><input placeholder="搜索" value="干部">'
         '<a href="/干部/" aria-label="幹部頁">幹部</a><b data-label=\'幹部\'>x</b>'
         "<i title=幹部>x</i></p>"
+    )
+
+
+def test_anchors_and_feed_categories_follow_the_text(conv: Converter) -> None:
+    """Heading ids and the in-page links to them are converted alike; other URLs are not."""
+    html = (
+        '<h2 id="一加强干部队伍">一、加强干部队伍</h2><a href="#一加强干部队伍">目录</a>'
+        '<a href="../干部/index.html#一加强干部队伍">x</a><category term="党的建设"/>'
+    )
+    assert conv.convert_html(html, HANT) == (
+        '<h2 id="一加強幹部隊伍">一、加強幹部隊伍</h2><a href="#一加強幹部隊伍">目錄</a>'
+        '<a href="../干部/index.html#一加强干部队伍">x</a><category term="黨的建設"/>'
     )
 
 

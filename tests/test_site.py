@@ -20,14 +20,6 @@ GOLDEN = Path(__file__).parent / "golden" / "example-site"
 NOT_GOLDEN = {"assets/echarts.min.js"}
 
 
-@pytest.fixture(scope="session")
-def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("example") / "out"
-    run = cli("build", "--source", REPO, "--out", out)
-    assert run.code == 0, run.err
-    return out
-
-
 def pages_of(out: Path, lang: str) -> set[str]:
     base = out / TREES[lang]
     found = set()

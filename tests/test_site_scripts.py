@@ -1,0 +1,112 @@
+"""Issue 3 on the built example site: every page of each Chinese tree is in its own script,
+numbers and dates are written the way each language writes them, and the mixed-script
+warning points at the seed reports' non-standard characters."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from site_builder.chinese import HANS, HANT, nonconforming_chars
+from tests.conftest import REPO
+from tests.util import cli, error_lines
+
+# Not converted by design: "do not convert" spans, and code samples (literal text).
+NOCONVERT_RE = re.compile(r"<(\w+)[^>]*\sdata-noconvert[^>]*>.*?</\1>", re.S)
+CODE_RE = re.compile(r"<(pre|code)\b[^>]*>.*?</\1>", re.S)
+# Escaped text in JSON (chart options) is checked after decoding.
+UNICODE_ESCAPE_RE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def page_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    text = UNICODE_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return CODE_RE.sub("", NOCONVERT_RE.sub("", text))
+
+
+def chinese_pages(out: Path, tree: str) -> list[Path]:
+    pages = []
+    for p in sorted(out.rglob("*")):
+        if p.suffix not in (".html", ".xml"):
+            continue
+        rel = p.relative_to(out).as_posix()
+        top = rel.split("/")[0]
+        if (tree == HANT and top == "zh-hant") or (
+            tree == HANS and top not in ("zh-hant", "en", "assets")
+        ):
+            pages.append(p)
+    return pages
+
+
+@pytest.mark.parametrize("tree", [HANS, HANT])
+def test_every_page_is_in_its_script(example_out: Path, tree: str) -> None:
+    pages = chinese_pages(example_out, tree)
+    assert len(pages) > 45  # every page of the tree, with its sitemap and feed
+    wrong = {}
+    for page in pages:
+        # characters that are not the standard form of the tree's script where they stand
+        found = nonconforming_chars(page_text(page), tree)
+        if found:
+            wrong[page.relative_to(example_out).as_posix()] = [
+                f"{n.line}:{n.col} {n.char}->{n.expected}" for n in found[:5]
+            ]
+    assert wrong == {}, f"characters of the other script on {tree} pages: {wrong}"
+
+
+def test_seed_non_standard_characters_come_out_standard(example_out: Path) -> None:
+    acwf = example_out / "zh-hant/reports/acwf/2018-full-and-strict-party-governance/index.html"
+    html = acwf.read_text(encoding="utf-8")
+    assert "中層幹部" in html and "中層干部" not in html
+    assert "40餘種" in html and "40余種" not in html
+    hans = example_out / "reports/acwf/2018-full-and-strict-party-governance/index.html"
+    assert "中层干部" in hans.read_text(encoding="utf-8")
+
+
+def test_metric_cards_in_each_language(example_out: Path) -> None:
+    report = "reports/tianjin/2024-party-building-work-summary/index.html"
+    hans = (example_out / report).read_text(encoding="utf-8")
+    hant = (example_out / "zh-hant" / report).read_text(encoding="utf-8")
+    en = (example_out / "en" / report).read_text(encoding="utf-8")
+    assert "303.92万元" in hans and "3000余场" in hans and "7万人次" in hans
+    assert "303.92萬元" in hant and "3000餘場" in hant and "7萬人次" in hant
+    assert "CNY 3.04 million" in en and "3,000+ sessions" in en and "70,000 person-times" in en
+    acwf = "reports/acwf/2018-full-and-strict-party-governance/index.html"
+    assert "约11300册" in (example_out / acwf).read_text(encoding="utf-8")
+    assert "about 11,300 books" in (example_out / "en" / acwf).read_text(encoding="utf-8")
+
+
+def test_dates_in_each_language(example_out: Path) -> None:
+    report = "reports/tianjin/2024-party-building-work-summary/index.html"
+    assert "2024年12月31日" in (example_out / report).read_text(encoding="utf-8")
+    assert "31 December 2024" in (example_out / "en" / report).read_text(encoding="utf-8")
+
+
+def test_mixed_script_warning_on_a_seed_report() -> None:
+    run = cli("check", "--source", REPO)
+    assert run.code == 0
+    warnings = [w for w in error_lines(run) if "mixes in" in w]
+    tianjin = [w for w in warnings if "tianjin/2024-party-building-work-summary.md" in w]
+    assert len(tianjin) == 1
+    # path:line:col of the first non-standard character, and which characters
+    assert re.match(
+        r"content/reports/tianjin/2024-party-building-work-summary\.md:\d+:\d+: warning: "
+        r"text in zh-Hant mixes in \d+ character\(s\) of the other script: ",
+        tianjin[0],
+    )
+    assert "干→幹" in tianjin[0] and "斗→鬥" in tianjin[0]
+    # the Simplified seed is clean
+    assert not [w for w in warnings if "tongcheng" in w]
+    # --strict makes the warnings fail a CI check
+    assert cli("check", "--source", REPO, "--strict").code == 1
+
+
+def test_the_scan_would_catch_an_unconverted_page(example_out: Path, tmp_path: Path) -> None:
+    """Control: the same scan flags Simplified text left on a zh-Hant page and the reverse."""
+    page = example_out / "zh-hant/index.html"
+    broken = tmp_path / "index.html"
+    broken.write_text(page.read_text(encoding="utf-8") + "<p>全面从严治党</p>", encoding="utf-8")
+    assert [n.char for n in nonconforming_chars(page_text(broken), HANT)] == ["从", "严", "党"]
+    broken.write_text("<p>全面從嚴治黨</p>", encoding="utf-8")
+    assert [n.char for n in nonconforming_chars(page_text(broken), HANS)] == ["從", "嚴", "黨"]
