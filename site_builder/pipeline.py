@@ -26,6 +26,7 @@ from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, re
 from site_builder.model import Page, Report, Site
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
 from site_builder.render import Bodies, OutputFile, render_site
+from site_builder.search import build_search
 from site_builder.state import (
     IncrementalRenderer,
     KeptFile,
@@ -294,6 +295,20 @@ def _run(options: BuildOptions, progress: Progress | None, session: Session) -> 
     files = render_site(renderer, diags, progress)
     files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
     lap("render")
+
+    rendered_pages = {f.path: f for f in files}
+
+    def read_page(path: str) -> bytes | None:
+        # Snippets are cut from the pages as rendered; a page an incremental build did not
+        # re-render (no bytes) is the previous build's file, unchanged on disk.
+        f = rendered_pages.get(path)
+        if f is None or f.data or not options.write:
+            return f.data if f else None
+        kept = options.out / path
+        return kept.read_bytes() if kept.is_file() else None
+
+    files += [OutputFile(p, d) for p, d in build_search(site, bodies.by_path, read_page, converter)]
+    lap("search")
 
     kept = [f.path for f in files if isinstance(f, KeptFile)]
     files = [f for f in files if not isinstance(f, KeptFile)]

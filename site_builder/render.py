@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from site_builder import views
+from site_builder import search, views
 from site_builder.chinese import Converter
 from site_builder.derive.aggregate import Derived
 from site_builder.derive.charts import Charts
@@ -69,6 +69,7 @@ def plan_pages(site: Site, derived: Derived) -> list[PageSpec]:
     specs.append(PageSpec("tags_index"))
     specs += [PageSpec("tag", (s,)) for s in sorted(derived.reports_by_tag)]
     specs += [PageSpec("page", (p.name,)) for p in site.pages]
+    specs.append(PageSpec("search"))
     specs.append(PageSpec("not_found", in_sitemap=False))
     return specs
 
@@ -145,6 +146,7 @@ class Renderer:
             "nav": nav,
             "home_href": ctx.href(urls.home(lang)),
             "feed_href": ctx.href(urls.feed(lang)),
+            "search_href": ctx.href(urls.search(lang)),
             "feed_title": t("feed_title", site=ctx.plain(site.config.title)),
             "asset": lambda name: ctx.href(urls.asset(name)),
             "footer_pages": [
@@ -274,7 +276,7 @@ class Renderer:
             "summary": ctx.report_summary(rep),
             "metrics": metrics,
             "toc": toc,
-            "body": body,
+            "body": search.mark_body(body),
             "body_lang": body_lang,
             "has_charts": CHART_CANVAS in body,
             "sample": self.site.orgs[org].sample,
@@ -324,6 +326,25 @@ class Renderer:
             "body_lang": body_lang,
             "has_charts": CHART_CANVAS in body,
         }
+
+    def _search(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+        urls, lang, t = self.urls, ctx.lang, ctx.t
+        keys = search.index_keys(lang)
+        strings = {
+            k: t("search_" + k)
+            for k in ("results", "one_result", "no_results", "prompt", "loading", "more")
+        }
+        strings.update(any_org=t("search_any_org"), any_year=t("search_any_year"))
+        config = {
+            "lang": lang,
+            "fold": ctx.href(urls.search_fold()),
+            "docs": ctx.href(urls.search_docs(lang)),
+            "text": ctx.href(urls.search_text(lang, 0)).removesuffix("0.js"),
+            "indexes": {k: ctx.href(urls.search_index(k)) for k in keys},
+            "shards": {k: ctx.href(urls.search_shard(k, 0)).removesuffix("00.js") for k in keys},
+            "strings": strings,
+        }
+        return "search.html", {"title": t("search_title"), "config": search.config_json(config)}
 
     def _not_found(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
         base = self.site.config.base_url

@@ -46,6 +46,30 @@ class Urls:
     def page(self, lang: str, name: str) -> str:
         return f"{self.prefix(lang)}pages/{name}/index.html"
 
+    def search(self, lang: str) -> str:
+        return self.prefix(lang) + "search/index.html"
+
+    def search_docs(self, lang: str) -> str:
+        """A tree's search results list: titles, organizations, years, links."""
+        return self.prefix(lang) + "search/docs.js"
+
+    def search_text(self, lang: str, number: int) -> str:
+        """One report's summary and body text in a tree, for search snippets."""
+        return f"{self.prefix(lang)}search/text/{number}.js"
+
+    @staticmethod
+    def search_index(key: str) -> str:
+        """A search index's header (``zh`` is shared by both Chinese trees)."""
+        return f"assets/search/{key}/index.js"
+
+    @staticmethod
+    def search_shard(key: str, number: int) -> str:
+        return f"assets/search/{key}/{number:02x}.js"
+
+    @staticmethod
+    def search_fold() -> str:
+        return "assets/search/fold.js"
+
     def not_found(self, lang: str) -> str:
         return self.prefix(lang) + "404.html"
 

@@ -1,0 +1,541 @@
+"""Search: a static, sharded n-gram index that the browser queries without a server.
+
+Chinese has no spaces, so every run of Chinese characters is indexed as overlapping character
+bigrams with their positions; a query of n characters is found as n-1 bigrams at consecutive
+positions, which is an exact substring match (recall 100% by construction, no false positives).
+A run's last character is also indexed on its own, so one-character queries work too. Latin
+letters and digits are indexed as lower-case words (an English query's last word is a prefix).
+
+Both sides fold characters first: every character maps to one representative of its
+Simplified/Traditional class (``defaults/search_fold.txt``, generated from OpenCC's character
+tables by ``scripts/gen_search_fold.py``), full-width forms map to ASCII and letters to lower
+case. Folding keeps the text's length, so a Simplified query finds Traditional text and the
+reverse, and the browser finds the matches in the text it shows by folding that text the same
+way. The same table is shipped to the browser (``assets/search/fold.js``).
+
+Files (all JavaScript that calls ``__sbSearch.*``, so that they load with ``<script src>`` from
+``file://`` as well as over HTTP, where ``fetch()`` of JSON would be refused):
+
+- ``assets/search/<key>/index.js``: per index (``zh`` over the Chinese text, shared by both
+  Chinese trees; ``en`` over the English text), its shard count and each report's field ends;
+- ``assets/search/<key>/<nn>.js``: one shard of postings, chosen by a token's first character,
+  so a query loads only the shards its tokens live in;
+- ``<tree>/search/docs.js``: each report's title, organization, year and link in the tree's
+  language and script; ``<tree>/search/text/<n>.js``: one report's summary and body text, loaded
+  only for the results on screen, for the highlighted snippets.
+
+Everything here is pure: it takes the model and rendered bodies and returns files.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from operator import add, sub
+
+from markupsafe import Markup
+
+from site_builder.chinese import Converter
+from site_builder.i18n import LANGUAGES
+from site_builder.markdown import CHART_PLACEHOLDER_RE, RenderedMarkdown
+from site_builder.model import Site
+from site_builder.urls import Urls, relative
+
+__all__ = [
+    "CJK_RE",
+    "ENCODING_ALPHABET",
+    "Doc",
+    "Index",
+    "Match",
+    "build_index",
+    "decode_postings",
+    "encode_postings",
+    "fold",
+    "fold_table",
+    "html_text",
+    "search_files",
+]
+
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""Chinese characters as search sees them: the BMP's unified and compatibility ideographs (the
+same ranges in ``search.js``)."""
+CJK_RE = re.compile(f"[{CJK_CLASS}]+")
+WORD_RE = re.compile("[a-z0-9]+")
+TOKEN_RE = re.compile(f"[{CJK_CLASS}]+|[a-z0-9]+")
+
+ENCODING_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+"""Postings are varints of 5 bits per character (32 = more follows), in this JSON-safe alphabet."""
+
+# Shards are sized for a few tens of kilobytes: a query's first search loads one per token.
+SHARD_TARGET_BYTES = 48_000
+MAX_SHARDS = 256
+
+FIELD_WEIGHTS = (4, 2, 1)  # title, summary, body (same in search.js)
+
+
+# --- folding -----------------------------------------------------------------------------------
+
+
+@cache
+def fold_table() -> dict[int, str]:
+    """``str.translate`` table: script classes, full-width ASCII, upper case."""
+    table: dict[int, str] = {}
+    text = resources.files("site_builder").joinpath("defaults/search_fold.txt").read_text("utf-8")
+    for line in text.splitlines():
+        if len(line) == 2:
+            table[ord(line[0])] = line[1]
+    for c in range(ord("A"), ord("Z") + 1):
+        table[c] = chr(c + 32)
+    for c in range(0xFF01, 0xFF5F):  # full-width ！..～ -> ASCII
+        table[c] = chr(c - 0xFEE0).lower()
+    table[0x3000] = " "
+    return table
+
+
+def fold(text: str) -> str:
+    """The form both the index and the query are matched in; keeps the length of ``text``."""
+    return text.translate(fold_table())
+
+
+def fold_pairs() -> tuple[str, str]:
+    """The script-class part of the table as two equal-length strings, for the browser (which
+    does upper case and full-width forms itself)."""
+    table = fold_table()
+    keys = sorted(k for k in table if k > 0x7F and not 0xFF01 <= k <= 0xFF5E and k != 0x3000)
+    return "".join(map(chr, keys)), "".join(table[k] for k in keys)
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+_BLOCK_END_RE = re.compile(
+    r"</(?:p|h[1-6]|li|td|th|tr|blockquote|pre|div|figure|figcaption|table|ul|ol|dt|dd|caption)>"
+    r"|<br\s*/?>|<hr\s*/?>",
+    re.IGNORECASE,
+)
+_TAG_RE = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_SPACES_RE = re.compile(r"[ \t\r\f\v]+")
+_NEWLINES_RE = re.compile(r"\s*\n\s*")
+
+
+def html_text(html: str) -> str:
+    """The readable text of a rendered body: blocks on their own lines, tags dropped, entities
+    decoded (chart placeholders are comments, so they go too)."""
+    text = _BLOCK_END_RE.sub("\n", html)
+    text = _TAG_RE.sub("", text)
+    text = html_lib.unescape(text)
+    text = _SPACES_RE.sub(" ", text)
+    return _NEWLINES_RE.sub("\n", text).strip()
+
+
+# --- the index ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One report as one index sees it (the three fields are joined by newlines)."""
+
+    title: str
+    summary: str
+    body: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.summary}\n{self.body}"
+
+    @property
+    def ends(self) -> tuple[int, int]:
+        """Where the title and the summary end in ``text``: a position below the first is in
+        the title, below the second in the summary, else in the body."""
+        return len(self.title), len(self.title) + 1 + len(self.summary)
+
+
+Postings = list[tuple[int, list[int]]]  # (doc number, positions), ascending
+
+
+@dataclass(slots=True)
+class Index:
+    """Postings of every token, and each document's field ends."""
+
+    postings: dict[str, Postings] = field(default_factory=dict)
+    ends: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.ends)
+
+    # A reference implementation of the browser's query, for tests and benchmarks.
+    def search(self, query: str) -> list[Match]:
+        return search(self, query)
+
+
+def build_index(docs: Sequence[Doc], cjk: bool = True) -> Index:
+    index = Index()
+    postings: defaultdict[str, Postings] = defaultdict(list)
+    for number, doc in enumerate(docs):
+        mine: defaultdict[str, list[int]] = defaultdict(list)
+        folded = fold(doc.text)
+        if cjk:
+            for m in CJK_RE.finditer(folded):
+                run, start = m.group(), m.start()
+                for i, bigram in enumerate(map(add, run, run[1:]), start):
+                    mine[bigram].append(i)
+                mine[run[-1]].append(start + len(run) - 1)
+        for m in WORD_RE.finditer(folded):
+            mine[m.group()].append(m.start())
+        for token, positions in mine.items():
+            postings[token].append((number, positions))
+        index.ends.append(doc.ends)
+    index.postings = dict(sorted(postings.items()))
+    return index
+
+
+# --- query (reference; search.js does the same) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    doc: int
+    title_or_summary: bool
+    weight: int  # occurrences weighted by field (title 4, summary 2, body 1)
+
+
+def _segments(folded_query: str) -> list[str]:
+    return TOKEN_RE.findall(folded_query)
+
+
+def _field(ends: tuple[int, int], pos: int) -> int:
+    return 0 if pos < ends[0] else 1 if pos < ends[1] else 2
+
+
+def _segment_hits(index: Index, segment: str, prefix: bool) -> dict[int, list[int]]:
+    """Start positions of a segment in each document that has it."""
+    get = index.postings.get
+    if CJK_RE.fullmatch(segment):
+        if len(segment) == 1:
+            out: dict[int, set[int]] = defaultdict(set)
+            for token, plist in index.postings.items():
+                if token[0] == segment and CJK_RE.fullmatch(token):
+                    for doc, positions in plist:
+                        out[doc].update(positions)
+            return {d: sorted(p) for d, p in out.items()}
+        lists = [dict(get(segment[i : i + 2], [])) for i in range(len(segment) - 1)]
+        docs = set(lists[0])
+        for other in lists[1:]:
+            docs &= set(other)
+        hits: dict[int, list[int]] = {}
+        for doc in docs:
+            starts = set(lists[0][doc])
+            for k, other in enumerate(lists[1:], 1):
+                starts &= {p - k for p in other[doc]}
+            if starts:
+                hits[doc] = sorted(starts)
+        return hits
+    if not prefix:
+        return {doc: positions for doc, positions in get(segment, [])}
+    merged: dict[int, set[int]] = defaultdict(set)
+    for token, plist in index.postings.items():
+        if token.startswith(segment) and WORD_RE.fullmatch(token):
+            for doc, positions in plist:
+                merged[doc].update(positions)
+    return {d: sorted(p) for d, p in merged.items()}
+
+
+def search(index: Index, query: str) -> list[Match]:
+    """Documents holding every segment of ``query``, best first: any title or summary match
+    first, then by weighted occurrences, then in site order. The last segment, when it is a word
+    and the query does not end in a space, matches as a prefix (as typed)."""
+    folded = fold(query)
+    segments = _segments(folded)
+    if not segments:
+        return []
+    found: dict[int, list[int]] | None = None
+    per_segment = []
+    for n, segment in enumerate(segments):
+        prefix = n == len(segments) - 1 and not folded[-1:].isspace()
+        hits = _segment_hits(index, segment, prefix)
+        per_segment.append(hits)
+        keep = set(hits) if found is None else set(found) & set(hits)
+        found = {d: [] for d in keep}
+        if not found:
+            return []
+    assert found is not None
+    matches = []
+    for doc in found:
+        counts = [0, 0, 0]
+        for hits in per_segment:
+            for pos in hits[doc]:
+                counts[_field(index.ends[doc], pos)] += 1
+        weight = sum(c * w for c, w in zip(counts, FIELD_WEIGHTS, strict=True))
+        matches.append(Match(doc, bool(counts[0] or counts[1]), weight))
+    matches.sort(key=lambda m: (not m.title_or_summary, -m.weight, m.doc))
+    return matches
+
+
+# --- encoding -----------------------------------------------------------------------------------
+
+
+@cache
+def _varint_table() -> tuple[str, ...]:
+    """The encoding of every value below 2**15 (at most three characters)."""
+    return tuple(_varint_slow(v) for v in range(1 << 15))
+
+
+def _varint_slow(v: int) -> str:
+    chars = []
+    while True:
+        low = v & 31
+        v >>= 5
+        if v:
+            chars.append(ENCODING_ALPHABET[low | 32])
+        else:
+            chars.append(ENCODING_ALPHABET[low])
+            return "".join(chars)
+
+
+def _varint(v: int) -> str:
+    return _varint_table()[v] if v < 1 << 15 else _varint_slow(v)
+
+
+def encode_postings(postings: Postings) -> str:
+    """doc delta, count, first position, position deltas; repeated for each document."""
+    table = _varint_table()
+    out: list[str] = []
+    previous = 0
+    for doc, positions in postings:
+        out.append(_varint(doc - previous))
+        previous = doc
+        out.append(_varint(len(positions)))
+        deltas = list(map(sub, positions, [0, *positions[:-1]]))
+        try:
+            out.append("".join(map(table.__getitem__, deltas)))
+        except IndexError:  # a gap of 32768 characters or more
+            out.append("".join(map(_varint, deltas)))
+    return "".join(out)
+
+
+def decode_postings(text: str) -> Postings:
+    values: list[int] = []
+    v = shift = 0
+    for ch in text:
+        n = ENCODING_ALPHABET.index(ch)
+        v |= (n & 31) << shift
+        if n & 32:
+            shift += 5
+        else:
+            values.append(v)
+            v = shift = 0
+    out: Postings = []
+    i = doc = 0
+    while i < len(values):
+        doc += values[i]
+        count = values[i + 1]
+        i += 2
+        positions = []
+        last = 0
+        for d in values[i : i + count]:
+            last += d
+            positions.append(last)
+        i += count
+        out.append((doc, positions))
+    return out
+
+
+def shard_of(token: str, shards: int) -> int:
+    return ord(token[0]) % shards
+
+
+def shard_count(encoded_bytes: int) -> int:
+    n = 1
+    while n < MAX_SHARDS and encoded_bytes / n > SHARD_TARGET_BYTES:
+        n *= 2
+    return n
+
+
+def _js_call(function: str, *args: object) -> bytes:
+    body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
+    # Keep the file one line of plain JavaScript: U+2028/9 are line ends in older engines.
+    body = body.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"__sbSearch.{function}({body});\n".encode()
+
+
+def index_files(key: str, index: Index, urls: Urls) -> list[tuple[str, bytes]]:
+    """An index as files: its header and its shards."""
+    encoded = {token: encode_postings(p) for token, p in index.postings.items()}
+    total = sum(len(t.encode()) + len(e) + 6 for t, e in encoded.items())
+    shards = shard_count(total)
+    by_shard: list[dict[str, str]] = [{} for _ in range(shards)]
+    for token, text in encoded.items():
+        by_shard[shard_of(token, shards)][token] = text
+    out = [(urls.search_index(key), _js_call("index", key, {"shards": shards, "ends": index.ends}))]
+    out += [
+        (urls.search_shard(key, n), _js_call("shard", key, n, s)) for n, s in enumerate(by_shard)
+    ]
+    return out
+
+
+# --- the site's search files -------------------------------------------------------------------
+
+
+def report_docs(site: Site, bodies: Mapping[str, RenderedMarkdown], text_lang: str) -> list[Doc]:
+    """Each report's text as the ``zh`` or ``en`` index sees it (pages show the same text)."""
+    out = []
+    for rep in site.reports:
+        if text_lang == "en" and rep.translation is not None:
+            tr = rep.translation
+            summary = tr.summary if tr.summary is not None else rep.summary.get("en")
+            out.append(Doc(tr.title, summary, body_text(bodies.get(tr.path))))
+            continue
+        body = body_text(bodies.get(rep.path))
+        if text_lang == "zh":
+            # Chart blocks are part of the source's text (titles, labels); the page shows
+            # them as drawings and tables, so they are searchable too.
+            rendered = bodies.get(rep.path)
+            charts = (
+                [" ".join(CJK_RE.findall(c.source)) for c in rendered.charts] if rendered else []
+            )
+            body = "\n".join([body, *charts])
+        out.append(Doc(rep.title.get(text_lang), rep.summary.get(text_lang), body))
+    return out
+
+
+def body_text(rendered: RenderedMarkdown | None) -> str:
+    if rendered is None:
+        return ""
+    return html_text(CHART_PLACEHOLDER_RE.sub("", rendered.html))
+
+
+Convert = Callable[[Sequence[str]], list[str]]
+PageReader = Callable[[str], bytes | None]
+
+
+BODY_START = "<!--search:body-->"
+BODY_END = "<!--/search:body-->"
+"""Markers around a report page's body: snippets are cut from the page as the tree shows it
+(already converted to its script), so search converts no body text of its own."""
+
+
+def mark_body(html: Markup) -> Markup:
+    return Markup(BODY_START) + html + Markup(BODY_END)
+
+
+def page_body_text(page: bytes | None) -> str:
+    if page is None:
+        return ""
+    text = page.decode("utf-8")
+    start = text.find(BODY_START)
+    end = text.find(BODY_END, start + 1)
+    if start < 0 or end < 0:
+        return ""
+    return html_text(text[start + len(BODY_START) : end])
+
+
+Convert = Callable[[Sequence[str]], list[str]]
+PageReader = Callable[[str], bytes | None]
+
+
+def tree_files(
+    site: Site,
+    docs: Sequence[Doc],
+    lang: str,
+    read_page: PageReader,
+    convert: Convert,
+    org_name: Callable[[str], str],
+) -> list[tuple[str, bytes]]:
+    """One language tree's result list and snippet texts, in its language and script."""
+    urls = Urls(site.config.languages, site.config.default_language)
+    search_page = urls.search(lang)
+    orgs = sorted({r.org for r in site.reports}, key=list(site.orgs).index)
+    org_number = {key: n for n, key in enumerate(orgs)}
+    names = convert([org_name(k) for k in orgs])
+    titles = convert([d.title for d in docs])
+    summaries = convert([d.summary for d in docs])
+    entries = []
+    out: list[tuple[str, bytes]] = []
+    for n, (rep, title, summary) in enumerate(zip(site.reports, titles, summaries, strict=True)):
+        target = urls.report(lang, rep.org, rep.year, rep.slug)
+        entries.append(
+            [
+                title,
+                org_number[rep.org],
+                rep.year,
+                relative(search_page, target),
+                rep.date.isoformat(),
+            ]
+        )
+        body = page_body_text(read_page(target))
+        out.append((urls.search_text(lang, n), _js_call("text", n, [summary, body])))
+    out.insert(0, (urls.search_docs(lang), _js_call("docs", {"orgs": names, "docs": entries})))
+    return out
+
+
+def fold_file(urls: Urls) -> tuple[str, bytes]:
+    keys, values = fold_pairs()
+    return urls.search_fold(), _js_call("fold", keys, values)
+
+
+def search_files(
+    site: Site,
+    bodies: Mapping[str, RenderedMarkdown],
+    read_page: PageReader,
+    converters: Mapping[str, Convert],
+    org_names: Mapping[str, Callable[[str], str]],
+) -> list[tuple[str, bytes]]:
+    """Every search file of the site: the fold table, the shared indexes, and each tree's
+    result list and texts. ``read_page`` gives a rendered page by output path; ``converters`` and
+    ``org_names`` are per language."""
+    urls = Urls(site.config.languages, site.config.default_language)
+    docs = {"zh": report_docs(site, bodies, "zh")}
+    out = [fold_file(urls)]
+    out += index_files("zh", build_index(docs["zh"]), urls)
+    if "en" in site.config.languages:
+        docs["en"] = report_docs(site, bodies, "en")
+        out += index_files("en", build_index(docs["en"], cjk=False), urls)
+    for lang in site.config.languages:
+        text_lang = LANGUAGES[lang].text
+        out += tree_files(site, docs[text_lang], lang, read_page, converters[lang], org_names[lang])
+    return out
+
+
+def build_search(
+    site: Site,
+    bodies: Mapping[str, RenderedMarkdown],
+    read_page: PageReader,
+    converter: Converter,
+) -> list[tuple[str, bytes]]:
+    """``search_files`` with the site's script converter and its organizations' short names."""
+
+    def converting(lang: str) -> Convert:
+        if LANGUAGES[lang].text == "en":
+            return list
+        return lambda texts: converter.convert_many(texts, lang)
+
+    def org_name(lang: str) -> Callable[[str], str]:
+        text_lang = LANGUAGES[lang].text
+
+        def name(key: str) -> str:
+            org = site.orgs[key]
+            return (org.short_name or org.name).get(text_lang)
+
+        return name
+
+    langs = site.config.languages
+    return search_files(
+        site, bodies, read_page, {k: converting(k) for k in langs}, {k: org_name(k) for k in langs}
+    )
+
+
+def config_json(config: Mapping[str, object]) -> Markup:
+    """The search page's settings, for ``<script type="application/json">``."""
+    text = json.dumps(config, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return Markup(text.replace("<", "\\u003c"))
+
+
+def index_keys(lang: str) -> tuple[str, ...]:
+    """The indexes a tree's search page loads: Chinese text always; English words on ``en``."""
+    return ("zh", "en") if lang == "en" else ("zh",)
