@@ -98,15 +98,22 @@ def test_english_charts_use_the_english_locale_and_number_labels(
     assert page_errors == []
 
 
+@pytest.mark.parametrize(("lang", "wan"), [("zh-Hans", "5万"), ("zh-Hant", "5萬")])
 def test_chinese_axis_ticks_count_in_wan(
-    page: Page, page_errors: list[str], site_server: str
+    page: Page, page_errors: list[str], site_server: str, lang: str, wan: str
 ) -> None:
-    open_with_charts(page, site_server + "zh-hant/orgs/sample-province/index.html")
+    open_with_charts(page, site_server + TREES[lang] + "orgs/sample-province/index.html")
     tick = page.evaluate(
         """() => echarts.getInstanceByDom(document.getElementById('chart-trend-outreach-reach'))
             .getOption().yAxis[0].axisLabel.formatter(50000)"""
     )
-    assert tick == "5万"
+    assert tick == wan
+    if lang == "zh-Hant":  # the value labels were converted with the page
+        labels = page.evaluate(
+            """() => echarts.getInstanceByDom(document.getElementById('chart-trend-funds-raised'))
+                .getOption().series[0].data.map(d => d.label.formatter)"""
+        )
+        assert labels == ["125萬", "138.6萬", "152.45萬"]
     assert page_errors == []
 
 

@@ -12,19 +12,23 @@
   var echarts = window.echarts;
   var lang = (document.documentElement.getAttribute("lang") || "").toLowerCase();
   var zh = lang.indexOf("zh") === 0;
+  // The page's HTML is converted to its script at build time; this file is not.
+  var hant = lang === "zh-hant";
+  var WAN = hant ? "萬" : "万";
+  var YI = hant ? "億" : "亿";
   var charts = [];
 
   function trim(n) {
     return String(Math.round(n * 100) / 100);
   }
 
-  // Axis ticks: Chinese counts in 万 and 亿 as the site's labels do; English with separators.
+  // Axis ticks: Chinese counts in 万/萬 and 亿/億 as the site's labels do; English with separators.
   function axisNumber(v) {
     if (typeof v !== "number") return v;
     var a = Math.abs(v);
     if (zh) {
-      if (a >= 1e8) return trim(v / 1e8) + "亿";
-      if (a >= 1e4) return trim(v / 1e4) + "万";
+      if (a >= 1e8) return trim(v / 1e8) + YI;
+      if (a >= 1e4) return trim(v / 1e4) + WAN;
       return trim(v);
     }
     return v.toLocaleString("en-US", { maximumFractionDigits: 2 });
