@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from site_builder import search, views
+from site_builder import paginate, search, views
 from site_builder.chinese import Converter
 from site_builder.derive.aggregate import Derived
 from site_builder.derive.charts import Charts
@@ -61,13 +61,27 @@ CHART_CANVAS = 'class="chart-canvas"'
 
 def plan_pages(site: Site, derived: Derived) -> list[PageSpec]:
     """Every HTML page of one language tree; the same list serves every language."""
+
+    # Listings are paginated (paginate.py): page 1 keeps its kind, later pages are `…_page`.
+    def later(kind: str, arg: tuple[Any, ...], items: int, size: int) -> list[PageSpec]:
+        n = paginate.page_count(items, size)
+        return [PageSpec(kind, (*arg, page)) for page in range(2, n + 1)]
+
+    orgs_total = len(paginate.org_order(derived))
     specs = [PageSpec("home"), PageSpec("orgs_index")]
-    specs += [PageSpec("org", (k,)) for k in site.orgs]
+    specs += later("orgs_index_page", (), orgs_total, paginate.ORG_PAGE_SIZE)
+    for k in site.orgs:
+        specs.append(PageSpec("org", (k,)))
+        specs += later("org_page", (k,), len(derived.orgs[k].reports), paginate.PAGE_SIZE)
     specs += [PageSpec("report", (r.org, r.year, r.slug)) for r in site.reports]
     specs.append(PageSpec("years_index"))
-    specs += [PageSpec("year", (y,)) for y in sorted(derived.reports_by_year)]
+    for y in sorted(derived.reports_by_year):
+        specs.append(PageSpec("year", (y,)))
+        specs += later("year_page", (y,), len(derived.reports_by_year[y]), paginate.PAGE_SIZE)
     specs.append(PageSpec("tags_index"))
-    specs += [PageSpec("tag", (s,)) for s in sorted(derived.reports_by_tag)]
+    for s in sorted(derived.reports_by_tag):
+        specs.append(PageSpec("tag", (s,)))
+        specs += later("tag_page", (s,), len(derived.reports_by_tag[s]), paginate.PAGE_SIZE)
     specs += [PageSpec("page", (p.name,)) for p in site.pages]
     specs.append(PageSpec("search"))
     specs.append(PageSpec("not_found", in_sitemap=False))
@@ -167,12 +181,65 @@ class Renderer:
                 "years": len(d.years),
             },
             "latest": [ctx.report_item(r) for r in d.latest],
-            "tree": views.org_tree(ctx),
+            **self._home_orgs(ctx),
             **self._chart_views(ctx, home_charts=self.charts.home if self.charts else ()),
         }
 
-    def _orgs_index(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
-        return "orgs.html", {"title": ctx.t("orgs_title"), "tree": views.org_tree(ctx)}
+    def _home_orgs(self, ctx: PageContext) -> dict[str, Any]:
+        """A big site's home lists the top of the tree and links to the whole index."""
+        shown = paginate.home_orgs(self.derived)
+        if shown is None:
+            return {"tree": views.org_tree(ctx), "orgs_more": None}
+        more = paginate.more_link(
+            ctx, ctx.t("all_orgs", n=len(self.site.orgs)), self.urls.orgs_index(ctx.lang)
+        )
+        return {"tree": paginate.org_forest(ctx, shown), "orgs_more": more}
+
+    def _orgs_index(self, ctx: PageContext, page: int = 1) -> tuple[str, dict[str, Any]]:
+        order = paginate.org_order(self.derived)
+        size = paginate.ORG_PAGE_SIZE
+        total = paginate.page_count(len(order), size)
+        if total == 1:
+            tree = views.org_tree(ctx)
+        else:
+            tree = paginate.org_forest(ctx, order[paginate.page_slice(page, size)])
+
+        def path_of(n: int) -> str:
+            lang = ctx.lang
+            return self.urls.orgs_index(lang) if n == 1 else self.urls.orgs_index_page(lang, n)
+
+        return "orgs.html", {
+            "title": self._paged_title(ctx, ctx.t("orgs_title"), page),
+            "tree": tree,
+            "pager": paginate.pager(ctx, page, total, path_of),
+        }
+
+    def _orgs_index_page(self, ctx: PageContext, page: int) -> tuple[str, dict[str, Any]]:
+        return self._orgs_index(ctx, page)
+
+    @staticmethod
+    def _paged_title(ctx: PageContext, title: str | Markup, page: int) -> str | Markup:
+        if page == 1:
+            return title
+        return escape(title) + escape(ctx.t("page_suffix", n=page))
+
+    def _listing(
+        self,
+        ctx: PageContext,
+        title: str | Markup,
+        reports: tuple[Report, ...],
+        page: int,
+        path_of: Callable[[int], str],
+    ) -> tuple[str, dict[str, Any]]:
+        """One page of a paginated report listing."""
+        total = paginate.page_count(len(reports))
+        items = [ctx.report_item(r) for r in reports[paginate.page_slice(page)]]
+        return "list.html", {
+            "title": self._paged_title(ctx, title, page),
+            "links": [],
+            "reports": items,
+            "pager": paginate.pager(ctx, page, total, path_of),
+        }
 
     def _org(self, ctx: PageContext, key: str) -> tuple[str, dict[str, Any]]:
         facts = self.derived.orgs[key]
@@ -200,10 +267,29 @@ class Renderer:
                 comparison_charts=self.charts.comparisons.get(key, ()) if self.charts else (),
             ),
             "table": views.metric_table(ctx, facts),
-            "groups": views.reports_by_year(ctx, facts.reports),
+            "groups": views.reports_by_year(ctx, facts.reports[: paginate.PAGE_SIZE]),
+            "reports_more": self._org_reports_more(ctx, key),
             "crumbs": crumbs,
             "page_description": ctx.plain(org.description),
         }
+
+    def _org_reports_more(self, ctx: PageContext, key: str) -> Link | None:
+        n = len(self.derived.orgs[key].reports)
+        if n <= paginate.PAGE_SIZE:
+            return None
+        target = self.urls.org_page(ctx.lang, key, 2)
+        return paginate.more_link(ctx, ctx.t("more_reports", n=n), target)
+
+    def _org_page(self, ctx: PageContext, key: str, page: int) -> tuple[str, dict[str, Any]]:
+        facts = self.derived.orgs[key]
+
+        def path_of(n: int) -> str:
+            lang = ctx.lang
+            return self.urls.org(lang, key) if n == 1 else self.urls.org_page(lang, key, n)
+
+        title = ctx.t("org_reports_title", org="\x00")
+        title = Markup(escape(title)).replace("\x00", ctx.tx(facts.org.name))
+        return self._listing(ctx, title, facts.reports, page, path_of)
 
     # -- charts ------------------------------------------------------------------------------
 
@@ -293,11 +379,23 @@ class Renderer:
             }
             for y in self.derived.years
         ]
-        return "list.html", {"title": ctx.t("years_title"), "links": links, "reports": []}
+        return "list.html", {
+            "title": ctx.t("years_title"),
+            "links": links,
+            "reports": [],
+            "pager": None,
+        }
 
-    def _year(self, ctx: PageContext, year: int) -> tuple[str, dict[str, Any]]:
-        items = [ctx.report_item(r) for r in self.derived.reports_by_year[year]]
-        return "list.html", {"title": ctx.t("year_title", year=year), "links": [], "reports": items}
+    def _year(self, ctx: PageContext, year: int, page: int = 1) -> tuple[str, dict[str, Any]]:
+        def path_of(n: int) -> str:
+            lang = ctx.lang
+            return self.urls.year(lang, year) if n == 1 else self.urls.year_page(lang, year, n)
+
+        reports = self.derived.reports_by_year[year]
+        return self._listing(ctx, ctx.t("year_title", year=year), reports, page, path_of)
+
+    def _year_page(self, ctx: PageContext, year: int, page: int) -> tuple[str, dict[str, Any]]:
+        return self._year(ctx, year, page)
 
     def _tags_index(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
         links = [
@@ -308,13 +406,25 @@ class Renderer:
             }
             for s, reps in self.derived.reports_by_tag.items()
         ]
-        return "list.html", {"title": ctx.t("tags_title"), "links": links, "reports": []}
+        return "list.html", {
+            "title": ctx.t("tags_title"),
+            "links": links,
+            "reports": [],
+            "pager": None,
+        }
 
-    def _tag(self, ctx: PageContext, slug: str) -> tuple[str, dict[str, Any]]:
+    def _tag(self, ctx: PageContext, slug: str, page: int = 1) -> tuple[str, dict[str, Any]]:
         tag = self.site.tags[slug]
-        items = [ctx.report_item(r) for r in self.derived.reports_by_tag[slug]]
         title = Markup(escape(ctx.t("tag_title", tag="\x00"))).replace("\x00", ctx.tx(tag.name))
-        return "list.html", {"title": title, "links": [], "reports": items}
+
+        def path_of(n: int) -> str:
+            lang = ctx.lang
+            return self.urls.tag(lang, slug) if n == 1 else self.urls.tag_page(lang, slug, n)
+
+        return self._listing(ctx, title, self.derived.reports_by_tag[slug], page, path_of)
+
+    def _tag_page(self, ctx: PageContext, slug: str, page: int) -> tuple[str, dict[str, Any]]:
+        return self._tag(ctx, slug, page)
 
     def _page(self, ctx: PageContext, name: str) -> tuple[str, dict[str, Any]]:
         page = self.pages[name]

@@ -34,6 +34,20 @@ class Urls:
     def year(self, lang: str, year: int) -> str:
         return f"{self.prefix(lang)}years/{year}/index.html"
 
+    def year_page(self, lang: str, year: int, page: int) -> str:
+        """Page 2, 3, … of a year's reports (page 1 is ``year``)."""
+        return self.year(lang, year).removesuffix("index.html") + f"page/{page}/index.html"
+
+    def tag_page(self, lang: str, slug: str, page: int) -> str:
+        return self.tag(lang, slug).removesuffix("index.html") + f"page/{page}/index.html"
+
+    def org_page(self, lang: str, key: str, page: int) -> str:
+        """Page 2, 3, … of an organization's reports (page 1 is on the organization's page)."""
+        return self.org(lang, key).removesuffix("index.html") + f"page/{page}/index.html"
+
+    def orgs_index_page(self, lang: str, page: int) -> str:
+        return self.orgs_index(lang).removesuffix("index.html") + f"page/{page}/index.html"
+
     def tag(self, lang: str, slug: str) -> str:
         return f"{self.prefix(lang)}tags/{slug}/index.html"
 
