@@ -71,14 +71,17 @@ def build(entries: list[tuple[str, str, list[str]]]) -> dict[str, str]:
     classes: dict[str, list[str]] = {}
     for c in list(parent):
         classes.setdefault(find(c), []).append(c)
-    st_keys = {key for table, key, _ in entries if table == "STCharacters"}
+    # What OpenCC writes for a Traditional character: the Simplified forms.
+    targets = {values[0] for table, _, values in entries if table == "TSCharacters" and values}
     out: dict[str, str] = {}
     for members in classes.values():
         if len(members) < 2:
             continue
-        # Prefer a Simplified form (a key of STCharacters) as the representative, for legible
-        # debugging; the choice does not matter otherwise.
-        preferred = sorted(members, key=lambda c: (c not in st_keys, ord(c)))
+        # Prefer a common Simplified form as the representative, for legible debugging; the
+        # choice does not matter otherwise.
+        preferred = sorted(
+            members, key=lambda c: (c not in targets, not 0x4E00 <= ord(c) <= 0x9FFF, ord(c))
+        )
         rep = preferred[0]
         for c in members:
             if c != rep:
