@@ -484,7 +484,8 @@ class Converter:
 
         Converted: text nodes (also of ``<title>`` and ``<textarea>``), the attributes
         ``title``, ``alt``, ``aria-label``, ``placeholder``, ``data-label``, ``term``, ``label``,
-        ``id`` and in-page ``href="#…"`` (anchors come from heading text), the ``content``
+        ``id`` and the ``#fragment`` of a relative ``href`` (anchors come from heading text),
+        the ``content``
         of ``<meta>`` (unless it is a URL), and the string values inside
         ``<script type="application/json">`` (which stays valid JSON). Never converted: tag and
         attribute names, other attributes, character references (``&#24178;`` stays as it is),
@@ -747,6 +748,9 @@ def _scan_html(html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]
     return text_spans, json_spans
 
 
+_ABSOLUTE_URL = re.compile(r"\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
 def _attr_value_span(m: re.Match[str], offset: int) -> tuple[int, int] | None:
     for group in ("dq", "sq", "uq"):
         if m.group(group) is not None:
@@ -763,8 +767,16 @@ def _attribute_spans(
     for name, m in attrs:
         if name in _TEXT_ATTRIBUTES:
             pass
-        elif name == "href" and (m.group("dq") or m.group("sq") or m.group("uq") or "")[:1] == "#":
-            pass  # an in-page link names an `id`, which is converted too
+        elif name == "href":
+            # A link's #fragment names an `id` (made from heading text), which is converted
+            # too: the fragment of an in-page or relative link is; the rest of a URL never is.
+            value = m.group("dq") or m.group("sq") or m.group("uq") or ""
+            hash_at = value.find("#")
+            span = _attr_value_span(m, offset)
+            relative = hash_at >= 0 and not _ABSOLUTE_URL.match(value)
+            if relative and span is not None and span[1] > span[0] + hash_at + 1:
+                out.append((span[0] + hash_at + 1, span[1]))
+            continue
         elif name == "content" and tag == "meta":
             described_by = " ".join(
                 other.group(0) for other_name, other in attrs if other_name != "content"

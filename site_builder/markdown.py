@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -37,7 +38,8 @@ class RenderedMarkdown:
     html: str
     toc: tuple[TocEntry, ...]
     charts: tuple[ChartBlock, ...]
-    links: tuple[tuple[str, int], ...]  # (href, line) of every link, for the link check
+    # (href or image src, line) of every link and image, for the link check and offline guard
+    links: tuple[tuple[str, int], ...]
 
 
 CHART_PLACEHOLDER = "<!--site-builder:chart:{index}-->"
@@ -125,6 +127,23 @@ def _parser(raw_html: bool) -> MarkdownIt:
     return md
 
 
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+_UNSAFE_IN_FRAGMENT = re.compile(r"[\x00-\x20\x7f\"<>`{}|\\^%]")
+
+
+def _anchor_href(href: str, normalize: Callable[[str], str]) -> str:
+    """A link to a heading names its anchor the way heading ids are made: the fragment is
+    written out (not percent-encoded) and in the script heading ids use, so that converting a
+    page to the other script converts the link along with the id it points to."""
+    path, _, frag = href.partition("#")
+    if not frag or _SCHEME_RE.match(href):
+        return href
+    text = unquote(frag)
+    if text.isascii() or _UNSAFE_IN_FRAGMENT.search(text):
+        return href
+    return path + "#" + normalize(text)
+
+
 def render_markdown(
     text: str,
     *,
@@ -153,11 +172,21 @@ def render_markdown(
                 toc.append(TocEntry(level, anchor, title))
         elif tok.type == "inline":
             line = (tok.map[0] + 1 if tok.map else 1) + line_offset
+            cursor = 0  # in a paragraph of several lines, the line the link is written on
+            written = unquote(tok.content)
             for child in tok.children or []:
-                if child.type == "link_open":
-                    href = child.attrGet("href")
-                    if isinstance(href, str):
-                        links.append((href, line))
+                if child.type not in ("link_open", "image"):
+                    continue
+                attr = "href" if child.type == "link_open" else "src"
+                raw = child.attrGet(attr)
+                if not isinstance(raw, str):
+                    continue
+                href = _anchor_href(raw, normalize) if attr == "href" else raw
+                child.attrSet(attr, href)
+                # the source holds the URL as written, percent-encoded or not
+                at = written.find(unquote(raw), cursor)
+                cursor = at + 1 if at >= 0 else cursor
+                links.append((href, line + written.count("\n", 0, max(at, 0))))
     html = md.renderer.render(tokens, md.options, env)
     charts = env["charts"]
     assert isinstance(charts, list)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from site_builder.deps import PageInputs
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
+from site_builder.gates import check_site
 from site_builder.load import Project, load_project
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
@@ -198,6 +199,24 @@ def chart_sources(
     return out
 
 
+def _gate_inputs(options: BuildOptions, files: list[OutputFile]) -> Iterator[tuple[str, bytes]]:
+    """Every output file's bytes; one an incremental build kept is read back from disk."""
+    for f in files:
+        data = f.data
+        if isinstance(f, KeptFile):
+            try:
+                data = (options.out / f.path).read_bytes()
+            except OSError:
+                data = b""
+        yield f.path, data
+
+
+def _label(options: BuildOptions) -> str:
+    """The output folder as messages name it: relative to the project when inside it."""
+    out, source = options.out.absolute(), options.source.absolute()
+    return out.relative_to(source).as_posix() if out.is_relative_to(source) else out.as_posix()
+
+
 def run(
     options: BuildOptions, progress: Progress | None = None, session: Session | None = None
 ) -> BuildResult:
@@ -309,6 +328,10 @@ def _run(options: BuildOptions, progress: Progress | None, session: Session) -> 
 
     files += [OutputFile(p, d) for p, d in build_search(site, bodies.by_path, read_page, converter)]
     lap("search")
+
+    outputs = _gate_inputs(options, files)
+    diags.extend(check_site(site, bodies.by_path, outputs, _label(options), converter.to_hans))
+    lap("gates")
 
     kept = [f.path for f in files if isinstance(f, KeptFile)]
     files = [f for f in files if not isinstance(f, KeptFile)]

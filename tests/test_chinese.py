@@ -697,14 +697,15 @@ def test_html_text_and_attributes(conv: Converter) -> None:
 
 
 def test_anchors_and_feed_categories_follow_the_text(conv: Converter) -> None:
-    """Heading ids and the in-page links to them are converted alike; other URLs are not."""
+    """Heading ids and the links' fragments naming them are converted alike (the id is converted
+    on the page the link leads to as well); the rest of a URL is not."""
     html = (
         '<h2 id="一加强干部队伍">一、加强干部队伍</h2><a href="#一加强干部队伍">目录</a>'
         '<a href="../干部/index.html#一加强干部队伍">x</a><category term="党的建设"/>'
     )
     assert conv.convert_html(html, HANT) == (
         '<h2 id="一加強幹部隊伍">一、加強幹部隊伍</h2><a href="#一加強幹部隊伍">目錄</a>'
-        '<a href="../干部/index.html#一加强干部队伍">x</a><category term="黨的建設"/>'
+        '<a href="../干部/index.html#一加強幹部隊伍">x</a><category term="黨的建設"/>'
     )
 
 

@@ -1,0 +1,553 @@
+"""Stage 6b, gates: checks over the rendered output, run before anything is written, so a site
+that fails them never replaces the previous output. Pure: files arrive as (path, bytes).
+
+Offline guard. The intranet's readers have no internet access, so nothing the browser loads by
+itself may come from another host: ``src``/``srcset``/``poster``/``data`` of any element,
+``<link>`` except navigational relations (stylesheets, icons, preloads, manifests are loads),
+``<meta http-equiv=refresh>``, ``<base>``, CSS ``url()`` and ``@import`` (in stylesheets, in
+``<style>`` and in ``style=""``), string URLs in chart options, and the loading calls of scripts
+(``import``, ``fetch``, ``importScripts``, ``new Worker/WebSocket/EventSource``, ``sendBeacon``,
+``XMLHttpRequest.open``, ``el.src =``). Links a reader follows (``<a href>``, ``<area href>``,
+``<link rel=alternate|canonical …>``, forms) are navigation, not loads: authors may link to other
+sites. The site's own ``base_url`` is not exempt for loads: an absolute URL breaks the site
+opened from disk. Sitemaps and feeds are for other programs and carry absolute URLs by design;
+only their links into the site are checked.
+
+Link check. Every relative ``href``/``src`` in a page, every ``url()`` in a stylesheet and every
+sitemap and feed entry must name a file of the output, and a ``#fragment`` an ``id`` in the
+target page. A broken link that comes from a report's or page's Markdown is reported at its
+``path:line``; any other (a template's) at the output file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from site_builder.errors import Diagnostic, Severity, did_you_mean
+from site_builder.markdown import RenderedMarkdown
+from site_builder.model import Page, Report, Site
+from site_builder.urls import Urls
+
+# --- what a file refers to -------------------------------------------------------------------
+
+LOAD = "load"  # fetched by the browser on its own
+LINK = "link"  # followed by a reader
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    kind: str  # LOAD or LINK
+    url: str
+    line: int
+    col: int
+    what: str  # where it was found, for messages: "<img src>", "CSS url()", …
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    refs: tuple[Ref, ...] = ()
+    ids: frozenset[str] = frozenset()
+    has_base: bool = False
+
+
+# <link rel> values that only describe a relation to navigate to; every other rel loads.
+NAV_RELS = frozenset(
+    [
+        "alternate",
+        "author",
+        "bookmark",
+        "canonical",
+        "external",
+        "help",
+        "license",
+        "me",
+        "next",
+        "nofollow",
+        "noopener",
+        "noreferrer",
+        "prev",
+        "search",
+        "tag",
+        "first",
+        "last",
+        "up",
+    ]
+)
+# Elements whose ``href`` loads something (SVG in HTML).
+HREF_LOADS = frozenset({"image", "use", "feimage", "script", "base"})
+URL_ATTRS_LOAD = ("src", "poster", "data", "codebase", "background", "manifest", "lowsrc")
+_INTERESTING = frozenset(URL_ATTRS_LOAD) | {
+    *("id", "name", "srcset", "imagesrcset", "href", "xlink:href"),
+    *("action", "formaction", "ping", "content", "style"),
+}
+FOLLOWED = frozenset({"top", ""})  # fragments a browser resolves without an id
+
+_EXTERNAL_RE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//", re.ASCII)
+_SCHEME_RE = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", re.ASCII)
+_LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+_NAV_SCHEMES = frozenset({"mailto", "tel", "sms", "javascript"})
+
+
+def is_external(url: str) -> bool:
+    """A URL that reaches past the output folder: another host, or another file system."""
+    if _EXTERNAL_RE.match(url):
+        return True
+    m = _SCHEME_RE.match(url)
+    if m is None:
+        return False
+    scheme = m.group(1).lower()
+    return scheme not in _LOCAL_SCHEMES and scheme not in _NAV_SCHEMES
+
+
+def is_internal(url: str) -> bool:
+    """A relative reference into the site (what the link check resolves)."""
+    return not _SCHEME_RE.match(url) and not url.strip().startswith("//")
+
+
+# --- CSS ----------------------------------------------------------------------------------------
+
+_CSS_COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
+_CSS_URL_RE = re.compile(
+    r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s"']*))\s*\)"""
+    r"""|@import\s+(?:"([^"]*)"|'([^']*)')""",
+    re.I,
+)
+
+
+def _blank(m: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", m.group(0))
+
+
+def _line_col(text: str, offset: int, line0: int = 1, col0: int = 1) -> tuple[int, int]:
+    before = text[:offset]
+    nl = before.count("\n")
+    if nl == 0:
+        return line0, col0 + offset
+    return line0 + nl, offset - before.rfind("\n")
+
+
+def scan_css(text: str, line0: int = 1, col0: int = 1, what: str = "CSS") -> list[Ref]:
+    """``url()`` and ``@import`` references; all of them load."""
+    clean = _CSS_COMMENT_RE.sub(_blank, text)
+    out = []
+    for m in _CSS_URL_RE.finditer(clean):
+        url = next(g for g in m.groups() if g is not None)
+        kind = "@import" if m.group(0)[0] == "@" else "url()"
+        line, col = _line_col(clean, m.start(), line0, col0)
+        out.append(Ref(LOAD, url.strip(), line, col, f"{what} {kind}"))
+    return out
+
+
+# --- scripts ------------------------------------------------------------------------------------
+
+# A quoted URL that reaches another host, then what stands before it: only a loading call
+# makes it a load (a two-step search: the first regex is cheap on a megabyte of minified code).
+_JS_URL_RE = re.compile(r"""["'`]((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^"'`\s]+)""")
+_JS_LOADER_RE = re.compile(
+    r"(?:\bimport\s*\(?|\bfrom|\bimportScripts\s*\(|\bfetch\s*\("
+    r"|\bnew\s+(?:WebSocket|EventSource|Worker|SharedWorker)\s*\(|\bsendBeacon\s*\("
+    r"|\.src\s*=|\bsetAttribute\s*\(\s*[\"'](?:src|href)[\"']\s*,"
+    r"|\.open\s*\(\s*[\"'][A-Za-z]+[\"']\s*,|\burl\()\s*$"
+)
+
+
+def scan_js(text: str, line0: int = 1, col0: int = 1, what: str = "script") -> list[Ref]:
+    """External URLs in a script's loading calls. Other strings are data (XML namespaces,
+    licence links in comments, search text) and are left alone."""
+    out = []
+    for m in _JS_URL_RE.finditer(text):
+        url = m.group(1)
+        if is_external(url) and _JS_LOADER_RE.search(text, max(0, m.start() - 80), m.start()):
+            line, col = _line_col(text, m.start(1), line0, col0)
+            out.append(Ref(LOAD, url, line, col, what))
+    return out
+
+
+def _json_urls(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        url = value[len("image://") :] if value.startswith("image://") else value
+        if is_external(url):
+            yield url
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _json_urls(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _json_urls(v)
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+
+class _HtmlScanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[Ref] = []
+        self.ids: set[str] = set()
+        self.has_base = False
+        self._raw: tuple[str, str, int, int] | None = None  # (tag, type, line, col) of <script>
+
+    def _add(self, kind: str, url: str | None, what: str) -> None:
+        if url is None:
+            return
+        line, off = self.getpos()
+        self.refs.append(Ref(kind, url.strip(), line, off + 1, what))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            kind = next((v or "" for k, v in attrs if k == "type"), "").lower()
+            line, off = self.getpos()
+            self._raw = (tag, kind, line, off + 1)
+        for name, value in attrs:
+            if name not in _INTERESTING:
+                continue
+            value = value or ""
+            if name == "id" or (name == "name" and tag == "a"):
+                self.ids.add(value)
+            elif name in URL_ATTRS_LOAD:
+                self._add(LOAD, value, f"<{tag} {name}>")
+            elif name in ("srcset", "imagesrcset"):
+                for candidate in value.split(","):
+                    if candidate.strip():
+                        self._add(LOAD, candidate.split()[0], f"<{tag} {name}>")
+            elif name in ("href", "xlink:href"):
+                if tag == "link":
+                    rel = next((v or "" for k, v in attrs if k == "rel"), "")
+                    rels = set(rel.lower().split())
+                    kind = LINK if rels and rels <= NAV_RELS else LOAD
+                    self._add(kind, value, f'<link rel="{rel}">')
+                elif tag in HREF_LOADS:
+                    self._add(LOAD, value, f"<{tag} {name}>")
+                    self.has_base = self.has_base or tag == "base"
+                else:
+                    self._add(LINK, value, f"<{tag} {name}>")
+            elif name in ("action", "formaction"):
+                self._add(LINK, value, f"<{tag} {name}>")
+            elif name == "ping":
+                for url in value.split():
+                    self._add(LOAD, url, f"<{tag} ping>")
+            elif name == "content" and tag == "meta":
+                equiv = next((v or "" for k, v in attrs if k == "http-equiv"), "")
+                m = re.search(r"url\s*=\s*['\"]?([^'\"\s;]+)", value, re.I)
+                if m and equiv.lower() == "refresh":
+                    self._add(LOAD, m.group(1), '<meta http-equiv="refresh">')
+            elif name == "style":
+                line, off = self.getpos()
+                self.refs += scan_css(value, line, off + 1, f"<{tag} style>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self._raw = None
+
+    def handle_endtag(self, tag: str) -> None:
+        self._raw = None
+
+    def handle_data(self, data: str) -> None:
+        if self._raw is None:
+            return
+        tag, kind, _, _ = self._raw
+        line, off = self.getpos()
+        if tag == "style":
+            self.refs += scan_css(data, line, off + 1, "<style>")
+        elif kind == "application/json":
+            try:
+                value = json.loads(data)
+            except ValueError:
+                return
+            for url in _json_urls(value):
+                self.refs.append(Ref(LOAD, url, line, off + 1, "chart options"))
+        elif kind in ("", "module", "text/javascript", "application/javascript"):
+            self.refs += scan_js(data, line, off + 1, "<script>")
+
+
+def scan_html(text: str) -> Scan:
+    p = _HtmlScanner()
+    p.feed(text)
+    p.close()
+    return Scan(tuple(p.refs), frozenset(p.ids), p.has_base)
+
+
+_XML_LOC_RE = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>|\shref=\"([^\"]*)\"")
+
+
+def scan_xml(text: str) -> Scan:
+    """Sitemap and feed entries: links only (these files are read by programs, not browsers)."""
+    out = []
+    for m in _XML_LOC_RE.finditer(text):
+        url = (m.group(1) or m.group(2) or "").replace("&amp;", "&")
+        line, col = _line_col(text, m.start())
+        out.append(Ref(LINK, url, line, col, "sitemap <loc>" if m.group(1) else "feed <link>"))
+    return Scan(tuple(out))
+
+
+_SCANS: dict[tuple[str, bytes], Scan] = {}
+_SCANS_MAX = 20_000
+
+
+def scan_file(path: str, data: bytes) -> Scan:
+    """What one output file refers to. Memoized by content: ``serve`` re-checks every file on
+    each rebuild, and most of them have not changed."""
+    key = (path, hashlib.blake2b(data, digest_size=16).digest())
+    scan = _SCANS.get(key)
+    if scan is None:
+        if len(_SCANS) >= _SCANS_MAX:
+            _SCANS.clear()
+        scan = _SCANS[key] = _scan_file(path, data)
+    return scan
+
+
+def _scan_file(path: str, data: bytes) -> Scan:
+    ext = posixpath.splitext(path)[1].lower()
+    if ext not in (".html", ".htm", ".svg", ".css", ".js", ".mjs", ".xml"):
+        return Scan()
+    text = data.decode("utf-8", errors="replace")
+    if ext in (".html", ".htm", ".svg"):
+        return scan_html(text)
+    if ext == ".css":
+        return Scan(tuple(scan_css(text)))
+    if ext == ".xml":
+        return scan_xml(text)
+    return Scan(tuple(scan_js(text)))
+
+
+# --- the gates ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Output:
+    """The whole output as the gates see it."""
+
+    scans: dict[str, Scan]
+    label: str = "output"  # how messages name the output folder
+    base_url: str | None = None
+    # output page -> the Markdown sources whose body it may show, with their links
+    body_links: Mapping[str, Mapping[str, tuple[tuple[str, int], ...]]] = field(
+        default_factory=dict
+    )
+    normalize: Callable[[str], str] = str  # Chinese text to one script
+
+    def where(self, path: str) -> str:
+        return f"{self.label}/{path}" if self.label else path
+
+
+def _source_of(out: Output, page: str, url: str) -> tuple[str, int] | None:
+    """The Markdown file and line a page's reference comes from, if a body holds it (in a
+    converted page, a link's fragment is in the page's script: compare in one script)."""
+    wanted = out.normalize(url)
+    for source, links in sorted(out.body_links.get(page, {}).items()):
+        for href, line in links:
+            if href == url or out.normalize(href) == wanted:
+                return source, line
+    return None
+
+
+def _diag(out: Output, page: str, ref: Ref, message: str, hint: str, code: str) -> Diagnostic:
+    src = _source_of(out, page, ref.url)
+    if src is not None:
+        # One message for the same link in every language tree: in the source's terms.
+        message, hint = out.normalize(message), out.normalize(hint)
+        return Diagnostic(src[0], src[1], 1, message, hint, Severity.ERROR, code)
+    return Diagnostic(out.where(page), ref.line, ref.col, message, hint, Severity.ERROR, code)
+
+
+def check_offline(out: Output) -> list[Diagnostic]:
+    diags = []
+    for page, scan in sorted(out.scans.items()):
+        for ref in scan.refs:
+            if ref.kind != LOAD or not is_external(ref.url):
+                continue
+            own = bool(out.base_url) and ref.url.startswith(out.base_url or "")
+            hint = (
+                "the site's own base_url is absolute: refer to the file relatively so the site "
+                "also works opened from disk"
+                if own
+                else "the intranet's readers have no internet access: copy the file into the "
+                "site's assets/ folder and refer to it by a relative path"
+            )
+            host = urlsplit(ref.url.strip()).netloc
+            where = (
+                "by the site's own absolute URL"
+                if own
+                else f"from another host ({host})"
+                if host
+                else "from outside the site"
+            )
+            message = f"{ref.what} loads '{_short(ref.url)}' {where}"
+            diags.append(_diag(out, page, ref, message, hint, "offline"))
+    return diags
+
+
+def _short(url: str, limit: int = 120) -> str:
+    return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
+def _resolve(page: str, url: str) -> tuple[str, str]:
+    """(output path, fragment) a relative reference from ``page`` leads to."""
+    parts = urlsplit(url.strip())
+    frag = unquote(parts.fragment)
+    if not parts.path:
+        return page, frag
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+    if parts.path.endswith("/") or target == ".":
+        target = posixpath.join(target, "index.html") if target != "." else "index.html"
+    return target, frag
+
+
+def _relative(page: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def _is_page(path: str) -> bool:
+    return path.endswith((".html", ".htm"))
+
+
+def check_links(out: Output) -> list[Diagnostic]:
+    diags = []
+    pages = sorted(p for p in out.scans if _is_page(p))
+    base = out.base_url
+    for page, scan in sorted(out.scans.items()):
+        for ref in scan.refs:
+            url = ref.url
+            if ref.what.startswith("<base"):
+                # The 404 page's <base> names its tree's root by absolute path, so that the
+                # page works at any depth; its links are checked from where the file sits.
+                continue
+            if page.endswith(".xml") and base and url.startswith(base):
+                url = url[len(base) :] or "index.html"
+                if url.endswith("/"):
+                    url += "index.html"
+                origin = ""  # the sitemap's own folder is not the base for absolute entries
+                target, frag = posixpath.normpath(unquote(url.split("#")[0])), ""
+            elif not url or not is_internal(url):
+                continue
+            elif url.startswith("/"):
+                diags.append(
+                    _diag(
+                        out,
+                        page,
+                        ref,
+                        f"link '{_short(url)}' starts with '/': it breaks when the site is "
+                        "served under a sub-path or opened from disk",
+                        "write it relative to the page, e.g. '../../pages/about/index.html'",
+                        "link",
+                    )
+                )
+                continue
+            else:
+                origin = page
+                target, frag = _resolve(page, url)
+            if target.startswith("../") or target == "..":
+                diags.append(
+                    _diag(
+                        out,
+                        page,
+                        ref,
+                        f"link '{_short(url)}' leads outside the site",
+                        "links are relative to the page's own address",
+                        "link",
+                    )
+                )
+                continue
+            if target not in out.scans and posixpath.join(target, "index.html") in out.scans:
+                target = posixpath.join(target, "index.html")
+            if target not in out.scans:
+                near = did_you_mean(target, pages)
+                if not origin:
+                    near = "the sitemap or feed lists a page that was not built"
+                elif near.startswith("did you mean"):
+                    suggestion = near.split("'")[1]
+                    near = f"did you mean '{_relative(origin, suggestion)}'?"
+                else:
+                    near = "links are relative to the page's own address, e.g. ../about/index.html"
+                diags.append(
+                    _diag(
+                        out,
+                        page,
+                        ref,
+                        f"link '{_short(url)}' leads to no file of the site",
+                        near,
+                        "link",
+                    )
+                )
+                continue
+            if not frag or frag in FOLLOWED or not _is_page(target):
+                continue
+            ids = out.scans[target].ids
+            if frag in ids:
+                continue
+            on = "this page" if target == page else f"'{_short(url.split('#')[0])}'"
+            diags.append(
+                _diag(
+                    out,
+                    page,
+                    ref,
+                    f"link '{_short(url)}' leads to no anchor '#{frag}' on {on}",
+                    did_you_mean(frag, ids) if ids else "the page has no anchors",
+                    "link",
+                )
+            )
+    return diags
+
+
+def check_output(
+    files: Iterable[tuple[str, bytes]],
+    *,
+    label: str = "output",
+    base_url: str | None = None,
+    body_links: Mapping[str, Mapping[str, tuple[tuple[str, int], ...]]] | None = None,
+    normalize: Callable[[str], str] = str,
+) -> list[Diagnostic]:
+    """Both gates over every output file."""
+    out = Output(
+        {path: scan_file(path, data) for path, data in files},
+        label,
+        base_url,
+        body_links or {},
+        normalize,
+    )
+    return check_offline(out) + check_links(out)
+
+
+def body_links(
+    site: Site, bodies: Mapping[str, RenderedMarkdown]
+) -> dict[str, dict[str, tuple[tuple[str, int], ...]]]:
+    """Output page -> {Markdown source -> its links}: every body a page of any language may
+    show (the English tree shows the Chinese original where there is no translation)."""
+    urls = Urls(site.config.languages, site.config.default_language)
+    langs = site.config.languages
+    out: dict[str, dict[str, tuple[tuple[str, int], ...]]] = {}
+    items: list[tuple[list[str], Report | Page]] = []
+    items += [([urls.report(g, r.org, r.year, r.slug) for g in langs], r) for r in site.reports]
+    items += [([urls.page(g, p.name) for g in langs], p) for p in site.pages]
+    for paths, item in items:
+        sources = [item.path] + ([item.translation.path] if item.translation else [])
+        links = {s: bodies[s].links for s in sources if s in bodies}
+        for path in paths:
+            out[path] = links
+    return out
+
+
+def check_site(
+    site: Site,
+    bodies: Mapping[str, RenderedMarkdown],
+    files: Iterable[tuple[str, bytes]],
+    label: str = "output",
+    normalize: Callable[[str], str] = str,
+) -> list[Diagnostic]:
+    """The gates over a site's rendered files (the pipeline's entry point). ``normalize`` maps
+    Chinese to the script of heading ids, to tie a converted page's links to their source."""
+    return check_output(
+        files,
+        label=label,
+        base_url=site.config.base_url,
+        body_links=body_links(site, bodies),
+        normalize=normalize,
+    )
