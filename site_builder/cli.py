@@ -116,10 +116,11 @@ def _run_build(
     total = sum(result.timings.values())
     if write and result.written is not None:
         w = result.written
+        files = len(result.files) + len(result.kept)
         click.echo(
-            f"built {result.pages} pages ({len(result.files)} files) into {out_dir} "
-            f"in {total:.2f}s: {w.written} written, {w.unchanged} unchanged, {w.removed} removed"
-            + (f"; {warnings} warning(s)" if warnings else ""),
+            f"built {result.pages} pages ({files} files) into {out_dir} in {total:.2f}s: "
+            f"{len(result.rendered)} rendered, {w.written} written, {w.unchanged} unchanged, "
+            f"{w.removed} removed" + (f"; {warnings} warning(s)" if warnings else ""),
             err=True,
         )
     else:
@@ -183,6 +184,42 @@ def build(source: Path, out: Path | None, strict: bool, drafts: bool, fmt: str) 
 def check(source: Path, strict: bool, drafts: bool, translations: bool, fmt: str) -> None:
     """Validate content, references and pages without writing anything."""
     sys.exit(_run_build(source, None, strict, drafts, False, fmt, translations))
+
+
+@main.command()
+@_source_option
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="TCP port (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback lets other machines read the preview.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@click.option("--drafts", is_flag=True, help="Include reports marked draft: true.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the preview is built (default: a folder in the user's cache, never output/).",
+)
+def serve(
+    source: Path, port: int, host: str, open_browser: bool, drafts: bool, out: Path | None
+) -> None:
+    """Build, serve on 127.0.0.1, rebuild what each edit touches and reload the browser."""
+    from site_builder.serve import ServeOptions
+    from site_builder.serve import serve as run_server
+
+    options = ServeOptions(
+        source=source, out=out, host=host, port=port, open_browser=open_browser, drafts=drafts
+    )
+    sys.exit(run_server(options, lambda line: click.echo(line, err=True)))
 
 
 @main.command()

@@ -136,7 +136,15 @@ class PageInputs:
             "tags_index": self._tags_index,
             "tag": self._tag,
             "page": self._page,
+            # later pages of paginated listings (paginate.py): the same inputs as the first
+            # page, which also shows how many pages there are
+            "orgs_index_page": lambda page: self._orgs_index(),
+            "org_page": self._org_page,
+            "year_page": lambda year, page: self._year(year),
+            "tag_page": lambda slug, page: self._tag(slug),
             "not_found": lambda: {},
+            # the search page is a shell: its data are the search files, built every time
+            "search": lambda: {},
         }
 
     def _fact(self, name: str, make: Callable[[], Iterable[object]]) -> str:
@@ -247,6 +255,10 @@ class PageInputs:
             "reports": digest(self.listing(facts.reports)),
             "metrics": self.metrics(),
         }
+
+    def _org_page(self, key: str, page: int) -> Inputs:
+        facts = self.derived.orgs[key]
+        return {"org": digest(facts.org), "reports": digest(self.listing(facts.reports))}
 
     def _report(self, org: str, year: int, slug: str) -> Inputs:
         rep = self._reports[(org, year, slug)]

@@ -373,7 +373,9 @@ class RenderPlan:
                 )
         if in_place and self.previous is not None:
             removed = [p for p in self.previous.outputs if p not in wanted]
-            written = write_in_place(self.out, changed, removed)
+            w = write_in_place(self.out, changed, removed)
+            unchanged = len(wanted) - w.written
+            written = WriteResult(w.written, unchanged, w.removed, w.changed, w.deleted)
         else:
             written = write_output(self.out, changed.items(), keep=keep)
         for path in changed:
@@ -466,3 +468,37 @@ class IncrementalRenderer(Renderer):
         return self._render(
             path, inputs, lambda: super(IncrementalRenderer, self).render_feed(lang, limit)
         )
+
+    # -- rendering in worker processes (parallel.py): the skip decision and the records stay in
+    # the build process; a worker only renders and reports the templates it loaded.
+
+    def plan_task(self, spec: PageSpec, lang: str) -> OutputFile | None:
+        if self.plan is None:
+            return None
+        path = spec.path(self.urls, lang)
+        if self.plan.skip(path, self.plan.page_inputs(spec)):
+            return KeptFile(path, b"")
+        return None
+
+    def render_task(self, spec: PageSpec, lang: str) -> tuple[OutputFile, Any]:
+        self.loader.loaded.clear()
+        try:
+            f = Renderer.render_page(self, spec, lang)
+        except jinja2.TemplateError as exc:
+            # this process's diagnostics are not the build's: hand the error back
+            diags, self.diags = self.diags, Diagnostics()
+            try:
+                self._template_error(exc)
+                found = list(self.diags.sorted())
+            finally:
+                self.diags = diags
+            return OutputFile(spec.path(self.urls, lang), b""), ("errors", found)
+        return f, ("loaded", sorted(self.loader.loaded))
+
+    def finish_task(self, spec: PageSpec, lang: str, file: OutputFile, effects: Any) -> OutputFile:
+        kind, value = effects
+        if kind == "errors":
+            self.diags.extend(value)
+        elif self.plan is not None:
+            self.plan.rendered(file.path, self.plan.page_inputs(spec), value)
+        return file

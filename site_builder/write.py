@@ -28,6 +28,8 @@ class WriteResult:
     written: int  # files whose bytes are new or changed
     unchanged: int
     removed: int  # files of the previous output that are gone
+    changed: tuple[str, ...] = ()  # the paths written
+    deleted: tuple[str, ...] = ()  # the paths removed
 
 
 def check_output_dir(source: Path, out: Path) -> None:
@@ -110,6 +112,7 @@ def write_output(
     total = len(wanted) + len(kept)
     if not changed and not removed and out.is_dir():
         return WriteResult(0, total, 0)
+    paths, gone = tuple(sorted(changed)), tuple(sorted(removed))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + out.name + "-", dir=out.parent))
@@ -136,7 +139,7 @@ def write_output(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return WriteResult(len(changed), total - len(changed), len(removed))
+    return WriteResult(len(changed), total - len(changed), len(removed), paths, gone)
 
 
 def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[str]) -> WriteResult:
@@ -158,12 +161,12 @@ def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[st
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    gone = 0
+    gone: list[str] = []
     for path in sorted(removed):
         target = out / path
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
-            gone += 1
+            gone.append(path)
         # drop the folders the file leaves empty, up to (not including) the output folder
         parent = target.parent
         while parent != out and parent.is_relative_to(out):
@@ -172,4 +175,4 @@ def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[st
             except OSError:
                 break
             parent = parent.parent
-    return WriteResult(len(changed), 0, gone)
+    return WriteResult(len(changed), 0, len(gone), tuple(sorted(changed)), tuple(gone))

@@ -1,0 +1,404 @@
+"""Incremental builds: an edit re-renders exactly the pages that show what changed, nothing is
+rewritten that did not change, and the result is always the clean build's, byte for byte."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from site_builder.deps import SCHEMA, schema_drift
+from site_builder.pipeline import BuildOptions, BuildResult, run
+from site_builder.state import BuildState, Session, state_path
+from tests.conftest import REPO, MakeSite
+from tests.util import cli
+
+LANG_PREFIXES = ("", "zh-hant/", "en/")
+
+
+def pages(*paths: str) -> set[str]:
+    """The given tree-relative page paths in all three language trees."""
+    return {prefix + p for p in paths for prefix in LANG_PREFIXES}
+
+
+def build(source: Path, out: Path, session: Session | None = None) -> BuildResult:
+    result = run(BuildOptions(source=source, out=out), session=session)
+    assert not result.errors, [d.format() for d in result.errors]
+    return result
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def clean_build(source: Path, out: Path) -> dict[str, bytes]:
+    """A full build in an empty folder, with no state and no cache."""
+    shutil.rmtree(out, ignore_errors=True)
+    result = run(BuildOptions(source=source, out=out, incremental=False), session=Session())
+    assert not result.errors, [d.format() for d in result.errors]
+    return tree(out)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- counts of pages re-rendered per kind of edit --------------------------------------------
+
+
+@pytest.fixture
+def site(make_site: MakeSite, tmp_path: Path) -> tuple[Path, Path, Session]:
+    """The minimal site, built once; the session carries over as in ``serve``."""
+    root = make_site()
+    out = tmp_path / "out"
+    session = Session()
+    first = build(root, out, session)
+    assert first.kept == []
+    return root, out, session
+
+
+REPORT = "content/reports/city/2024-summary.md"
+
+
+def test_no_change_renders_and_writes_nothing(site: tuple[Path, Path, Session]) -> None:
+    root, out, session = site
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    out_inode = out.stat().st_ino
+    result = build(root, out, session)
+    assert result.rendered == []
+    assert result.written is not None and result.written.written == 0
+    assert result.written.removed == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    assert out.stat().st_ino == out_inode  # not even swapped for an identical tree
+
+
+def test_no_change_build_from_the_command_line_writes_nothing(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site()
+    out = tmp_path / "out"
+    first = cli("build", "--source", root, "--out", out)
+    assert first.code == 0, first.err
+    assert state_path(out).is_file() and not (out / state_path(out).name).exists()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    second = cli("build", "--source", root, "--out", out)
+    assert second.code == 0, second.err
+    assert ": 0 rendered, 0 written," in second.err, second.err
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_report_body_edit_renders_only_that_reports_pages(
+    site: tuple[Path, Path, Session],
+) -> None:
+    root, out, session = site
+    edit(root / REPORT, "开展学习12次。", "开展学习12次，覆盖全市。")
+    result = build(root, out, session)
+    assert set(result.rendered) == pages("reports/city/2024-summary/index.html")
+    assert result.written is not None
+    report_pages = {p for p in result.written.changed if p.endswith(".html")}
+    assert report_pages == pages("reports/city/2024-summary/index.html")
+
+
+def test_report_title_edit_renders_the_pages_that_list_it(
+    site: tuple[Path, Path, Session],
+) -> None:
+    root, out, session = site
+    edit(root / REPORT, "测试市妇联2024年工作总结", "测试市妇联2024年度工作总结")
+    result = build(root, out, session)
+    # its own pages, its organization (which lists it), its year and tag, home (latest
+    # reports) and the feeds; not its parent organization, which does not list it, nor the
+    # sitemaps, which hold no titles
+    expected = pages(
+        "reports/city/2024-summary/index.html",
+        "orgs/city/index.html",
+        "years/2024/index.html",
+        "tags/dang-de-jian-she/index.html",
+        "index.html",
+        "feed.xml",
+    )
+    assert set(result.rendered) == expected
+
+
+def test_report_metric_edit_renders_its_org_and_ancestors(
+    site: tuple[Path, Path, Session],
+) -> None:
+    root, out, session = site
+    edit(root / REPORT, "value: 12", "value: 13")
+    result = build(root, out, session)
+    # the report's metric cards, its organization's table and charts, and the national
+    # federation's roll-up of its children; not home, whose charts show only metrics reported
+    # at least twice (none in this site)
+    expected = pages(
+        "reports/city/2024-summary/index.html",
+        "orgs/city/index.html",
+        "orgs/nat/index.html",
+    )
+    assert set(result.rendered) == expected
+
+
+def test_new_report_and_deleted_report(site: tuple[Path, Path, Session]) -> None:
+    root, out, session = site
+    text = (root / REPORT).read_text(encoding="utf-8")
+    new = root / "content/reports/city/2023-summary.md"
+    new.write_text(text.replace("2024", "2023"), encoding="utf-8")
+    result = build(root, out, session)
+    assert pages("reports/city/2023-summary/index.html") <= set(result.rendered)
+    assert (out / "years/2023/index.html").is_file()
+    new.unlink()
+    result = build(root, out, session)
+    assert result.written is not None
+    gone = pages("reports/city/2023-summary/index.html")
+    assert gone <= set(result.written.deleted)
+    assert not (out / "reports/city/2023-summary").exists()
+    assert not (out / "en/reports/city/2023-summary").exists()
+
+
+def test_template_edit_renders_the_pages_that_use_it(
+    site: tuple[Path, Path, Session],
+) -> None:
+    root, out, session = site
+    default = (REPO / "site_builder/defaults/templates/report.html").read_text(encoding="utf-8")
+    override = root / "templates/report.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text(default.replace("{% block main %}", "{% block main %}<!-- ours -->", 1))
+    result = build(root, out, session)
+    report_pages = pages(
+        "reports/city/2024-summary/index.html", "reports/nat/2023-review/index.html"
+    )
+    assert set(result.rendered) == report_pages
+    assert b"<!-- ours -->" in (out / "en/reports/nat/2023-review/index.html").read_bytes()
+    override.unlink()  # back to the packaged template
+    result = build(root, out, session)
+    assert set(result.rendered) == report_pages
+    assert b"<!-- ours -->" not in (out / "en/reports/nat/2023-review/index.html").read_bytes()
+
+
+def test_css_edit_copies_the_file_only(site: tuple[Path, Path, Session]) -> None:
+    root, out, session = site
+    css = root / "assets/site.css"
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text(
+        (REPO / "site_builder/defaults/assets/site.css").read_text(encoding="utf-8")
+        + "\n.x { color: red; }\n"
+    )
+    result = build(root, out, session)
+    assert result.rendered == []
+    assert result.written is not None and result.written.changed == ("assets/site.css",)
+
+
+def test_site_yaml_edit_renders_everything(site: tuple[Path, Path, Session]) -> None:
+    root, out, session = site
+    edit(root / "site.yaml", "Test site", "Test site 2")
+    result = build(root, out, session)
+    every = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    every |= {p.relative_to(out).as_posix() for p in out.rglob("*.xml")}
+    assert set(result.rendered) == every
+
+
+def test_a_new_process_uses_the_state_on_disk(site: tuple[Path, Path, Session]) -> None:
+    root, out, _ = site
+    edit(root / REPORT, "开展学习12次。", "开展学习12次，覆盖全市。")
+    result = build(root, out, Session())
+    assert set(result.rendered) == pages("reports/city/2024-summary/index.html")
+
+
+def test_a_file_changed_in_the_output_is_rendered_again(
+    site: tuple[Path, Path, Session],
+) -> None:
+    root, out, session = site
+    page = out / "en/years/2024/index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"tampered")
+    (out / "en/index.html").unlink()
+    result = build(root, out, session)
+    assert set(result.rendered) == {"en/years/2024/index.html", "en/index.html"}
+    assert page.read_bytes() == good
+    assert (out / "en/index.html").is_file()
+
+
+def test_a_failed_build_keeps_output_and_state(site: tuple[Path, Path, Session]) -> None:
+    root, out, session = site
+    before = tree(out)
+    state_before = state_path(out).read_bytes()
+    (root / "content/orgs/broken.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    result = run(BuildOptions(source=root, out=out), session=session)
+    assert result.errors and result.written is None
+    assert tree(out) == before
+    assert state_path(out).read_bytes() == state_before
+    (root / "content/orgs/broken.yaml").unlink()
+    result = build(root, out, session)
+    assert result.rendered == []
+
+
+def test_a_corrupt_state_is_ignored(site: tuple[Path, Path, Session]) -> None:
+    root, out, _ = site
+    state_path(out).write_text("{not json", encoding="utf-8")
+    result = build(root, out, Session())
+    assert result.kept == []
+    assert result.written is not None and result.written.written == 0  # same bytes: kept
+    assert BuildState.load(state_path(out)) is not None
+
+
+def test_drafts_option_change_renders_everything(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site()
+    out = tmp_path / "out"
+    session = Session()
+    build(root, out, session)
+    result = run(BuildOptions(source=root, out=out, drafts=True), session=session)
+    assert result.kept == []
+
+
+def test_the_dependency_model_matches_the_model_classes() -> None:
+    """deps.py declares what each page reads; a new field of the model may be shown somewhere
+    it does not know about. Review deps.py's declarations, then update ``SCHEMA``."""
+    assert schema_drift() == [], "\n".join(schema_drift())
+    assert SCHEMA
+
+
+# --- the incremental output is the clean build's output ---------------------------------------
+
+Step = tuple[str, Callable[[Path], None]]
+
+
+def _copy_example(root: Path) -> Path:
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(REPO / "content", root / "content")
+    for name in ("templates", "assets"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+    return root
+
+
+R = "content/reports/sample-city-a/2024-annual-summary.md"
+B = "content/reports/sample-city-b"
+DEFAULT_TEMPLATES = REPO / "site_builder/defaults/templates"
+
+
+def _write(rel: str, text: str) -> Callable[[Path], None]:
+    def do(root: Path) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+    return do
+
+
+def _edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    return lambda root: edit(root / rel, old, new)
+
+
+def _move(src: str, dst: str) -> Callable[[Path], None]:
+    return lambda root: (root / src).rename(root / dst)
+
+
+def _delete(rel: str) -> Callable[[Path], None]:
+    return lambda root: (root / rel).unlink()
+
+
+def _new_year(root: Path) -> None:
+    text = (root / B / "2024-annual-summary.md").read_text(encoding="utf-8")
+    text = re.sub(r"date: 2024-", "date: 2025-", text).replace("2024", "2025")
+    (root / B / "2025-annual-summary.md").write_text(text, encoding="utf-8")
+
+
+def _rename_org(root: Path) -> None:
+    (root / "content/orgs/sample-city-b.yaml").rename(root / "content/orgs/sample-city-c.yaml")
+    (root / B).rename(root / "content/reports/sample-city-c")
+
+
+def _template_override(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def do(root: Path) -> None:
+        text = (DEFAULT_TEMPLATES / name).read_text(encoding="utf-8")
+        assert old in text
+        _write(f"templates/{name}", text.replace(old, new, 1))(root)
+
+    return do
+
+
+def _broken_yaml(root: Path) -> None:
+    _write("content/orgs/broken.yaml", "name: {zh: [unclosed\n")(root)
+
+
+EDITS: list[Step] = [
+    ("report body", _edit(R, "加强思想政治引领", "加强思想政治引领（修订）")),
+    (
+        "report title",
+        _edit(R, "示例甲市妇联2024年度工作总结", "示例甲市妇联2024年度工作总结（修订）"),
+    ),
+    ("report metric", _edit(R, "value: 21", "value: 25")),
+    (
+        "report tags",
+        _edit(R, "tags: [示例数据, 年度总结, 宣讲, 志愿服务]", "tags: [示例数据, 年度总结]"),
+    ),
+    ("report in a new year", _new_year),
+    ("report renamed", _move(f"{B}/2023-annual-summary.md", f"{B}/2023-work-summary.md")),
+    ("report deleted", _delete(f"{B}/2022-annual-summary.md")),
+    (
+        "translation added",
+        _write(R.replace(".md", ".en.md"), "---\ntitle: City A 2024\n---\n\nBody.\n"),
+    ),
+    ("translation edited", _edit(R.replace(".md", ".en.md"), "Body.", "Body, revised.")),
+    ("translation deleted", _delete(R.replace(".md", ".en.md"))),
+    (
+        "org edited",
+        _edit("content/orgs/sample-city-a.yaml", "示例甲市妇女联合会", "示例甲市妇联（改）"),
+    ),
+    ("org renamed", _rename_org),
+    ("metric label", _edit("content/metrics.yaml", "集体学习会", "集体学习")),
+    (
+        "metric not additive",
+        _edit(
+            "content/metrics.yaml",
+            "  unit: {zh: 次, en: sessions}\n",
+            "  unit: {zh: 次, en: sessions}\n  additive: false\n",
+        ),
+    ),
+    (
+        "report template override",
+        _template_override("report.html", "{% block main %}", "{% block main %}<p>ours</p>"),
+    ),
+    (
+        "base template override",
+        _template_override("base.html", '<main id="main"', '<main data-ours id="main"'),
+    ),
+    ("overrides removed", lambda root: shutil.rmtree(root / "templates")),
+    ("stylesheet", _write("assets/site.css", "body { color: #222; }\n")),
+    ("page edited", _edit("content/pages/about.md", "\n\n", "\n\n修订。\n\n")),
+    ("broken org file", _broken_yaml),
+    ("broken file removed", _delete("content/orgs/broken.yaml")),
+    ("site title", _edit("site.yaml", "妇联年度工作报告", "妇联年度工作报告汇编")),
+]
+
+
+def test_incremental_builds_equal_clean_builds_after_every_edit(tmp_path: Path) -> None:
+    root = _copy_example(tmp_path / "site")
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    serve_session = Session()
+    build(root, out, serve_session)
+    for i, (label, step) in enumerate(EDITS):
+        step(root)
+        # alternately as `serve` (one session throughout) and as `build` (a new process)
+        session = serve_session if i % 2 == 0 else Session()
+        result = run(BuildOptions(source=root, out=out), session=session)
+        if result.errors:
+            assert label.startswith("broken"), [d.format() for d in result.errors]
+            continue
+        expected = clean_build(root, fresh)
+        got = tree(out)
+        missing = sorted(expected.keys() - got.keys())
+        extra = sorted(got.keys() - expected.keys())
+        stale = sorted(p for p in expected.keys() & got.keys() if expected[p] != got[p])
+        assert not (missing or extra or stale), (
+            f"after '{label}': missing {missing[:5]}, extra {extra[:5]}, stale {stale[:5]}"
+        )
+        assert len(result.rendered) < len(result.kept) + len(result.rendered) or label in (
+            "site title",
+            "base template override",
+            "overrides removed",
+            "metric label",
+        ), f"'{label}' rendered every page"
