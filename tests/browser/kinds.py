@@ -22,6 +22,7 @@ KIND_PATHS = {
     "tags-index": "tags/index.html",
     "tag": "tags/xun-cha-zheng-gai/index.html",
     "page": "pages/about/index.html",
+    "search": "search/index.html?q=%E5%B7%A1%E5%AF%9F",  # 巡察: results and snippets shown
     "not-found": "404.html",
 }
 
