@@ -70,6 +70,7 @@ def _run_build(
     write: bool,
     fmt: str,
     translations: bool = False,
+    jobs: int = 0,
 ) -> int:
     from site_builder.pipeline import BuildOptions, run
 
@@ -82,6 +83,7 @@ def _run_build(
         drafts=drafts,
         write=write,
         translations=translations,
+        jobs=jobs,
     )
     try:
         with _Progress() as progress:
@@ -166,9 +168,16 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--drafts", is_flag=True, help="Include reports marked draft: true.")
 @_format_option
-def build(source: Path, out: Path | None, strict: bool, drafts: bool, fmt: str) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(0),
+    default=0,
+    help="Processes for parsing and rendering (default 0: one per core); same output for any.",
+)
+def build(source: Path, out: Path | None, strict: bool, drafts: bool, fmt: str, jobs: int) -> None:
     """Build the site into the output folder (all or nothing)."""
-    sys.exit(_run_build(source, out, strict, drafts, True, fmt))
+    sys.exit(_run_build(source, out, strict, drafts, True, fmt, jobs=jobs))
 
 
 @main.command()

@@ -27,11 +27,13 @@ PAGER_WINDOW = 2
 """Page links shown on each side of the current page (plus the first and the last)."""
 
 
-def page_count(items: int, size: int = PAGE_SIZE) -> int:
+def page_count(items: int, size: int | None = None) -> int:
+    size = size or PAGE_SIZE  # read at call time, so tests can shrink it
     return max(1, -(-items // size))
 
 
-def page_slice(page: int, size: int = PAGE_SIZE) -> slice:
+def page_slice(page: int, size: int | None = None) -> slice:
+    size = size or PAGE_SIZE
     return slice((page - 1) * size, page * size)
 
 
@@ -117,9 +119,10 @@ def org_forest(ctx: PageContext, shown: Collection[str]) -> tuple[OrgNode, ...]:
     return tuple(node(k) for k in ctx.derived.roots if k in keep)
 
 
-def home_orgs(derived: Derived, limit: int = ORG_PAGE_SIZE) -> list[str] | None:
+def home_orgs(derived: Derived, limit: int | None = None) -> list[str] | None:
     """The organizations the home page lists when there are more than ``limit``: the top two
     levels of the tree, at most ``limit``. None: list them all."""
+    limit = limit or ORG_PAGE_SIZE
     if len(derived.orgs) <= limit:
         return None
     top = [k for k in derived.roots]

@@ -25,6 +25,7 @@ from site_builder.gates import check_site
 from site_builder.load import Project, load_project
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
+from site_builder.parallel import pmap, resolve_jobs
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
 from site_builder.render import Bodies, OutputFile, render_site
 from site_builder.search import build_search
@@ -60,6 +61,9 @@ class BuildOptions:
     # Replace changed files one by one instead of swapping in a new tree: `serve`'s own output.
     in_place: bool = False
     translations: bool = False  # report missing English as warnings
+    # Worker processes for Markdown, the script lint and rendering (parallel.py); 0: one per
+    # core. The output is the same for any number. Library default 1: `serve` keeps its memos.
+    jobs: int = 1
 
 
 @dataclass(slots=True)
@@ -149,11 +153,11 @@ def parse_project(
 
 
 def lint_scripts(
-    site: Site, diags: Diagnostics, find: Callable[..., Any] = nonconforming_chars
+    site: Site, diags: Diagnostics, find: Callable[..., Any] = nonconforming_chars, jobs: int = 1
 ) -> None:
     """Warn about Chinese bodies that mix scripts (e.g. 中層干部 in Traditional text)."""
-    for rep in site.reports:
-        found = find(rep.body, rep.script)
+    results = pmap(lambda rep: find(rep.body, rep.script), site.reports, jobs)
+    for rep, found in zip(site.reports, results, strict=True):
         if not found:
             continue
         first = found[0]
@@ -170,19 +174,27 @@ def lint_scripts(
 
 
 def render_bodies(
-    site: Site, converter: Converter, markdown: Callable[..., RenderedMarkdown] = render_markdown
+    site: Site,
+    converter: Converter,
+    markdown: Callable[..., RenderedMarkdown] = render_markdown,
+    jobs: int = 1,
 ) -> Bodies:
     """Markdown is parsed once per source file, never once per language."""
-    out: dict[str, RenderedMarkdown] = {}
     raw = site.config.raw_html
+    todo: list[tuple[str, str, int, bool]] = []  # path, text, line offset, normalize
     for item in (*site.reports, *site.pages):
-        out[item.path] = markdown(
-            item.body, raw_html=raw, line_offset=item.body_line - 1, normalize=converter.to_hans
-        )
+        todo.append((item.path, item.body, item.body_line - 1, True))
         if item.translation is not None:
             tr = item.translation
-            out[tr.path] = markdown(tr.body, raw_html=raw, line_offset=tr.body_line - 1)
-    return Bodies(out)
+            todo.append((tr.path, tr.body, tr.body_line - 1, False))
+
+    def one(job: tuple[str, str, int, bool]) -> RenderedMarkdown:
+        _path, text, offset, zh = job
+        if zh:
+            return markdown(text, raw_html=raw, line_offset=offset, normalize=converter.to_hans)
+        return markdown(text, raw_html=raw, line_offset=offset)
+
+    return Bodies({job[0]: md for job, md in zip(todo, pmap(one, todo, jobs), strict=True)})
 
 
 def chart_sources(
@@ -274,7 +286,8 @@ def _run(options: BuildOptions, progress: Progress | None, session: Session) -> 
         detect=session.memo("detect", _script_of),
         drafts=options.drafts,
     )
-    lint_scripts(site, diags, session.memo("lint", nonconforming_chars))
+    jobs = resolve_jobs(options.jobs)
+    lint_scripts(site, diags, session.memo("lint", nonconforming_chars), jobs)
     gaps = translation_gaps(site, parsed.located()) if options.translations else []
     diags.extend(as_diagnostics(gaps))
     lap("validate")
@@ -282,7 +295,7 @@ def _run(options: BuildOptions, progress: Progress | None, session: Session) -> 
     derived = derive(site)
     lap("derive")
 
-    bodies = render_bodies(site, converter, session.memo("markdown", render_markdown))
+    bodies = render_bodies(site, converter, session.memo("markdown", render_markdown), jobs)
     charts = derive_charts(site, derived, chart_sources(site, bodies), diags)
     plan = None
     if options.write and options.incremental:
@@ -311,7 +324,7 @@ def _run(options: BuildOptions, progress: Progress | None, session: Session) -> 
         },
         bytecode_cache=session.bytecode_cache,
     )
-    files = render_site(renderer, diags, progress)
+    files = render_site(renderer, diags, progress, jobs)
     files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
     lap("render")
 

@@ -483,6 +483,28 @@ class Renderer:
         html = self.env.get_template(template).render(**frame, **view)
         return OutputFile(path, self._convert(html, lang).encode("utf-8"))
 
+    # -- rendering in worker processes (parallel.py) -----------------------------------------
+
+    def prepare_workers(self) -> None:
+        """Before forking: compile every template once, here, rather than once per worker."""
+        for name in self.env.list_templates():
+            if name.endswith((".html", ".xml")):
+                self.env.get_template(name)
+
+    def plan_task(self, spec: PageSpec, lang: str) -> OutputFile | None:
+        """In the build process, before a page goes to a worker: its finished file when it
+        need not render (an incremental build keeps it), else None."""
+        return None
+
+    def render_task(self, spec: PageSpec, lang: str) -> tuple[OutputFile, Any]:
+        """In a worker: the page, and whatever ``finish_task`` must record about it (picklable).
+        A subclass that overrides ``render_page`` with bookkeeping overrides all three hooks."""
+        return self.render_page(spec, lang), None
+
+    def finish_task(self, spec: PageSpec, lang: str, file: OutputFile, effects: Any) -> OutputFile:
+        """Back in the build process: record ``effects``; the page's final file."""
+        return file
+
     def _convert(self, text: str, lang: str) -> str:
         if LANGUAGES[lang].text == "zh":
             return self.converter.convert_html(text, lang)
@@ -563,16 +585,25 @@ def render_site(
     renderer: Renderer,
     diags: Diagnostics,
     progress: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
 ) -> list[OutputFile]:
-    """Every file of every language tree, checked for two pages claiming one path."""
+    """Every file of every language tree, checked for two pages claiming one path. Pages render
+    over ``jobs`` processes (parallel.py); the result is the same for any ``jobs``."""
+    from site_builder.parallel import render_pages
+
     specs = plan_pages(renderer.site, renderer.derived)
+    languages = renderer.site.config.languages
+    tasks = [(spec, lang) for lang in languages for spec in specs]
+    total = len(tasks)
+
+    def advance(done: int) -> None:
+        if progress is not None and done % 25 == 0:
+            progress("render", done, total)
+
+    pages = render_pages(renderer, tasks, jobs, advance)
     out: list[OutputFile] = []
-    total = len(specs) * len(renderer.site.config.languages)
-    for lang in renderer.site.config.languages:
-        for spec in specs:
-            out.append(renderer.render_page(spec, lang))
-            if progress is not None and len(out) % 25 == 0:
-                progress("render", len(out), total)
+    for n, lang in enumerate(languages):
+        out += pages[n * len(specs) : (n + 1) * len(specs)]
         out.append(renderer.render_sitemap(specs, lang))
         out.append(renderer.render_feed(lang))
     seen: dict[str, int] = {}
