@@ -90,11 +90,13 @@ class Status:
     change: str | None = None  # "reload" | "css" | None (nothing changed)
     css: tuple[str, ...] = ()  # output paths of the stylesheets that changed ("css")
     errors: tuple[Diagnostic, ...] = ()  # of the last build; empty when it succeeded
+    builds: int = 0  # builds run so far, good or failed
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "generation": self.generation,
+                "builds": self.builds,
                 "from": self.previous,
                 "change": self.change,
                 "css": list(self.css),
@@ -585,7 +587,9 @@ class DevServer:
                     "still serving the last good version"
                 )
             self.broadcaster.publish(
-                Status(before.generation, before.previous, None, (), report.errors)
+                Status(
+                    before.generation, before.previous, None, (), report.errors, before.builds + 1
+                )
             )
             return
         result = report.result
@@ -604,6 +608,7 @@ class DevServer:
             change,
             tuple(changed) if change == "css" else (),
             (),
+            before.builds + 1,
         )
         self.broadcaster.publish(status)
         label = "built" if first else "rebuilt"

@@ -1,0 +1,258 @@
+"""The preview server without a browser: what it serves, its status, bad input, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from site_builder.serve import DevServer, ServeOptions, default_out, inject, is_loopback
+from tests.conftest import REPO, MakeSite
+
+REPORT = "content/reports/city/2024-summary.md"
+REPORT_URL = "reports/city/2024-summary/index.html"
+
+
+def wait_until(check: Callable[[], object], timeout: float = 20.0, what: str = "") -> object:
+    """Polls ``check`` until it returns something true (a bound, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or check}")
+        time.sleep(0.02)
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+@dataclass
+class Live:
+    root: Path
+    out: Path
+    url: str
+    server: DevServer
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def origin(self) -> str:
+        return self.url.split("/reports/")[0]
+
+    def status(self) -> dict[str, object]:
+        _code, _headers, body = get(self.origin + "/__site_builder__/status")
+        return dict(json.loads(body))
+
+    def generation(self) -> int:
+        return int(self.status()["generation"])  # type: ignore[call-overload]
+
+    def builds(self) -> int:
+        return int(self.status()["builds"])  # type: ignore[call-overload]
+
+
+@pytest.fixture
+def live(make_site: MakeSite, tmp_path: Path) -> Iterator[Live]:
+    root = make_site()
+    lines: list[str] = []
+    out = tmp_path / "preview"
+    server = DevServer(ServeOptions(source=root, out=out, port=0), echo=lines.append)
+    url = server.start()
+    try:
+        yield Live(root, out, url, server, lines)
+    finally:
+        server.stop()
+
+
+def test_serves_the_site_under_its_base_path_with_the_script_injected(live: Live) -> None:
+    assert live.url.endswith("/reports/")
+    code, headers, body = get(live.url + REPORT_URL)
+    assert code == 200 and headers["Content-Type"].startswith("text/html")
+    assert b'<script src="/__site_builder__/live.js" data-generation="1"' in body
+    assert body.rstrip().endswith(b"</html>")
+    # the file on disk is the built file: no live-reload code
+    on_disk = (live.out / REPORT_URL).read_bytes()
+    assert b"__site_builder__" not in on_disk
+    assert (
+        body.replace(
+            b'<script src="/__site_builder__/live.js" data-generation="1" id="site-builder-live"></script>\n',
+            b"",
+        )
+        == on_disk
+    )
+    code, headers, _ = get(live.origin + "/")
+    assert code == 200  # followed the redirect to the base path
+
+
+def test_assets_are_revalidated_not_refetched(live: Live) -> None:
+    code, headers, body = get(live.url + "assets/site.css")
+    assert code == 200 and b"__site_builder__" not in body
+    etag = headers["ETag"]
+    code, _headers, body = get(live.url + "assets/site.css", {"If-None-Match": etag})
+    assert code == 304 and body == b""
+
+
+def test_missing_page_is_the_sites_404_page(live: Live) -> None:
+    code, _headers, body = get(live.url + "no/such/page/")
+    assert code == 404
+    assert body.startswith((live.out / "404.html").read_bytes()[:50])
+    assert b"__site_builder__/live.js" in body
+
+
+def test_edit_rebuilds_and_moves_the_generation(live: Live) -> None:
+    assert live.generation() == 1
+    path = live.root / REPORT
+    path.write_text(path.read_text(encoding="utf-8").replace("开展学习12次", "开展学习14次"))
+    wait_until(lambda: live.generation() == 2, what="generation 2")
+    _code, _headers, body = get(live.url + REPORT_URL)
+    assert "开展学习14次".encode() in body
+    assert live.status()["change"] == "reload"
+
+
+def test_css_only_change_is_a_css_status(live: Live) -> None:
+    css = live.root / "assets/site.css"
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text("body { color: #111; }\n", encoding="utf-8")
+    wait_until(lambda: live.generation() == 2, what="generation 2")
+    status = live.status()
+    assert status["change"] == "css" and status["css"] == ["assets/site.css"]
+    assert status["from"] == 1
+
+
+def test_bad_input_never_stops_the_server_and_each_error_prints_once(live: Live) -> None:
+    broken = live.root / "content/orgs/broken.yaml"
+    broken.write_text("name: {zh: [unclosed\n", encoding="utf-8")
+    wait_until(lambda: live.status()["errors"], what="an error status")
+    errors = live.status()["errors"]
+    assert isinstance(errors, list) and errors[0]["path"] == "content/orgs/broken.yaml"
+    assert errors[0]["line"] >= 1 and "YAML" in errors[0]["message"]
+    builds = live.builds()
+    broken.write_text("name: {zh: [unclosed\n", encoding="utf-8")  # saved again, same problem
+    wait_until(lambda: live.builds() > builds, what="a second failed build")
+    printed = [line for line in live.lines if line.startswith("content/orgs/broken.yaml:")]
+    assert len(printed) == 1, live.lines
+    # the last good site is still served
+    code, _headers, _body = get(live.url + REPORT_URL)
+    assert code == 200
+    # a template error, an encoding error and a missing site.yaml: still up
+    (live.root / "templates").mkdir(exist_ok=True)
+    (live.root / "templates/report.html").write_text("{% block x %}", encoding="utf-8")
+    wait_until(
+        lambda: any(e["path"] == "templates/report.html" for e in live.status()["errors"]),  # type: ignore[union-attr, index]
+        what="the template error",
+    )
+    (live.root / "templates/report.html").unlink()
+    broken.write_bytes("name: 全国".encode("gb18030"))
+    wait_until(
+        lambda: any("UTF-8" in e["message"] for e in live.status()["errors"]),  # type: ignore[union-attr, index]
+        what="the encoding error",
+    )
+    broken.unlink()
+    config = (live.root / "site.yaml").read_bytes()
+    (live.root / "site.yaml").unlink()
+    wait_until(
+        lambda: any(e["path"] == "site.yaml" for e in live.status()["errors"]),  # type: ignore[union-attr, index]
+        what="the missing site.yaml",
+    )
+    (live.root / "site.yaml").write_bytes(config)
+    wait_until(lambda: not live.status()["errors"], what="a good build")
+    assert get(live.url + REPORT_URL)[0] == 200
+
+
+def test_a_burst_of_saves_is_one_build_of_the_final_state(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site()
+    lines: list[str] = []
+    # a wide debounce window, so that a loaded test machine cannot split the burst
+    options = ServeOptions(source=root, out=tmp_path / "preview", port=0, debounce=0.5)
+    server = DevServer(options, echo=lines.append)
+    server.start()
+    try:
+        path = root / REPORT
+        text = path.read_text(encoding="utf-8")
+        for n in range(5):
+            path.write_text(text.replace("开展学习12次", f"开展学习{20 + n}次"), encoding="utf-8")
+        wait_until(lambda: any(line.startswith("rebuilt") for line in lines), what="a rebuild")
+        time.sleep(1.0)  # room for a second build, which must not come
+        assert sum(1 for line in lines if line.startswith("rebuilt")) == 1, lines
+        page = (tmp_path / "preview" / REPORT_URL).read_text(encoding="utf-8")
+        assert "开展学习24次" in page
+    finally:
+        server.stop()
+
+
+def test_loopback_detection() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert is_loopback("127.1.2.3")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.1") and not is_loopback("::")
+
+
+def test_injection_goes_before_the_last_body_end() -> None:
+    html = b"<html><body><p>&lt;/body&gt;</p></BODY></html>"
+    out = inject(html, 7)
+    assert out.index(b"<script") < out.index(b"</BODY>")
+    assert b'data-generation="7"' in out
+    assert inject(b"<p>no body</p>", 1).endswith(b"</script>\n")
+
+
+def test_default_output_is_outside_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = default_out(tmp_path / "site", drafts=False)
+    assert out.is_relative_to(tmp_path / "cache") and out.name == "output"
+    assert default_out(tmp_path / "site", drafts=True) != out
+
+
+def test_ctrl_c_stops_the_server_cleanly(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site()
+    command = [sys.executable, "-m", "site_builder", "serve", "--source", str(root)]
+    command += ["--out", str(tmp_path / "preview"), "--port", "0"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        command, cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
+    )
+    lines: list[str] = []
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line.rstrip("\n"))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        url = wait_until(
+            lambda: next((ln.split()[1] for ln in lines if ln.startswith("serving ")), None),
+            timeout=60,
+            what="the server to start",
+        )
+        assert isinstance(url, str) and url.startswith("http://127.0.0.1:")
+        assert get(url)[0] == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+        reader.join(timeout=5)
+        assert lines[-1] == "stopped", lines
+        assert not any("Traceback" in line for line in lines), lines
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
