@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -81,6 +82,7 @@ def tree_rss(pid: int) -> int:
 @dataclass
 class Run:
     wall: float
+    cpu: float  # user + system seconds of the process and all its workers
     peak_rss: int
     returncode: int
     stdout: str
@@ -89,6 +91,7 @@ class Run:
 
 def measure(cmd: list[str], cwd: Path | None = None) -> Run:
     """Run ``cmd``, sampling the summed RSS of its process tree every 10 ms."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -106,7 +109,9 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Run:
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
-    return Run(wall, peak, proc.returncode, out, err)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, peak, proc.returncode, out, err)
 
 
 # --- our build ---------------------------------------------------------------------------------
@@ -138,9 +143,56 @@ def child_build(source: Path, out: Path, jobs: int) -> int:
     return 0 if result.ok else 1
 
 
+SESSION = "--child-session"
+
+
+def child_session(source: Path, out: Path, jobs: int) -> int:
+    """Runs in one process, as ``serve`` does: a cold build, then with the same session a
+    rebuild with nothing changed and a rebuild after editing one report; JSON on stdout."""
+    sys.path.insert(0, str(ROOT))
+    from site_builder.pipeline import BuildOptions, run
+    from site_builder.state import Session
+
+    session = Session()
+    if out.exists():
+        shutil.rmtree(out)
+    t = time.perf_counter()
+    run(BuildOptions(source=source, out=out, jobs=jobs), session=session)
+    cold = time.perf_counter() - t
+    opts = BuildOptions(source=source, out=out, jobs=1, in_place=True)
+    t = time.perf_counter()
+    nc = run(opts, session=session)
+    no_change = time.perf_counter() - t
+    path, original = edit_one_report(source)
+    try:
+        t = time.perf_counter()
+        ed = run(opts, session=session)
+        edit = time.perf_counter() - t
+    finally:
+        path.write_bytes(original)
+    run(opts, session=session)
+    print(
+        json.dumps(
+            {
+                "cold": cold,
+                "no_change": no_change,
+                "no_change_rendered": len(nc.rendered),
+                "no_change_written": nc.written.written if nc.written else None,
+                "no_change_timings": nc.timings,
+                "edit": edit,
+                "edit_rendered": len(ed.rendered),
+                "edit_written": ed.written.written if ed.written else None,
+                "edit_timings": ed.timings,
+            }
+        )
+    )
+    return 0
+
+
 @dataclass
 class Build:
     wall: float
+    cpu: float
     peak_rss: int
     timings: dict[str, float]
     pages: int
@@ -154,7 +206,9 @@ def build(source: Path, out: Path, jobs: int) -> Build:
     if r.returncode != 0:
         raise SystemExit(f"build of {source} failed:\n{r.stdout}\n{r.stderr}")
     data = json.loads(r.stdout.strip().splitlines()[-1])
-    return Build(r.wall, r.peak_rss, data["timings"], data["pages"], data["files"], data["written"])
+    return Build(
+        r.wall, r.cpu, r.peak_rss, data["timings"], data["pages"], data["files"], data["written"]
+    )
 
 
 def dir_size(path: Path) -> int:
@@ -277,7 +331,7 @@ def hugo_build(site: Path, out: Path) -> Build:
     else:
         raise SystemExit(f"hugo failed:\n{r.stdout}\n{r.stderr}")
     pages = sum(1 for _ in out.rglob("*.html"))
-    return Build(r.wall, r.peak_rss, {}, pages, pages, None)
+    return Build(r.wall, r.cpu, r.peak_rss, {}, pages, pages, None)
 
 
 # --- the runner --------------------------------------------------------------------------------
@@ -294,6 +348,7 @@ class SizeResult:
     output_bytes: int = 0
     hugo: list[Build] = field(default_factory=list)
     hugo_output_bytes: int = 0
+    session: dict[str, object] = field(default_factory=dict)
 
 
 def _median(values: list[float]) -> float:
@@ -325,13 +380,21 @@ def run_size(work: Path, reports: int, seed: int, jobs: int, repeat: int, hugo: 
     res.output_bytes = dir_size(out)
     for _ in range(repeat):
         res.no_change.append(build(site, out, jobs))
-    for _ in range(repeat):
+    for i in range(repeat):
         path, original = edit_one_report(site)
         try:
             res.edit.append(build(site, out, jobs))
         finally:
             path.write_bytes(original)
-        build(site, out, jobs)  # back to the unedited output, not measured
+        if i + 1 < repeat:
+            build(site, out, jobs)  # back to the unedited output, not measured
+    r = measure(
+        [sys.executable, str(Path(__file__).resolve()), SESSION, str(site), str(out), str(jobs)]
+    )
+    if r.returncode == 0:
+        res.session = json.loads(r.stdout.strip().splitlines()[-1])
+    else:
+        print(f"  in-process rebuilds failed: {r.stderr[-2000:]}", flush=True)
     if hugo:
         hsite = work / f"hugo-{reports}-s{seed}"
         hugo_site(site, hsite)
@@ -362,6 +425,10 @@ def report(results: list[SizeResult]) -> str:
         )
         lines.append(f"  all runs        {', '.join(f'{b.wall:.2f}' for b in r.cold)} s")
         lines.append(
+            f"  CPU time        {_median([b.cpu for b in r.cold]):7.2f} s   (all processes; "
+            "less sensitive than wall time to other load on the machine)"
+        )
+        lines.append(
             f"peak memory       {mb(_median([b.peak_rss for b in r.cold]))} (all processes)"
         )
         stages = "  ".join(
@@ -378,13 +445,33 @@ def report(results: list[SizeResult]) -> str:
             f"one-report edit   {ed:7.2f} s   wrote {r.edit[0].written} files"
             f" (in-process stages {sum(r.edit[0].timings.values()):.2f} s)"
         )
+        if r.session:
+            ss = r.session
+            lines.append(
+                f"in one process (as serve): no-change {ss['no_change']:.3f} s "
+                f"({ss['no_change_rendered']} rendered, {ss['no_change_written']} written), "
+                f"one-report edit {ss['edit']:.3f} s ({ss['edit_rendered']} rendered, "
+                f"{ss['edit_written']} written)"
+            )
+            for name in ("no_change_timings", "edit_timings"):
+                t = ss[name]
+                assert isinstance(t, dict)
+                lines.append(
+                    f"  {name.removesuffix('_timings'):10} stages "
+                    + "  ".join(f"{k} {v:.3f}" for k, v in t.items())
+                )
         if r.hugo:
             h = _median([b.wall for b in r.hugo])
             lines.append(
                 f"hugo (1 language) {h:7.2f} s   {r.hugo[0].pages:,} pages, output "
                 f"{mb(r.hugo_output_bytes)}, peak {mb(_median([b.peak_rss for b in r.hugo]))}"
             )
-            lines.append(f"ours / hugo       {cold / h:7.2f}×  (our 3 language trees vs its 1)")
+            hc = _median([b.cpu for b in r.hugo])
+            ours_cpu = _median([b.cpu for b in r.cold])
+            lines.append(
+                f"ours / hugo       {cold / h:7.2f}× wall, {ours_cpu / hc:.2f}× CPU "
+                "(our 3 language trees vs its 1)"
+            )
     if len(results) > 1:
         base = results[0]
         base_t = _median([b.wall for b in base.cold])
@@ -406,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == CHILD:
         return child_build(Path(argv[1]), Path(argv[2]), int(argv[3]))
+    if argv and argv[0] == SESSION:
+        return child_session(Path(argv[1]), Path(argv[2]), int(argv[3]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000", help="report counts (default 1000,5000)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="build --jobs")
