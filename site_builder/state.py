@@ -300,6 +300,8 @@ class RenderPlan:
         self.counts = Counts()
         self._page_inputs: dict[tuple[str, tuple[Any, ...]], Inputs | None] = {}
         self._intact: dict[str, OutputRecord | None] = {}
+        self._sitemap: Inputs | None = None
+        self._feed: Inputs | None = None
 
     def intact(self, path: str) -> OutputRecord | None:
         """The previous record of ``path`` if the file is still on disk exactly as written."""
@@ -322,6 +324,16 @@ class RenderPlan:
         if key not in self._page_inputs:
             self._page_inputs[key] = self.inputs.page(spec.kind, spec.args)
         return self._page_inputs[key]
+
+    def sitemap_inputs(self, specs: list[tuple[str, tuple[Any, ...], bool]]) -> Inputs:
+        if self._sitemap is None:
+            self._sitemap = self.inputs.sitemap(specs)
+        return self._sitemap
+
+    def feed_inputs(self) -> Inputs:
+        if self._feed is None:
+            self._feed = self.inputs.feed()
+        return self._feed
 
     def skip(self, path: str, inputs: Inputs | None) -> bool:
         """True when the page at ``path`` need not render; its previous record is kept."""
@@ -388,7 +400,11 @@ class RenderPlan:
 
 class IncrementalRenderer(Renderer):
     """A ``Renderer`` that skips pages whose inputs did not change (``plan``), records the
-    templates each page loads, and turns template errors into diagnostics."""
+    templates each page loads, and turns template errors into diagnostics.
+
+    Pages go through the three hooks that ``parallel.py`` calls: ``plan_task`` (here: keep an
+    unchanged page), ``render_task`` (possibly in a worker process: the bytes, the templates
+    loaded or the template error, all picklable) and ``finish_task`` (record them here)."""
 
     def __init__(
         self,
@@ -409,22 +425,76 @@ class IncrementalRenderer(Renderer):
         if bytecode_cache is not None:
             self.env.bytecode_cache = bytecode_cache
 
-    def _render(
+    # -- the parallel.py hooks -------------------------------------------------------------
+
+    def plan_task(self, spec: PageSpec, lang: str) -> OutputFile | None:
+        if self.plan is None:
+            return None
+        path = spec.path(self.urls, lang)
+        if self.plan.skip(path, self.plan.page_inputs(spec)):
+            return KeptFile(path, b"")
+        return None
+
+    def render_task(self, spec: PageSpec, lang: str) -> tuple[OutputFile, Any]:
+        return self._attempt(
+            spec.path(self.urls, lang), lambda: Renderer.render_page(self, spec, lang)
+        )
+
+    def finish_task(self, spec: PageSpec, lang: str, file: OutputFile, effects: Any) -> OutputFile:
+        inputs = self.plan.page_inputs(spec) if self.plan is not None else None
+        return self._finish(file, inputs, effects)
+
+    def render_page(self, spec: PageSpec, lang: str) -> OutputFile:
+        kept = self.plan_task(spec, lang)
+        if kept is not None:
+            return kept
+        file, effects = self.render_task(spec, lang)
+        return self.finish_task(spec, lang, file, effects)
+
+    # -- sitemaps and feeds (rendered in the build process) --------------------------------
+
+    def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
+        path = self.urls.sitemap(lang)
+        inputs = None
+        if self.plan is not None:
+            inputs = self.plan.sitemap_inputs([(s.kind, s.args, s.in_sitemap) for s in specs])
+        return self._whole(path, inputs, lambda: Renderer.render_sitemap(self, specs, lang))
+
+    def render_feed(self, lang: str, limit: int = 50) -> OutputFile:
+        path = self.urls.feed(lang)
+        inputs = None
+        if self.plan is not None:
+            inputs = {**self.plan.feed_inputs(), "limit": str(limit)}
+        return self._whole(path, inputs, lambda: Renderer.render_feed(self, lang, limit))
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _whole(
         self, path: str, inputs: Inputs | None, make: Callable[[], OutputFile]
     ) -> OutputFile:
         if self.plan is not None and self.plan.skip(path, inputs):
             return KeptFile(path, b"")
+        file, effects = self._attempt(path, make)
+        return self._finish(file, inputs, effects)
+
+    def _attempt(self, path: str, make: Callable[[], OutputFile]) -> tuple[OutputFile, Any]:
+        """Render; the effects are the templates loaded, or the template error."""
         self.loader.loaded.clear()
         try:
-            f = make()
+            file = make()
         except jinja2.TemplateError as exc:
-            self._template_error(exc)
-            return OutputFile(path, b"")
-        if self.plan is not None:
-            self.plan.rendered(path, inputs, self.loader.loaded)
-        return f
+            return OutputFile(path, b""), ("error", *self._describe(exc))
+        return file, ("ok", tuple(sorted(self.loader.loaded)))
 
-    def _template_error(self, exc: jinja2.TemplateError) -> None:
+    def _finish(self, file: OutputFile, inputs: Inputs | None, effects: Any) -> OutputFile:
+        if effects[0] == "error":
+            _kind, path, line, message, hint = effects
+            self.diags.error(path, line, 1, f"template error: {message}", hint, code="template")
+        elif self.plan is not None:
+            self.plan.rendered(file.path, inputs, effects[1])
+        return file
+
+    def _describe(self, exc: jinja2.TemplateError) -> tuple[str, int, str, str]:
         name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
         if name is None:
             # a runtime error: the innermost template frame of Jinja's rewritten traceback
@@ -442,63 +512,4 @@ class IncrementalRenderer(Renderer):
         else:
             hint = "see the Jinja template documentation"
         path = self.template_paths.get(name or "", f"templates/{name}" if name else "templates")
-        self.diags.error(path, line or 1, 1, f"template error: {message}", hint, code="template")
-
-    def render_page(self, spec: PageSpec, lang: str) -> OutputFile:
-        path = spec.path(self.urls, lang)
-        inputs = self.plan.page_inputs(spec) if self.plan is not None else None
-        return self._render(
-            path, inputs, lambda: super(IncrementalRenderer, self).render_page(spec, lang)
-        )
-
-    def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
-        path = self.urls.sitemap(lang)
-        inputs = None
-        if self.plan is not None:
-            inputs = self.plan.inputs.sitemap((s.kind, s.args, s.in_sitemap) for s in specs)
-        return self._render(
-            path, inputs, lambda: super(IncrementalRenderer, self).render_sitemap(specs, lang)
-        )
-
-    def render_feed(self, lang: str, limit: int = 50) -> OutputFile:
-        path = self.urls.feed(lang)
-        inputs = None
-        if self.plan is not None:
-            inputs = {**self.plan.inputs.feed(), "limit": str(limit)}
-        return self._render(
-            path, inputs, lambda: super(IncrementalRenderer, self).render_feed(lang, limit)
-        )
-
-    # -- rendering in worker processes (parallel.py): the skip decision and the records stay in
-    # the build process; a worker only renders and reports the templates it loaded.
-
-    def plan_task(self, spec: PageSpec, lang: str) -> OutputFile | None:
-        if self.plan is None:
-            return None
-        path = spec.path(self.urls, lang)
-        if self.plan.skip(path, self.plan.page_inputs(spec)):
-            return KeptFile(path, b"")
-        return None
-
-    def render_task(self, spec: PageSpec, lang: str) -> tuple[OutputFile, Any]:
-        self.loader.loaded.clear()
-        try:
-            f = Renderer.render_page(self, spec, lang)
-        except jinja2.TemplateError as exc:
-            # this process's diagnostics are not the build's: hand the error back
-            diags, self.diags = self.diags, Diagnostics()
-            try:
-                self._template_error(exc)
-                found = list(self.diags.sorted())
-            finally:
-                self.diags = diags
-            return OutputFile(spec.path(self.urls, lang), b""), ("errors", found)
-        return f, ("loaded", sorted(self.loader.loaded))
-
-    def finish_task(self, spec: PageSpec, lang: str, file: OutputFile, effects: Any) -> OutputFile:
-        kind, value = effects
-        if kind == "errors":
-            self.diags.extend(value)
-        elif self.plan is not None:
-            self.plan.rendered(file.path, self.plan.page_inputs(spec), value)
-        return file
+        return path, line or 1, message, hint
