@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,13 +58,29 @@ def _guess_encoding(raw: bytes) -> str:
         return "UTF-16"
     if len(raw) > 3 and raw[1::2].count(0) > len(raw) // 4:
         return "UTF-16-LE"
+    fits = []
     for enc in ("gb18030", "big5"):
         try:
             raw.decode(enc)
         except UnicodeDecodeError:
             continue
-        return "GBK/GB18030" if enc == "gb18030" else "Big5"
-    return "an unknown encoding"
+        fits.append(enc)
+    if "big5" in fits and (len(fits) == 1 or _looks_big5(raw)):
+        return "Big5"
+    return "GBK/GB18030" if fits else "an unknown encoding"
+
+
+def _looks_big5(raw: bytes) -> bool:
+    """Both decoders accept most Chinese bytes. Read as GBK, Big5's common characters land in
+    GBK's rows of kana, Greek, Cyrillic, box drawing and private use, which Chinese text in
+    GBK hardly uses."""
+    text = raw.decode("gb18030", errors="replace")
+    wide = [c for c in text if ord(c) > 0x7F]
+    odd = sum(1 for c in wide if _ODD_IN_GBK.match(c))
+    return bool(wide) and odd / len(wide) > 0.1
+
+
+_ODD_IN_GBK = re.compile("[\u0370-\u04ff\u2500-\u257f\u3040-\u30ff\u3100-\u312f\ue000-\uf8ff]")
 
 
 def decode(rel: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
@@ -77,7 +94,8 @@ def decode(rel: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        src = {"GBK/GB18030": "GB18030", "Big5": "BIG5", "UTF-16": "UTF-16"}.get(enc, "GB18030")
+        src = {"GBK/GB18030": "GB18030", "Big5": "BIG5", "UTF-16": "UTF-16"}.get(enc)
+        src = src or {"UTF-16-LE": "UTF-16LE"}.get(enc, "<ENCODING>")
         return None, Diagnostic(
             rel,
             line,

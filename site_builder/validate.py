@@ -302,16 +302,20 @@ def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
     if parent is not None and not isinstance(parent, str):
         ctx.err(("parent",), f"'parent' must be an organization key, not {type_name(parent)}")
         parent = None
+    # every field is checked before giving up on the file: all problems at once
+    short_name = local_text(ctx, m.get("short_name"), ("short_name",), "short_name")
+    description = local_text(ctx, m.get("description"), ("description",), "description")
+    sample = _bool(ctx, m, "sample", (), False)
     if not ok or not name:
         return None
     return Org(
         key=key,
         name=name,
-        short_name=local_text(ctx, m.get("short_name"), ("short_name",), "short_name"),
+        short_name=short_name,
         level=level,
         parent=parent,
-        description=local_text(ctx, m.get("description"), ("description",), "description"),
-        sample=_bool(ctx, m, "sample", (), False),
+        description=description,
+        sample=sample,
         path=rel,
     )
 
@@ -478,7 +482,10 @@ def _metrics(ctx: Ctx, raw: Any, metrics: dict[str, Metric]) -> tuple[MetricValu
         key, value = item.get("key"), item.get("value")
         if "key" not in item or "value" not in item:
             continue
-        if not isinstance(key, str) or key not in metrics:
+        if not isinstance(key, str):
+            ctx.err((*p, "key"), f"a metric's 'key' must be text, not {type_name(key)}")
+            continue
+        if key not in metrics:
             ctx.err(
                 (*p, "key"),
                 f"unknown metric '{key}'",
@@ -489,13 +496,13 @@ def _metrics(ctx: Ctx, raw: Any, metrics: dict[str, Metric]) -> tuple[MetricValu
             ctx.err((*p, "key"), f"metric '{key}' is listed twice in this report")
             continue
         seen.add(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        if isinstance(value, bool) or not isinstance(value, int | float):
             hint = "write the plain number: 7万 is 70000, 303.92万元 is 3039200"
             if isinstance(value, str) and re.search(r"[余多约以上+]", value):
                 hint = "write the number alone and add 'qualifier: more_than' or 'qualifier: about'"
             ctx.err((*p, "value"), f"metric value must be a number, not {type_name(value)}", hint)
             continue
-        if value < 0 or value in (float("inf"), float("-inf")):
+        if value != value or value < 0 or value in (float("inf"), float("-inf")):
             ctx.err((*p, "value"), "metric value must be a finite number of zero or more")
             continue
         q = item.get("qualifier")
@@ -606,7 +613,8 @@ def validate_report(
             tag_slugs.append(tag.slug)
     lang = m.get("lang")
     if lang is not None and lang not in ("zh-Hans", "zh-Hant"):
-        ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not '{lang}'")
+        shown = f"'{lang}'" if isinstance(lang, str) else type_name(lang)
+        ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not {shown}")
         lang = None
     script = lang or detect(doc.body)
     mvals = _metrics(ctx, m.get("metrics"), metrics)
@@ -668,7 +676,8 @@ def validate_page(doc: ParsedDoc, diags: Diagnostics, detect: Callable[[str], st
     title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
     lang = m.get("lang")
     if lang is not None and lang not in ("zh-Hans", "zh-Hant"):
-        ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not '{lang}'")
+        shown = f"'{lang}'" if isinstance(lang, str) else type_name(lang)
+        ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not {shown}")
         lang = None
     if not title:
         return None

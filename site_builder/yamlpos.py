@@ -2,7 +2,10 @@
 
 PyYAML's composer gives every node a start mark; we construct plain Python values from the
 node tree ourselves and record where each value sits, keyed by its path of keys and indexes.
-Duplicate mapping keys are reported (PyYAML silently keeps the last one).
+Duplicate mapping keys are reported (PyYAML silently keeps the last one). Hostile documents
+are refused with an error, never a crash or a hang: nesting deeper than ``MAX_DEPTH``, an alias
+that contains itself, aliases expanding to more than ``MAX_VALUES`` values (a "billion laughs"),
+and tags other than YAML's own (``!!python/object`` …).
 """
 
 from __future__ import annotations
@@ -19,6 +22,14 @@ except ImportError:  # pragma: no cover - depends on the platform's wheel
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 Path_ = tuple[str | int, ...]
+
+MAX_DEPTH = 64
+MAX_VALUES = 100_000
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge", "value")
+)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,26 +79,115 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Located | None, list[Ya
     """Parse one YAML document. Returns the located value or the errors found."""
     errors: list[YamlError] = []
     try:
+        deep = _too_deep_at(text)
+        if deep is not None:
+            return None, [_too_deep(deep[0] + line_offset, deep[1])]
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        return None, [_too_deep(1 + line_offset, 1)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1) if mark else 1
         col = (mark.column + 1) if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
         hint = "check indentation, and quote values that contain ': ' or start with a symbol"
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            hint = "indent with spaces: YAML does not allow tabs"
         return None, [YamlError(line + line_offset, col, f"invalid YAML: {problem}", hint)]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [YamlError(1 + line_offset, 1, f"invalid YAML: {exc}")]
     located = Located(None, line_offset=line_offset)
     if node is None:
         return located, []
-    located.value = _build(node, (), located, errors)
+    try:
+        located.value = _build(node, (), located, errors, _Budget())
+    except _Refused as refused:
+        e = refused.error
+        return None, [YamlError(e.line + line_offset, e.col, e.message, e.hint)]
     for e in errors:
         object.__setattr__(e, "line", e.line + line_offset)
     return located, errors
 
 
-def _build(node: yaml.Node, path: Path_, loc: Located, errors: list[YamlError]) -> Any:
+def _too_deep_at(text: str) -> tuple[int, int] | None:
+    """Where the document nests deeper than ``MAX_DEPTH``, found from the parser's events
+    before anything recursive sees it (libyaml's composer recurses in C: a few tens of
+    thousands of '[' crash the process). Every collection starts at one of '[{-:?', so a text
+    with fewer of them cannot be that deep and skips the pass."""
+    if sum(text.count(c) for c in "[{-:?") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _too_deep(line: int, col: int) -> YamlError:
+    return YamlError(
+        line,
+        col,
+        f"YAML nested more than {MAX_DEPTH} levels deep",
+        "flatten the lists and mappings",
+    )
+
+
+class _Refused(Exception):
+    """The document is hostile: building it stops at the first sign."""
+
+    def __init__(self, error: YamlError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@dataclass(slots=True)
+class _Budget:
+    values: int = 0
+    open: set[int] = field(default_factory=set)  # ids of the nodes being built (alias loops)
+
+
+def _build(
+    node: yaml.Node, path: Path_, loc: Located, errors: list[YamlError], budget: _Budget
+) -> Any:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    budget.values += 1
+    if budget.values > MAX_VALUES:
+        raise _Refused(
+            YamlError(
+                line,
+                col,
+                f"YAML expands to more than {MAX_VALUES} values",
+                "write the values out instead of repeating them with & anchors and * aliases",
+            )
+        )
+    if len(path) > MAX_DEPTH:
+        raise _Refused(_too_deep(line, col))
+    if id(node) in budget.open:
+        raise _Refused(YamlError(line, col, "a YAML alias refers to itself", "remove the * alias"))
+    if node.tag not in _STANDARD_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise _Refused(
+            YamlError(
+                line,
+                col,
+                f"unsupported YAML tag '{tag}'",
+                "remove the tag: values are text, numbers, dates, lists and mappings",
+            )
+        )
+    budget.open.add(id(node))
+    try:
+        return _build_node(node, path, loc, errors, budget)
+    finally:
+        budget.open.discard(id(node))
+
+
+def _build_node(
+    node: yaml.Node, path: Path_, loc: Located, errors: list[YamlError], budget: _Budget
+) -> Any:
     loc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -102,7 +202,7 @@ def _build(node: yaml.Node, path: Path_, loc: Located, errors: list[YamlError]) 
                     )
                 )
                 continue
-            key = _build(key_node, (*path, "\0key"), loc, errors)
+            key = _build(key_node, (*path, "\0key"), loc, errors, budget)
             if not isinstance(key, (str, int, float, bool, datetime.date)) or key is None:
                 errors.append(
                     YamlError(
@@ -128,15 +228,18 @@ def _build(node: yaml.Node, path: Path_, loc: Located, errors: list[YamlError]) 
                 key_node.start_mark.line + 1,
                 key_node.start_mark.column + 1,
             )
-            result[key] = _build(value_node, child, loc, errors)
+            result[key] = _build(value_node, child, loc, errors, budget)
         loc.positions.pop((*path, "\0key"), None)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), loc, errors) for i, item in enumerate(node.value)]
+        return [_build(item, (*path, i), loc, errors, budget) for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     try:
         return _scalar(node)
-    except (yaml.YAMLError, ValueError) as exc:
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        if node.tag == _TIMESTAMP:
+            # looks like a date but is none (2024-13-45): text, for the field to judge
+            return node.value
         errors.append(
             YamlError(
                 node.start_mark.line + 1,
