@@ -98,7 +98,7 @@ SCHEMA: dict[type, tuple[str, ...]] = {
         "percent",
         "approximate",
     ),
-    RollUp: ("metric", "year", "total", "orgs", "approximate"),
+    RollUp: ("metric", "year", "total", "orgs", "qualifier"),
     Charts: ("blocks", "trends", "comparisons", "home"),
 }
 

@@ -252,7 +252,6 @@ class Renderer:
             "title": ctx.tx(org.name),
             "org_description": ctx.tx(org.description),
             "other_name": ctx.tx(other) if other else "",
-            "other_name_label": "",
             "level": ctx.level(org),
             "parent": ctx.org_link(org.parent) if org.parent in self.site.orgs else None,
             "children": [ctx.org_link(c) for c in facts.children],

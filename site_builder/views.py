@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from site_builder import numbers
-from site_builder.derive.aggregate import Cell, Derived, KeyFigure, OrgFacts, RollUp
+from site_builder.derive.aggregate import Cell, Derived, KeyFigure, OrgFacts
 from site_builder.derive.charts import (
     ChartSpec,
     build_options,
@@ -21,7 +21,7 @@ from site_builder.derive.charts import (
 )
 from site_builder.i18n import LANGUAGES, Translator
 from site_builder.markdown import RenderedMarkdown, TocEntry
-from site_builder.model import LocalText, Metric, Org, Page, Qualifier, Report, Site
+from site_builder.model import LocalText, Metric, Org, Page, Report, Site
 from site_builder.urls import Urls, relative
 
 
@@ -224,22 +224,6 @@ def change_text(ctx: PageContext, metric: Metric, kf: KeyFigure) -> str:
     return text.replace(bare, bare[0] + amount, 1)
 
 
-def rollup_card(ctx: PageContext, r: RollUp) -> MetricCard:
-    metric = ctx.site.metrics[r.metric]
-    cell = Cell(r.total, None, "")
-    value = ctx.value(metric, cell)
-    if r.approximate:
-        value = numbers.format_value(
-            r.total,
-            lang=ctx.text_lang,
-            unit=ctx.plain(metric.unit),
-            fmt=metric.format,
-            scale=metric.scale,
-            qualifier="about",
-        )
-    return MetricCard(ctx.tx(metric.label), value, str(r.year))
-
-
 def reports_by_year(ctx: PageContext, reports: tuple[Report, ...]) -> tuple[YearGroup, ...]:
     groups: dict[int, list[ReportItem]] = {}
     for rep in reports:
@@ -345,7 +329,7 @@ def rollup_rows(ctx: PageContext, facts: OrgFacts) -> tuple[RollUpRow, ...]:
         metric = ctx.site.metrics[r.metric]
         own_cell = facts.table.get(r.metric, {}).get(r.year)
         own = ctx.value(metric, own_cell) if own_cell else "–"
-        total = ctx.value(metric, Cell(r.total, Qualifier.ABOUT if r.approximate else None, ""))
+        total = ctx.value(metric, Cell(r.total, r.qualifier, ""))
         key = "rollup_sum_orgs_one" if r.orgs == 1 else "rollup_sum_orgs"
         note = ctx.t(key, n=str(r.orgs), year=str(r.year))
         rows.append(RollUpRow(ctx.tx(metric.label), own, total, note))

@@ -158,10 +158,10 @@ def test_rollups_sum_descendants_at_every_depth_without_the_org_itself(
     _, derived = built
     prov = rollups(derived, "prov")
     # 2024: a 1560 + b 3000余 + c 12 (c is a grandchild); prov's own 660 is not in the sum
-    assert prov["talks"] == RollUp("talks", 2024, 4572, 3, True)
+    assert prov["talks"] == RollUp("talks", 2024, 4572, 3, Qualifier.MORE_THAN)
     nat = rollups(derived, "nat")
     # nat's descendants include prov itself
-    assert nat["talks"] == RollUp("talks", 2024, 660 + 1560 + 3000 + 12, 4, True)
+    assert nat["talks"] == RollUp("talks", 2024, 660 + 1560 + 3000 + 12, 4, Qualifier.MORE_THAN)
 
 
 def test_rollups_take_each_metrics_latest_year_and_count_who_reported(
@@ -170,8 +170,8 @@ def test_rollups_take_each_metrics_latest_year_and_count_who_reported(
     _, derived = built
     prov = rollups(derived, "prov")
     # funds: a reported 2024 and 2023, b 2022, c 2021 -> the latest year is 2024, a alone
-    assert prov["funds"] == RollUp("funds", 2024, 655000, 1, False)
-    assert rollups(derived, "b")["funds"] == RollUp("funds", 2021, 1000, 1, False)
+    assert prov["funds"] == RollUp("funds", 2024, 655000, 1, None)
+    assert rollups(derived, "b")["funds"] == RollUp("funds", 2021, 1000, 1, None)
 
 
 def test_non_additive_metrics_never_roll_up(built: tuple[Site, Derived]) -> None:
@@ -254,13 +254,13 @@ def test_rollup_rows_show_own_figure_and_sum_separately(built: tuple[Site, Deriv
         (
             "Outreach talks",
             "660 sessions",
-            "about 4,572 sessions",
+            "4,572+ sessions",
             "2024, 3 organizations reporting",
         ),
         ("Funds raised", "–", "CNY 655,000", "2024, 1 organization reporting"),
     ]
     rows = rollup_rows(context(built, "zh-Hans"), derived.orgs["prov"])
-    assert [(r.own, r.total) for r in rows] == [("660场", "约4572场"), ("–", "65.5万元")]
+    assert [(r.own, r.total) for r in rows] == [("660场", "4572余场"), ("–", "65.5万元")]
 
 
 def test_the_org_page_shows_rollups_separately(tmp_path: Path) -> None:
@@ -271,4 +271,24 @@ def test_the_org_page_shows_rollups_separately(tmp_path: Path) -> None:
     section = html.split('<section aria-labelledby="rollups">')[1].split("</section>")[0]
     assert '<th scope="col">Province (own figure)</th>' in section
     assert '<th scope="col">Sum over member organizations</th>' in section
-    assert "<td>660 sessions</td><td>about 4,572 sessions</td>" in section
+    assert "<td>660 sessions</td><td>4,572+ sessions</td>" in section
+
+
+def test_rollup_qualifiers_and_sample_organizations(tmp_path: Path) -> None:
+    """A sum with an "about" figure is "about"; with only "more than" figures, "more than";
+    made-up sample organizations never add to a real organization's figures."""
+    files = dict(SITE)
+    files |= report("c", 2024, metric("talks", 12, "about"))
+    files["content/orgs/s.yaml"] = (
+        "name: {zh: 示例县, en: Sample county}\nlevel: county\nparent: a\nsample: true\n"
+    )
+    files |= report("s", 2024, metric("talks", 5000))
+    root = write_site(tmp_path / "site", files)
+    result = run(BuildOptions(root, root / "output", write=False))
+    assert result.site is not None
+    derived = derive(result.site)
+    assert rollups(derived, "prov")["talks"] == RollUp(
+        "talks", 2024, 1560 + 3000 + 12, 3, Qualifier.ABOUT
+    )
+    assert rollups(derived, "b")["talks"] == RollUp("talks", 2024, 12, 1, Qualifier.ABOUT)
+    assert "talks" not in rollups(derived, "a")  # only the sample county reported

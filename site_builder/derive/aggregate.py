@@ -34,7 +34,8 @@ class RollUp:
     year: int
     total: int | float
     orgs: int  # how many descendants contributed
-    approximate: bool
+    # A sum of "3000余" figures is itself "more than"; once an "about" figure is in it, "about".
+    qualifier: Qualifier | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,14 @@ def _sum(values: list[int | float]) -> int | float:
         if total.is_integer():
             return int(total)
     return total
+
+
+def _sum_qualifier(qualifiers: list[Qualifier | None]) -> Qualifier | None:
+    if Qualifier.ABOUT in qualifiers:
+        return Qualifier.ABOUT
+    if Qualifier.MORE_THAN in qualifiers:
+        return Qualifier.MORE_THAN
+    return None
 
 
 def key_figures(
@@ -147,6 +156,8 @@ def derive(site: Site) -> Derived:
                 continue
             per_year: dict[int, list[Cell]] = defaultdict(list)
             for d in desc:
+                if site.orgs[d].sample and not org.sample:
+                    continue  # made-up sample figures never add to a real organization's
                 for year, cell in tables[d].get(m, {}).items():
                     per_year[year].append(cell)
             if per_year:
@@ -158,7 +169,7 @@ def derive(site: Site) -> Derived:
                         year,
                         _sum([c.value for c in cells]),
                         len(cells),
-                        any(c.qualifier for c in cells),
+                        _sum_qualifier([c.qualifier for c in cells]),
                     )
                 )
         years = sorted({r.year for r in by_org[key]})
