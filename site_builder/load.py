@@ -6,6 +6,7 @@ reported with the encoding they look like and how to convert them.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -177,10 +178,23 @@ def _walk(root: Path, top: Path, diags: list[Diagnostic]) -> list[Path]:
                 continue
             p = d / name
             if p.is_symlink() and not p.exists():
-                diags.append(Diagnostic(_rel(root, p), 1, 1, "broken symbolic link", code="load"))
+                diags.append(_broken_link(root, p))
                 continue
             found.append(p)
     return sorted(found)
+
+
+def _broken_link(root: Path, p: Path) -> Diagnostic:
+    try:
+        p.stat()
+        message, hint = "symbolic link cannot be read", ""
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            message, hint = "symbolic link loop", "make it point at a real file"
+        else:
+            message = "broken symbolic link: its target does not exist"
+            hint = "restore the file it points at, or remove the link"
+    return Diagnostic(_rel(root, p), 1, 1, message, hint, code="load")
 
 
 PACKAGE_DEFAULTS = Path(__file__).parent / "defaults"

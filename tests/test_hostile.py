@@ -1,0 +1,705 @@
+"""Hostile and broken input (gate 6): a corpus of broken or hostile source files under
+tests/hostile/, each placed into the minimal fixture site. Every one gives its pinned, precise
+message (all problems of the build at once) or is rendered safely; none gives a traceback; a
+failing build leaves the previous output byte for byte as it was.
+
+Generated inside the tests rather than committed: a 5 MB report, YAML nested 200,000 levels
+deep, and symbolic-link loops in content/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINIMAL_SITE, write_site
+from tests.util import Run, cli, error_lines, tree_digest
+
+HOSTILE = Path(__file__).parent / "hostile"
+REPORT = "content/reports/city/2024-summary.md"
+REPORT_PAGE = "reports/city/2024-summary/index.html"
+
+
+@dataclass(frozen=True)
+class Case:
+    target: str  # where the corpus file is put in the fixture site
+    lines: list[str]  # every error and warning line, exactly
+    code: int = 1
+    extra: dict[str, str] = field(default_factory=dict)  # more corpus files: target -> name
+
+
+CASES: dict[str, Case] = {
+    "big5.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:8: error: file is not UTF-8 (it looks like Big5) (convert it: iconv -f BIG5 -t UTF-8 'content/reports/city/2024-summary.md' > tmp && mv tmp 'content/reports/city/2024-summary.md', or save it as UTF-8 in your editor)",
+        ],
+    ),
+    "bom.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "chart-data-absolute.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:13:7: warning: 'data' must be a file inside content/data/, not '/etc/passwd' (name the file relative to content/data/, without '..' or a leading '/')",
+        ],
+        code=0,
+    ),
+    "chart-data-traversal.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:13:7: warning: 'data' must be a file inside content/data/, not '../../etc/passwd' (name the file relative to content/data/, without '..' or a leading '/')",
+        ],
+        code=0,
+    ),
+    "chart-data-windows.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:13:7: warning: 'data' must be a file inside content/data/, not 'C:\\Windows\\win.ini' (name the file relative to content/data/, without '..' or a leading '/')",
+        ],
+        code=0,
+    ),
+    "chart-not-yaml.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:13:1: warning: invalid YAML in chart block: did not find expected ',' or ']' (check indentation, and quote values that contain ': ' or start with a symbol)",
+        ],
+        code=0,
+    ),
+    "chart-title-script.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "cr-only.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "crlf.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "data-not-mapping.yaml": Case(
+        "content/data/x.yaml",
+        [
+            "content/reports/city/2024-summary.md:9:7: warning: data file 'x.yaml': must be a mapping with 'x' and 'series', not a list",
+        ],
+        code=0,
+        extra={REPORT: "chart-uses-data-file.md"},
+    ),
+    "date-impossible.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:3:7: error: 'date' must be a date YYYY-MM-DD, not '2024-13-45' (e.g. date: 2024-12-31)",
+        ],
+    ),
+    "date-list.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:3:7: error: 'date' must be a date YYYY-MM-DD, not [2024] (e.g. date: 2024-12-31)",
+        ],
+    ),
+    "deep-nesting.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:73: error: YAML nested more than 64 levels deep (flatten the lists and mappings)",
+        ],
+    ),
+    "draft-text.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:8: error: 'draft' must be true or false, not text",
+        ],
+    ),
+    "empty.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:1:1: error: file is empty (start the file with a YAML block between two '---' lines, e.g. '---\\ntitle: …\\n---')",
+        ],
+    ),
+    "front-matter-list.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:1: error: front matter must be a mapping of keys to values, not a list (write 'key: value' lines)",
+        ],
+    ),
+    "front-matter-unclosed.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:1:1: error: front matter is not closed (end the YAML block with a line '---' before the Markdown body)",
+        ],
+    ),
+    "gbk.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:8: error: file is not UTF-8 (it looks like GBK/GB18030) (convert it: iconv -f GB18030 -t UTF-8 'content/reports/city/2024-summary.md' > tmp && mv tmp 'content/reports/city/2024-summary.md', or save it as UTF-8 in your editor)",
+        ],
+    ),
+    "lang-french.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:7: error: 'lang' must be zh-Hans or zh-Hant, not 'fr'",
+        ],
+    ),
+    "latin1-in-utf8.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:9:10: error: file is not UTF-8 (it looks like an unknown encoding) (convert it: iconv -f <ENCODING> -t UTF-8 'content/reports/city/2024-summary.md' > tmp && mv tmp 'content/reports/city/2024-summary.md', or save it as UTF-8 in your editor)",
+        ],
+    ),
+    "long-title.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "metric-entry-number.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:5:5: error: a metric entry must be a mapping {key: …, value: …}, not a number",
+        ],
+    ),
+    "metric-infinite.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:6:12: error: metric value must be a finite number of zero or more",
+        ],
+    ),
+    "metric-key-list.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:5:11: error: a metric's 'key' must be text, not a list",
+        ],
+    ),
+    "metric-list-is-number.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:10: error: 'metrics' must be a list of {key: …, value: …}",
+        ],
+    ),
+    "metric-nan.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:6:12: error: metric value must be a finite number of zero or more",
+        ],
+    ),
+    "metric-negative.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:6:12: error: metric value must be a finite number of zero or more",
+        ],
+    ),
+    "metric-qualifier.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:5:48: error: unknown qualifier 'roughly' (expected more_than (余/多/以上) or about (约))",
+        ],
+    ),
+    "metric-text.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:6:12: error: metric value must be a number, not text (write the number alone and add 'qualifier: more_than' or 'qualifier: about')",
+        ],
+    ),
+    "metric-twice.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:6:11: error: metric 'study_sessions' is listed twice in this report",
+        ],
+    ),
+    "metric-unknown.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:5:10: error: unknown metric 'study_session' (did you mean 'study_sessions'?; metrics are defined in content/metrics.yaml)",
+        ],
+    ),
+    "metrics-bad.yaml": Case(
+        "content/metrics.yaml",
+        [
+            "content/metrics.yaml:1:1: error: metric key 'Study Sessions' must use a-z, 0-9 and '_' (e.g. study_sessions)",
+            "content/metrics.yaml:5:3: error: missing required key 'unit' in metric 'funds_raised'",
+            "content/metrics.yaml:6:11: error: unknown format 'money' (expected one of: count, currency, percent)",
+            "content/metrics.yaml:7:10: error: unknown scale 'huge' (expected one of: auto, none, wan, yi)",
+            "content/metrics.yaml:8:13: error: 'additive' must be true or false, not text",
+            "content/reports/city/2024-summary.md:7:10: error: unknown metric 'study_sessions' (expected one of: funds_raised; metrics are defined in content/metrics.yaml)",
+        ],
+    ),
+    "metrics-xss.yaml": Case(
+        "content/metrics.yaml",
+        [],
+        code=0,
+    ),
+    "no-front-matter.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:1:1: error: missing front matter (start the file with a YAML block between two '---' lines, e.g. '---\\ntitle: …\\n---')",
+        ],
+    ),
+    "nul-bytes.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:1:1: error: file contains NUL bytes (is this a binary file?)",
+        ],
+    ),
+    "org-bad-filename.yaml": Case(
+        "content/orgs/Bad_Name.yaml",
+        [
+            "content/orgs/Bad_Name.yaml:1:1: error: organization key 'Bad_Name' (the file name) must use a-z, 0-9 and '-' (rename the file, e.g. content/orgs/tianjin.yaml)",
+        ],
+    ),
+    "org-list.yaml": Case(
+        "content/orgs/evil.yaml",
+        [
+            "content/orgs/evil.yaml:1:1: error: an organization file must be a mapping, not a list",
+        ],
+    ),
+    "org-parent-below.yaml": Case(
+        "content/orgs/evil.yaml",
+        [
+            "content/orgs/evil.yaml:3:9: error: parent 'city' is municipal, not above this national organization (levels go national > provincial > municipal > county)",
+        ],
+    ),
+    "org-unknown-parent.yaml": Case(
+        "content/orgs/evil.yaml",
+        [
+            "content/orgs/evil.yaml:3:9: error: unknown parent organization 'ctiy' (did you mean 'city'?)",
+        ],
+    ),
+    "org-wrong-types.yaml": Case(
+        "content/orgs/evil.yaml",
+        [
+            "content/orgs/evil.yaml:2:8: error: unknown level '5' (expected one of: county, municipal, national, provincial)",
+            "content/orgs/evil.yaml:3:9: error: 'parent' must be an organization key, not a list",
+            "content/orgs/evil.yaml:4:9: error: 'sample' must be true or false, not text",
+        ],
+    ),
+    "org-xss.yaml": Case(
+        "content/orgs/evil.yaml",
+        [],
+        code=0,
+    ),
+    "page-in-subfolder.md": Case(
+        "content/pages/sub/page.md",
+        [
+            "content/pages/sub/page.md:1:1: error: page file name 'page.md' must be <name>.md in content/pages/ (use a-z, 0-9 and '-', e.g. about.md)",
+        ],
+    ),
+    "page-xss.md": Case(
+        "content/pages/evil.md",
+        [],
+        code=0,
+    ),
+    "report-bad-filename.md": Case(
+        "content/reports/city/summary.md",
+        [
+            "content/reports/city/summary.md:1:1: error: report file name 'summary.md' must be <year>-<slug>.md (the slug uses a-z, 0-9 and '-', e.g. 2024-annual-summary.md)",
+        ],
+    ),
+    "report-nested-folder.md": Case(
+        "content/reports/city/2024/2024-summary.md",
+        [
+            "content/reports/city/2024/2024-summary.md:1:1: error: a report must sit at content/reports/<org>/<year>-<slug>.md (move it into its organization's folder)",
+        ],
+    ),
+    "report-unknown-org.md": Case(
+        "content/reports/nosuch/2024-summary.md",
+        [
+            "content/reports/nosuch/2024-summary.md:1:1: error: unknown organization 'nosuch' (the report's folder) (expected one of: city, nat; organizations are content/orgs/<key>.yaml)",
+        ],
+    ),
+    "rtl-and-zero-width.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "site-bad-values.yaml": Case(
+        "site.yaml",
+        [
+            "site.yaml:2:11: error: 'base_url' must be an absolute http(s) URL (e.g. http://intranet/reports/)",
+            "site.yaml:3:22: error: unknown language 'fr' (expected one of: en, zh-Hans, zh-Hant)",
+            "site.yaml:3:26: error: language 'zh-Hans' is listed twice",
+            "site.yaml:4:17: error: 'latest_reports' must be a whole number from 1 to 100",
+            "site.yaml:5:22: error: 'raw_html' must be true or false, not text",
+        ],
+    ),
+    "site-empty.yaml": Case(
+        "site.yaml",
+        [
+            "site.yaml:1:1: error: missing required key 'title' in site.yaml",
+        ],
+    ),
+    "site-list.yaml": Case(
+        "site.yaml",
+        [
+            "site.yaml:1:1: error: site.yaml must be a mapping of settings, not a list",
+        ],
+    ),
+    "site-xss.yaml": Case(
+        "site.yaml",
+        [],
+        code=0,
+    ),
+    "tag-list-is-mapping.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:7: error: 'tags' must be a list of tag names (e.g. tags: [巡察整改])",
+        ],
+    ),
+    "tag-unknown.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:8: error: unknown tag '党的建没' (did you mean '党的建设'?; tags are defined in content/tags.yaml)",
+        ],
+    ),
+    "tags-duplicate-slug.yaml": Case(
+        "content/tags.yaml",
+        [
+            "content/reports/nat/2023-review.md:4:8: error: unknown tag '巡察整改' (expected one of: 党的建设; tags are defined in content/tags.yaml)",
+            "content/tags.yaml:2:1: error: tag '巡察整改' has the same slug 'dang-de-jian-she' as tag '党的建设' (give one of them its own 'slug')",
+        ],
+    ),
+    "tags-traversal.yaml": Case(
+        "content/tags.yaml",
+        [
+            "content/reports/city/2024-summary.md:5:8: error: unknown tag '党的建设' (expected one of: 巡察整改; tags are defined in content/tags.yaml)",
+            "content/tags.yaml:1:34: error: tag slug '../../etc/passwd' must use a-z, 0-9 and '-'",
+        ],
+    ),
+    "tags-xss.yaml": Case(
+        "content/tags.yaml",
+        [],
+        code=0,
+    ),
+    "title-empty.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:8: error: 'title' must not be empty",
+        ],
+    ),
+    "title-list.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:8: error: 'title' must be text or a mapping {zh: …, en: …}, not a list",
+        ],
+    ),
+    "title-yes.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:8: error: 'title' must be text or a mapping {zh: …, en: …}, not a boolean",
+        ],
+    ),
+    "translation-bad.en.md": Case(
+        "content/reports/city/2024-summary.en.md",
+        [
+            "content/reports/city/2024-summary.en.md:2:8: error: 'title' of a translation must be English text",
+        ],
+    ),
+    "translation-orphan.en.md": Case(
+        "content/reports/city/2023-none.en.md",
+        [
+            "content/reports/city/2023-none.en.md:1:1: error: translation has no original report (expected content/reports/city/2023-none.md beside it)",
+        ],
+    ),
+    "unknown-key.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:1: error: unknown key 'auther' in front matter (did you mean 'date'?)",
+        ],
+    ),
+    "utf16.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:1:1: error: file is not UTF-8 (it looks like UTF-16) (convert it: iconv -f UTF-16 -t UTF-8 'content/reports/city/2024-summary.md' > tmp && mv tmp 'content/reports/city/2024-summary.md', or save it as UTF-8 in your editor)",
+        ],
+    ),
+    "whitespace-only.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:1:1: error: file is empty (start the file with a YAML block between two '---' lines, e.g. '---\\ntitle: …\\n---')",
+        ],
+    ),
+    "xss-fields.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "yaml-alias-bomb.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:14: error: YAML expands to more than 100000 values (write the values out instead of repeating them with & anchors and * aliases)",
+        ],
+    ),
+    "yaml-bad-indent.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:3:7: error: invalid YAML: mapping values are not allowed in this context (check indentation, and quote values that contain ': ' or start with a symbol)",
+        ],
+    ),
+    "yaml-duplicate-key.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:1: error: duplicate key 'title' (each key may appear once; remove or merge the repeated entry)",
+        ],
+    ),
+    "yaml-merge-key.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:1: error: missing required key 'title' in front matter",
+            "content/reports/city/2024-summary.md:2:1: error: unknown key 'base' in front matter (did you mean 'tags'?)",
+            "content/reports/city/2024-summary.md:3:1: error: YAML merge keys (<<) are not supported (write the fields out)",
+        ],
+    ),
+    "yaml-python-tag.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:8: error: unsupported YAML tag '!!python/object/apply:os.system' (remove the tag: values are text, numbers, dates, lists and mappings)",
+        ],
+    ),
+    "yaml-recursive-alias.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:10: error: a YAML alias refers to itself (remove the * alias)",
+        ],
+    ),
+    "yaml-tab-indent.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:5:1: error: invalid YAML: found character that cannot start any token (indent with spaces: YAML does not allow tabs)",
+        ],
+    ),
+    "yaml-unclosed-bracket.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:3:5: error: invalid YAML: did not find expected ',' or ']' (check indentation, and quote values that contain ': ' or start with a symbol)",
+        ],
+    ),
+}
+
+# Cases that build: what must (not) be in the output, beyond the generic checks of `assert_safe`.
+SAFE: dict[str, list[tuple[str, str]]] = {
+    # (output file, text that must appear: the escaped form of what was written)
+    "xss-fields.md": [
+        (REPORT_PAGE, "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;标题"),
+        (REPORT_PAGE, "&lt;img src=x onerror=alert(&#39;summary&#39;)&gt;摘要"),
+        (REPORT_PAGE, "javascript:alert(&#39;source&#39;)"),
+        (REPORT_PAGE, "<p>&lt;script&gt;alert('raw')&lt;/script&gt;</p>"),
+        (REPORT_PAGE, "<p>[点我](javascript:alert('link'))"),
+        (REPORT_PAGE, "&lt;img src=x onerror=&quot;alert('rawimg')&quot;&gt;"),
+    ],
+    "chart-title-script.md": [
+        (REPORT_PAGE, "&lt;/script&gt;&lt;script&gt;alert(&#39;chart&#39;)&lt;/script&gt;"),
+        (REPORT_PAGE, "\\u003c/script>\\u003cscript>alert('chart')\\u003c/script>"),
+    ],
+    "site-xss.yaml": [
+        ("index.html", "&lt;script&gt;alert(&#39;site&#39;)&lt;/script&gt;测试站点"),
+        ("en/index.html", "&lt;/title&gt;&lt;script&gt;alert(&#39;site-en&#39;)&lt;/script&gt;"),
+    ],
+    "org-xss.yaml": [
+        ("orgs/evil/index.html", "&lt;script&gt;alert(&#39;org&#39;)&lt;/script&gt;测试组织"),
+        ("en/orgs/evil/index.html", "&lt;b onmouseover=alert(&#39;org&#39;)&gt;Evil&lt;/b&gt;"),
+    ],
+    "metrics-xss.yaml": [
+        (REPORT_PAGE, "&lt;script&gt;alert(&#39;metric&#39;)&lt;/script&gt;学习"),
+        ("en/" + REPORT_PAGE, "&lt;/script&gt;Study"),
+    ],
+    "tags-xss.yaml": [
+        ("en/tags/index.html", "&lt;script&gt;alert(&#39;tag-en&#39;)&lt;/script&gt;Party"),
+    ],
+    "page-xss.md": [
+        ("pages/evil/index.html", "&lt;script&gt;alert(&#39;page&#39;)&lt;/script&gt;关于"),
+    ],
+    "bom.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],
+    "crlf.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],
+    "cr-only.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],
+    "long-title.md": [(REPORT_PAGE, "很长" * 2000)],
+    "rtl-and-zero-width.md": [(REPORT_PAGE, "总结\u202e\u200b")],
+}
+
+_DANGEROUS_URL = re.compile(r"^\s*(?:javascript|vbscript|data:text/html)", re.I)
+
+
+class _Oracle(HTMLParser):
+    """Finds what would run script: an event-handler attribute, a script URL, or a <script>
+    that is not one of the site's own."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._script = False  # inside a <script> that runs (not JSON data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}>")
+            if name in ("href", "src", "action", "formaction") and _DANGEROUS_URL.match(
+                value or ""
+            ):
+                self.found.append(f"<{tag} {name}={value}>")
+        if tag == "script":
+            kind = dict(attrs).get("type") or ""
+            src = dict(attrs).get("src") or ""
+            ok = kind == "application/json" or (src and not _DANGEROUS_URL.match(src))
+            if not ok:
+                self.found.append(f"<script type={kind!r} src={src!r}>")
+            self._script = kind != "application/json"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._script and "alert(" in data:
+            self.found.append(f"script data with alert(: {data[:80]!r}")
+
+
+def assert_safe(out: Path) -> None:
+    for page in sorted(out.rglob("*.html")):
+        oracle = _Oracle()
+        oracle.feed(page.read_text(encoding="utf-8"))
+        assert not oracle.found, f"{page.relative_to(out)}: {oracle.found}"
+
+
+@pytest.fixture(scope="module")
+def good_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("good")
+    site = write_site(root / "site", dict(MINIMAL_SITE))
+    out = root / "out"
+    run = cli("build", "--source", site, "--out", out)
+    assert run.code == 0, run.err
+    return out
+
+
+def site_with(tmp_path: Path, good_output: Path, files: dict[str, bytes]) -> tuple[Path, Path]:
+    """The minimal site with ``files`` placed, and a copy of its previous good output."""
+    site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    for rel, data in files.items():
+        target = site / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    out = tmp_path / "out"
+    shutil.copytree(good_output, out)
+    return site, out
+
+
+def build(site: Path, out: Path, *more: str) -> Run:
+    run = cli("build", "--source", site, "--out", out, *more)
+    assert "Traceback" not in run.err, run.err
+    return run
+
+
+def test_the_corpus_is_complete() -> None:
+    files = sorted(p.name for p in HOSTILE.iterdir())
+    used = set(CASES) | {n for c in CASES.values() for n in c.extra.values()}
+    assert sorted(used) == files, "every corpus file has a case, and every case a file"
+    assert len(files) >= 40
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_file(name: str, tmp_path: Path, good_output: Path) -> None:
+    case = CASES[name]
+    files = {case.target: (HOSTILE / name).read_bytes()}
+    files |= {target: (HOSTILE / n).read_bytes() for target, n in case.extra.items()}
+    site, out = site_with(tmp_path, good_output, files)
+    before = tree_digest(out)
+    run = build(site, out)
+    assert (run.code, error_lines(run)) == (case.code, case.lines), run.err
+    if case.code != 0:
+        assert tree_digest(out) == before, "a failed build changed the output"
+        return
+    assert_safe(out)
+    for rel, text in SAFE.get(name, []):
+        assert text in (out / rel).read_text(encoding="utf-8"), (rel, text)
+    if case.lines:  # warnings only: --strict turns them into a failed build
+        before = tree_digest(out)
+        strict = build(site, out, "--strict")
+        assert strict.code == 1
+        assert tree_digest(out) == before
+
+
+def test_a_5_mb_report_builds_in_linear_time(tmp_path: Path, good_output: Path) -> None:
+    para = "全年开展集体学习12次，宣讲3000余场，惠及7万人次。[首页](../../../index.html)\n\n"
+    parts = ["---\ntitle: 超大报告\ndate: 2024-12-31\n---\n\n"]
+    size, i = 0, 0
+    while size < 5 * 1024 * 1024:
+        parts.append(f"## 第{i}节\n\n" + para * 20)
+        size += len(parts[-1].encode())
+        i += 1
+    site, out = site_with(tmp_path, good_output, {REPORT: "".join(parts).encode()})
+    started = time.monotonic()
+    run = build(site, out)
+    assert run.code == 0, run.err
+    assert time.monotonic() - started < 240
+    page = (out / REPORT_PAGE).read_text(encoding="utf-8")
+    assert f"第{i - 1}节" in page and page.count("惠及7万人次") == 20 * i
+
+
+def test_yaml_nested_200000_levels_is_refused(tmp_path: Path, good_output: Path) -> None:
+    """libyaml's composer recurses in C: this used to kill the process (SIGSEGV)."""
+    text = "---\ntitle: 测试\ndate: 2024-12-31\nsummary: " + "[" * 200_000 + "]" * 200_000
+    site, out = site_with(tmp_path, good_output, {REPORT: (text + "\n---\n").encode()})
+    before = tree_digest(out)
+    run = build(site, out)
+    assert error_lines(run) == [
+        f"{REPORT}:4:73: error: YAML nested more than 64 levels deep (flatten the lists and"
+        " mappings)"
+    ]
+    assert tree_digest(out) == before
+
+
+def test_symlink_loops_in_content(tmp_path: Path, good_output: Path) -> None:
+    site, out = site_with(tmp_path, good_output, {})
+    reports = site / "content/reports/city"
+    os.symlink("..", reports / "loop")  # a folder that contains itself
+    os.symlink("b.md", reports / "2024-a.md")  # two files pointing at each other
+    os.symlink("2024-a.md", reports / "b.md")
+    (site / "content/pages").mkdir()
+    os.symlink(site / "content", site / "content/pages/content")
+    before = tree_digest(out)
+    run = build(site, out)
+    assert (run.code, error_lines(run)) == (
+        1,
+        [
+            "content/pages/content:1:1: warning: symbolic link to a folder is not followed (copy"
+            " the files into content/ instead of linking them)",
+            "content/reports/city/2024-a.md:1:1: error: symbolic link loop (make it point at a"
+            " real file)",
+            "content/reports/city/b.md:1:1: error: symbolic link loop (make it point at a real"
+            " file)",
+            "content/reports/city/loop:1:1: warning: symbolic link to a folder is not followed"
+            " (copy the files into content/ instead of linking them)",
+        ],
+    ), run.err
+    assert tree_digest(out) == before
+
+
+@pytest.mark.parametrize("slug", ["../../../etc/passwd", "..", "a/b", "/etc/passwd", "x\\..\\y"])
+def test_new_report_refuses_slugs_that_leave_the_folder(tmp_path: Path, slug: str) -> None:
+    site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    before = tree_digest(tmp_path)
+    run = cli("new", "report", "--source", site, "--org", "city", "--year", "2024")
+    run = cli(
+        "new",
+        "report",
+        "--source",
+        site,
+        "--org",
+        "city",
+        "--year",
+        "2024",
+        "--title",
+        "x",
+        "--slug",
+        slug,
+    )
+    assert run.code == 2, run.err
+    assert run.err.startswith("error: "), run.err
+    assert tree_digest(tmp_path) == before
