@@ -367,7 +367,9 @@ def ensure_site(work: Path, reports: int, seed: int) -> Path:
     return site
 
 
-def run_size(work: Path, reports: int, seed: int, jobs: int, repeat: int, hugo: bool) -> SizeResult:
+def run_size(
+    work: Path, reports: int, seed: int, jobs: int, repeat: int, hugo: bool, rebuilds: bool = True
+) -> SizeResult:
     site = ensure_site(work, reports, seed)
     out = work / f"out-{reports}"
     res = SizeResult(reports, jobs, os.getloadavg())
@@ -378,9 +380,9 @@ def run_size(work: Path, reports: int, seed: int, jobs: int, repeat: int, hugo: 
         res.cold.append(b)
         print(f"  cold build {i + 1}/{repeat}: {b.wall:.2f}s", flush=True)
     res.output_bytes = dir_size(out)
-    for _ in range(repeat):
+    for _ in range(repeat if rebuilds else 0):
         res.no_change.append(build(site, out, jobs))
-    for i in range(repeat):
+    for i in range(repeat if rebuilds else 0):
         path, original = edit_one_report(site)
         try:
             res.edit.append(build(site, out, jobs))
@@ -388,10 +390,11 @@ def run_size(work: Path, reports: int, seed: int, jobs: int, repeat: int, hugo: 
             path.write_bytes(original)
         if i + 1 < repeat:
             build(site, out, jobs)  # back to the unedited output, not measured
-    r = measure(
-        [sys.executable, str(Path(__file__).resolve()), SESSION, str(site), str(out), str(jobs)]
-    )
-    if r.returncode == 0:
+    cmd = [sys.executable, str(Path(__file__).resolve()), SESSION, str(site), str(out), str(jobs)]
+    r = measure(cmd) if rebuilds else None
+    if r is None:
+        pass
+    elif r.returncode == 0:
         res.session = json.loads(r.stdout.strip().splitlines()[-1])
     else:
         print(f"  in-process rebuilds failed: {r.stderr[-2000:]}", flush=True)
@@ -435,16 +438,18 @@ def report(results: list[SizeResult]) -> str:
             f"{k} {_median([b.timings.get(k, 0.0) for b in r.cold]):.2f}" for k in best.timings
         )
         lines.append(f"stages (s)        {stages}")
-        nc = _median([b.wall for b in r.no_change])
-        lines.append(
-            f"no-change rebuild {nc:7.2f} s   wrote {r.no_change[0].written} files"
-            f" (in-process stages {sum(r.no_change[0].timings.values()):.2f} s)"
-        )
-        ed = _median([b.wall for b in r.edit])
-        lines.append(
-            f"one-report edit   {ed:7.2f} s   wrote {r.edit[0].written} files"
-            f" (in-process stages {sum(r.edit[0].timings.values()):.2f} s)"
-        )
+        if r.no_change:
+            nc = _median([b.wall for b in r.no_change])
+            lines.append(
+                f"no-change rebuild {nc:7.2f} s   wrote {r.no_change[0].written} files"
+                f" (in-process stages {sum(r.no_change[0].timings.values()):.2f} s)"
+            )
+        if r.edit:
+            ed = _median([b.wall for b in r.edit])
+            lines.append(
+                f"one-report edit   {ed:7.2f} s   wrote {r.edit[0].written} files"
+                f" (in-process stages {sum(r.edit[0].timings.values()):.2f} s)"
+            )
         if r.session:
             ss = r.session
             lines.append(
@@ -504,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
         "--work", type=Path, default=Path("/tmp/site-builder-bench"), help="sites and outputs"
     )
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
+    parser.add_argument(
+        "--cold-only", action="store_true", help="measure cold builds only (no rebuilds)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -513,7 +521,11 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in sizes:
         print(f"\n{n:,} reports", flush=True)
-        results.append(run_size(args.work, n, args.seed, args.jobs, args.repeat, hv is not None))
+        results.append(
+            run_size(
+                args.work, n, args.seed, args.jobs, args.repeat, hv is not None, not args.cold_only
+            )
+        )
     text = report(results)
     print(text)
     (args.work / "results.json").write_text(
