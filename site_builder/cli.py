@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 content errors, 2 usage errors. Diagnostics go to stderr, on
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -62,6 +63,25 @@ class _Progress:
             self._bar.__exit__(None, None, None)
 
 
+def _os_error_line(exc: OSError, out_dir: Path) -> str:
+    """One line for a file-system failure: the output folder (not the temporary file the error
+    came from), what went wrong, and what to do."""
+    reason = exc.strerror or str(exc)
+    name = Path(exc.filename) if isinstance(exc.filename, str) else None
+    # the output, its temporary siblings and its build state all sit in the output's parent
+    if name is None or name.absolute().is_relative_to(out_dir.parent):
+        where, what = out_dir, "cannot write the site: "
+    else:
+        where, what = name, ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = "the disk is full: free some space and build again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "the folder is not writable: fix its permissions, or choose another with --out"
+    else:
+        hint = "check the folder's permissions and free space"
+    return f"{where}: error: {what}{reason} ({hint}); the previous output is unchanged"
+
+
 def _run_build(
     source: Path,
     out: Path | None,
@@ -95,11 +115,7 @@ def _run_build(
         _print_diagnostics(exc.diagnostics, fmt)
         return EXIT_CONTENT
     except OSError as exc:
-        where = exc.filename or out_dir
-        click.echo(
-            f"{where}: error: {exc.strerror or exc} (check the folder's permissions and free space)",
-            err=True,
-        )
+        click.echo(_os_error_line(exc, out_dir), err=True)
         return EXIT_CONTENT
     _print_diagnostics(result.diagnostics, fmt)
     if result.translation_summary and fmt == "text":

@@ -116,6 +116,7 @@ def write_output(
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + out.name + "-", dir=out.parent))
+    old = out.parent / (OLD_PREFIX + out.name + "-" + tmp.name[-8:])
     try:
         for path in sorted(wanted.keys() | kept):
             target = tmp / path
@@ -130,13 +131,15 @@ def write_output(
         # readable by a web server regardless of the umask-restricted mkdtemp mode
         os.chmod(tmp, 0o755)
         if out.exists():
-            old = out.parent / (OLD_PREFIX + out.name + "-" + tmp.name[-8:])
             out.rename(old)
             tmp.rename(out)
             shutil.rmtree(old, ignore_errors=True)
         else:
             tmp.rename(out)
     except BaseException:
+        # a failed second rename must not leave the site without its output
+        if not out.exists() and old.is_dir():
+            old.rename(out)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return WriteResult(len(changed), total - len(changed), len(removed), paths, gone)
