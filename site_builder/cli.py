@@ -63,9 +63,9 @@ class _Progress:
             self._bar.__exit__(None, None, None)
 
 
-def _os_error_line(exc: OSError, out_dir: Path) -> str:
-    """One line for a file-system failure: the output folder (not the temporary file the error
-    came from), what went wrong, and what to do."""
+def _os_error(exc: OSError, out_dir: Path) -> Diagnostic:
+    """A file-system failure as one diagnostic: the output folder (not the temporary file the
+    error came from), what went wrong, and what to do."""
     reason = exc.strerror or str(exc)
     name = Path(exc.filename) if isinstance(exc.filename, str) else None
     # the output, its temporary siblings and its build state all sit in the output's parent
@@ -79,7 +79,8 @@ def _os_error_line(exc: OSError, out_dir: Path) -> str:
         hint = "the folder is not writable: fix its permissions, or choose another with --out"
     else:
         hint = "check the folder's permissions and free space"
-    return f"{where}: error: {what}{reason} ({hint}); the previous output is unchanged"
+    message = f"{what}{reason}"
+    return Diagnostic(str(where), 1, 1, message, hint, code="write")
 
 
 def _run_build(
@@ -115,7 +116,12 @@ def _run_build(
         _print_diagnostics(exc.diagnostics, fmt)
         return EXIT_CONTENT
     except OSError as exc:
-        click.echo(_os_error_line(exc, out_dir), err=True)
+        problem = _os_error(exc, out_dir)
+        if fmt == "json":
+            click.echo(problem.to_json(), err=True)
+        else:
+            line = f"{problem.path}: error: {problem.message} ({problem.hint})"
+            click.echo(line + "; the previous output is unchanged", err=True)
         return EXIT_CONTENT
     _print_diagnostics(result.diagnostics, fmt)
     if result.translation_summary and fmt == "text":
@@ -127,7 +133,8 @@ def _run_build(
         why = f"{errors} error(s), {warnings} warning(s)"
         if strict and warnings and not errors:
             why += " (--strict turns warnings into errors)"
-        click.echo(f"build failed: {why}; output left unchanged", err=True)
+        if fmt != "json":  # every line of JSON output is a diagnostic; the exit code says it
+            click.echo(f"build failed: {why}; output left unchanged", err=True)
         return EXIT_CONTENT
     if fmt == "json":
         return EXIT_OK
