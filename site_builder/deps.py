@@ -103,6 +103,12 @@ SCHEMA: dict[type, tuple[str, ...]] = {
 }
 
 
+def report_digest(rep: Report) -> str:
+    """Everything about one report. Reports are frozen values of plain fields, so ``serve``
+    remembers this by the report's value across builds (``state.Session.memo``)."""
+    return digest(rep)
+
+
 def schema_drift() -> list[str]:
     """Classes whose fields are not the ones the declarations below were written for."""
     out = []
@@ -116,11 +122,19 @@ def schema_drift() -> list[str]:
 class PageInputs:
     """The inputs of every page kind of one build, computed on demand and memoized."""
 
-    def __init__(self, site: Site, derived: Derived, charts: Charts | None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        derived: Derived,
+        charts: Charts | None,
+        of_report: Callable[[Report], str] = report_digest,
+    ) -> None:
         self.site = site
         self.derived = derived
         self.charts = charts
+        self.of_report = of_report
         self._memo: dict[str, str] = {}
+        self._listings: dict[str, str] = {}
         self._reports = {(r.org, r.year, r.slug): r for r in site.reports}
         self._pages = {p.name: p for p in site.pages}
         self._blocks: dict[str, list[tuple[int, ChartSpec | None]]] = {}
@@ -183,8 +197,15 @@ class PageInputs:
             tuple(self.site.tags[s] for s in rep.tags),
         )
 
-    def listing(self, reports: Iterable[Report]) -> list[tuple[object, ...]]:
-        return [self._listing_of(r) for r in reports]
+    def listing(self, reports: Iterable[Report]) -> list[str]:
+        """Digests of what list pages show of ``reports``, in order."""
+        out = []
+        for rep in reports:
+            found = self._listings.get(rep.ident)
+            if found is None:
+                found = self._listings[rep.ident] = digest(*self._listing_of(rep))
+            out.append(found)
+        return out
 
     def _chart_blocks(self, *paths: str | None) -> list[object]:
         return [(p, self._blocks.get(p, [])) for p in paths if p is not None]
@@ -266,7 +287,7 @@ class PageInputs:
         tr = rep.translation
         return {
             f"report:{rep.ident}": digest(
-                rep,
+                self.of_report(rep),
                 chain,
                 [self.site.tags[s] for s in rep.tags],
                 [self.site.metrics[mv.key] for mv in rep.metrics],
@@ -279,7 +300,8 @@ class PageInputs:
         return {"years": digest([(y, len(d.reports_by_year[y])) for y in d.years])}
 
     def _year(self, year: int) -> Inputs:
-        return {"listing": digest(year, self.listing(self.derived.reports_by_year[year]))}
+        reports = self.derived.reports_by_year[year]
+        return {"listing": self._fact(f"year:{year}", lambda: (year, self.listing(reports)))}
 
     def _tags_index(self) -> Inputs:
         by_tag = self.derived.reports_by_tag
@@ -287,7 +309,8 @@ class PageInputs:
 
     def _tag(self, slug: str) -> Inputs:
         reports = self.derived.reports_by_tag[slug]
-        return {"listing": digest(self.site.tags[slug], self.listing(reports))}
+        tag = self.site.tags[slug]
+        return {"listing": self._fact(f"tag:{slug}", lambda: (tag, self.listing(reports)))}
 
     def _page(self, name: str) -> Inputs:
         page = self._pages[name]

@@ -17,7 +17,7 @@ from typing import Any
 
 from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
 from site_builder.chinese import Phrase as ZhPhrase
-from site_builder.deps import PageInputs
+from site_builder.deps import PageInputs, report_digest
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): called as long stages advance."""
+
+Preview = Callable[[WriteResult], None]
+"""`serve`: called once the rendered pages are on disk, before the site-wide files (search) and
+checks, with what was written so far."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,17 +234,23 @@ def _label(options: BuildOptions) -> str:
 
 
 def run(
-    options: BuildOptions, progress: Progress | None = None, session: Session | None = None
+    options: BuildOptions,
+    progress: Progress | None = None,
+    session: Session | None = None,
+    preview: Preview | None = None,
 ) -> BuildResult:
-    """One build. ``session`` carries caches from build to build (``serve`` keeps one)."""
+    """One build. ``session`` carries caches from build to build (``serve`` keeps one);
+    ``preview`` (with ``in_place``) gets the pages written before the site-wide stages run."""
     session = session or Session()
     try:
-        return _run(options, progress, session)
+        return _run(options, progress, session, preview)
     finally:
         session.end_build()
 
 
-def _run(options: BuildOptions, progress: Progress | None, session: Session) -> BuildResult:
+def _run(
+    options: BuildOptions, progress: Progress | None, session: Session, preview: Preview | None
+) -> BuildResult:
     diags = Diagnostics()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -305,7 +315,7 @@ def _run(options: BuildOptions, progress: Progress | None, session: Session) -> 
             "drafts": options.drafts,
         }
         previous = session.state(options.out)
-        inputs = PageInputs(site, derived, charts)
+        inputs = PageInputs(site, derived, charts, session.memo("report_digest", report_digest))
         plan = RenderPlan(options.out, previous, meta, inputs, project.templates)
     renderer = IncrementalRenderer(
         site,
@@ -327,6 +337,12 @@ def _run(options: BuildOptions, progress: Progress | None, session: Session) -> 
     files = render_site(renderer, diags, progress, jobs)
     files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
     lap("render")
+
+    if preview is not None and plan is not None and options.in_place and not diags.errors:
+        # `serve`: the pages go to disk, and to the browser, now; the search files and the
+        # checks of the whole output follow, and what they find still fails the build.
+        preview(plan.write_early(files))
+        lap("preview")
 
     rendered_pages = {f.path: f for f in files}
 

@@ -50,6 +50,7 @@ from watchdog.observers import Observer
 from site_builder.errors import Diagnostic, Severity, UsageError
 from site_builder.pipeline import BuildOptions, BuildResult, run
 from site_builder.state import Session
+from site_builder.write import WriteResult
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,10 @@ def is_loopback(host: str) -> bool:
 class Status:
     generation: int = 0  # grows by one with every build that changed the output
     previous: int = 0  # the generation this one follows
-    change: str | None = None  # "reload" | "css" | None (nothing changed)
+    # What changed since ``previous``: "reload" (pages), "css" (only stylesheets: swap them),
+    # "data" (only files that no page loads by itself, such as the search index: only the
+    # search page reloads), None (nothing).
+    change: str | None = None
     css: tuple[str, ...] = ()  # output paths of the stylesheets that changed ("css")
     errors: tuple[Diagnostic, ...] = ()  # of the last build; empty when it succeeded
     builds: int = 0  # builds run so far, good or failed
@@ -114,6 +118,31 @@ class Status:
             },
             ensure_ascii=False,
         )
+
+
+def next_status(
+    before: Status, changed: tuple[str, ...], removed: tuple[str, ...], clear_errors: bool
+) -> Status | None:
+    """The status after a write of ``changed`` and ``removed`` output paths; None when nothing
+    is new for the browser."""
+    if not changed and not removed:
+        change: str | None = None
+    elif not removed and all(p.endswith(".css") for p in changed):
+        change = "css"
+    elif not removed and all(p.endswith(".js") and "/search/" in "/" + p for p in changed):
+        change = "data"
+    else:
+        change = "reload"
+    if change is None and not (clear_errors and before.errors):
+        return None
+    return Status(
+        before.generation + (1 if change else 0),
+        before.generation if change else before.previous,
+        change,
+        tuple(changed) if change == "css" else (),
+        () if clear_errors else before.errors,
+        before.builds,
+    )
 
 
 class Broadcaster:
@@ -172,15 +201,16 @@ class Builder:
         self.builds = 0
         self.base_path = "/"
 
-    def build(self) -> BuildReport:
-        # The first build of a session writes a whole new tree (and clears anything left in
-        # the folder); later ones replace changed files in place.
+    def build(self, preview: Callable[[WriteResult], None] | None = None) -> BuildReport:
+        """One build; ``preview`` gets the pages written before the site-wide stages (search
+        index, whole-site checks) run, except in the first build of a session, which writes a
+        whole new tree (and clears anything left in the folder)."""
         options = BuildOptions(
             source=self.source, out=self.out, drafts=self.drafts, in_place=self.builds > 0
         )
         start = time.perf_counter()
         try:
-            result = run(options, session=self.session)
+            result = run(options, session=self.session, preview=preview)
         except UsageError as exc:
             diag = Diagnostic(str(self.out), 1, 1, str(exc), code="usage")
             return BuildReport(None, (diag,), (), time.perf_counter() - start)
@@ -570,51 +600,56 @@ class DevServer:
     def _rebuild(self, changes: list[str], first: bool = False) -> None:
         assert self.builder is not None
         with self._lock:
-            report = self.builder.build()
-            self._publish(report, changes, first)
+            shown: list[float] = []
+            started = time.perf_counter()
 
-    def _publish(self, report: BuildReport, changes: list[str], first: bool) -> None:
+            def preview(written: WriteResult) -> None:
+                # the pages are on disk: reload the browser now, not after the search index
+                shown.append(time.perf_counter() - started)
+                self._publish_change(written.changed, written.deleted, clear_errors=True)
+
+            report = self.builder.build(preview)
+            self._publish(report, changes, first, shown[0] if shown else None)
+
+    def _publish_change(
+        self, changed: tuple[str, ...], removed: tuple[str, ...], clear_errors: bool
+    ) -> None:
+        before = self.broadcaster.status
+        status = next_status(before, changed, removed, clear_errors)
+        if status is not None:
+            self.broadcaster.publish(status)
+
+    def _publish(
+        self, report: BuildReport, changes: list[str], first: bool, shown: float | None
+    ) -> None:
         before = self.broadcaster.status
         what = ", ".join(sorted(set(changes))[:3]) + (" …" if len(set(changes)) > 3 else "")
         new = [d for d in (*report.errors, *report.warnings) if d not in self._printed]
         for d in sorted(new):
             self.echo(d.format())
         self._printed = set(report.errors) | set(report.warnings)
+        builds = before.builds + 1
         if report.errors:
             if new or not before.errors:
                 self.echo(
-                    f"build failed ({len(report.errors)} error(s)){' after ' + what if what else ''}; "
-                    "still serving the last good version"
+                    f"build failed ({len(report.errors)} error(s))"
+                    f"{' after ' + what if what else ''}; still serving the last good version"
                 )
             self.broadcaster.publish(
-                Status(
-                    before.generation, before.previous, None, (), report.errors, before.builds + 1
-                )
+                Status(before.generation, before.previous, None, (), report.errors, builds)
             )
             return
         result = report.result
         assert result is not None
-        changed, removed = report.changed, report.removed
-        if not changed and not removed:
-            change: str | None = None
-        elif not removed and all(p.endswith(".css") for p in changed):
-            change = "css"
-        else:
-            change = "reload"
-        generation = before.generation + (1 if change else 0)
-        status = Status(
-            generation,
-            before.generation if change else before.previous,
-            change,
-            tuple(changed) if change == "css" else (),
-            (),
-            before.builds + 1,
+        status = next_status(before, report.changed, report.removed, True) or before
+        self.broadcaster.publish(
+            Status(status.generation, status.previous, status.change, status.css, (), builds)
         )
-        self.broadcaster.publish(status)
         label = "built" if first else "rebuilt"
+        page = f" (pages shown after {shown:.2f}s)" if shown is not None else ""
         self.echo(
-            f"{label} in {report.seconds:.2f}s{' after ' + what if what else ''}: "
-            f"{len(result.rendered)} rendered, {len(changed)} written, {len(removed)} removed"
+            f"{label} in {report.seconds:.2f}s{page}{' after ' + what if what else ''}: "
+            f"{len(result.rendered)} rendered, {len(result.kept)} unchanged"
         )
 
     def stop(self) -> None:

@@ -357,6 +357,24 @@ class RenderPlan:
         # completed in finish(), once the bytes are known
         self.records[path] = OutputRecord("", 0, 0, inputs, templates)
 
+    def write_early(self, files: Iterable[OutputFile]) -> WriteResult:
+        """Write the changed ``files`` now, in place (``serve`` shows pages before the site-wide
+        stages run); ``finish`` then finds them on disk as they are and leaves them alone."""
+        changed: dict[str, bytes] = {}
+        digests: dict[str, str] = {}
+        for f in files:
+            if isinstance(f, KeptFile):
+                continue
+            d = file_digest(f.data)
+            old = self.intact(f.path)
+            if old is None or old.digest != d:
+                changed[f.path], digests[f.path] = f.data, d
+        written = write_in_place(self.out, changed, ())
+        for path in changed:
+            st = os.stat(self.out / path)
+            self._intact[path] = OutputRecord(digests[path], st.st_size, st.st_mtime_ns)
+        return written
+
     def finish(self, files: Iterable[OutputFile], in_place: bool) -> tuple[WriteResult, BuildState]:
         """Write what changed, and return the state that describes the new output."""
         changed: dict[str, bytes] = {}

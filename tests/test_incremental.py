@@ -382,9 +382,15 @@ def test_incremental_builds_equal_clean_builds_after_every_edit(tmp_path: Path) 
     build(root, out, serve_session)
     for i, (label, step) in enumerate(EDITS):
         step(root)
-        # alternately as `serve` (one session throughout) and as `build` (a new process)
-        session = serve_session if i % 2 == 0 else Session()
-        result = run(BuildOptions(source=root, out=out), session=session)
+        # alternately as `serve` does (one session throughout, files replaced in place, pages
+        # written before the search files) and as `build` does (a new process, a new tree)
+        if i % 2 == 0:
+            previews: list[object] = []
+            options = BuildOptions(source=root, out=out, in_place=True)
+            result = run(options, session=serve_session, preview=previews.append)
+            assert len(previews) == (0 if result.errors else 1)
+        else:
+            result = run(BuildOptions(source=root, out=out), session=Session())
         if result.errors:
             assert label.startswith("broken"), [d.format() for d in result.errors]
             continue

@@ -81,6 +81,12 @@
       generation = status.generation;
       return;
     }
+    // only the search index changed: the search page reloads, other pages need nothing
+    if (status.change === "data" && status.from === generation &&
+        !document.body.classList.contains("page-search")) {
+      generation = status.generation;
+      return;
+    }
     generation = status.generation;  // reload once, even if more statuses arrive meanwhile
     location.reload();
   }
