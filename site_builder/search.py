@@ -32,11 +32,13 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import chain, groupby
 from operator import add, sub
 
 from markupsafe import Markup
@@ -95,6 +97,7 @@ def fold_table() -> dict[int, str]:
     for c in range(0xFF01, 0xFF5F):  # full-width ！..～ -> ASCII
         table[c] = chr(c - 0xFEE0).lower()
     table[0x3000] = " "
+    table[0] = " "  # the index masks with NUL
     return table
 
 
@@ -155,42 +158,61 @@ class Doc:
         return len(self.title), len(self.title) + 1 + len(self.summary)
 
 
-Postings = list[tuple[int, list[int]]]  # (doc number, positions), ascending
-
-
 @dataclass(slots=True)
 class Index:
-    """Postings of every token, and each document's field ends."""
+    """Every token's positions, and where each document and its fields lie.
 
-    postings: dict[str, Postings] = field(default_factory=dict)
-    ends: list[tuple[int, int]] = field(default_factory=list)
+    Positions are global: the documents' folded texts laid end to end, one separator between
+    two, so one ascending list per token holds all its occurrences (no entry per document to
+    build, encode or decode), and a match's document is found from ``starts``."""
+
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    starts: list[int] = field(default_factory=list)  # where each document begins
+    ends: list[tuple[int, int]] = field(default_factory=list)  # its title's and summary's ends
 
     @property
     def size(self) -> int:
-        return len(self.ends)
+        return len(self.starts)
 
-    # A reference implementation of the browser's query, for tests and benchmarks.
+    def doc_of(self, position: int) -> int:
+        return bisect_right(self.starts, position) - 1
+
     def search(self, query: str) -> list[Match]:
+        """The reference implementation of the browser's query, for tests and benchmarks."""
         return search(self, query)
 
 
+_NOT_CJK_RE = re.compile(f"[^{CJK_CLASS}]")
+_NUL = "\0"
+
+
 def build_index(docs: Sequence[Doc], cjk: bool = True) -> Index:
+    """Chinese bigrams (a run's last character alone) and words of every document."""
+    chunks: defaultdict[str, list[list[int]]] = defaultdict(list)
+    words: defaultdict[str, list[int]] = defaultdict(list)
     index = Index()
-    postings: defaultdict[str, Postings] = defaultdict(list)
-    for number, doc in enumerate(docs):
-        mine: defaultdict[str, list[int]] = defaultdict(list)
+    base = 0
+    for doc in docs:
         folded = fold(doc.text)
+        index.starts.append(base)
+        title_end, summary_end = doc.ends
+        index.ends.append((base + title_end, base + summary_end))
         if cjk:
-            for m in CJK_RE.finditer(folded):
-                run, start = m.group(), m.start()
-                for i, bigram in enumerate(map(add, run, run[1:]), start):
-                    mine[bigram].append(i)
-                mine[run[-1]].append(start + len(run) - 1)
+            # Every position's two characters, other characters masked: sorting the positions
+            # by their pair groups each bigram's occurrences in C rather than one at a time.
+            masked = _NOT_CJK_RE.sub(_NUL, folded) + _NUL
+            pairs = list(map(add, masked, masked[1:]))
+            get = pairs.__getitem__
+            for pair, group in groupby(sorted(range(len(pairs)), key=get), key=get):
+                if pair[0] != _NUL:
+                    token = pair if pair[1] != _NUL else pair[0]  # a run's last character
+                    chunks[token].append(list(map(base.__add__, group)))
         for m in WORD_RE.finditer(folded):
-            mine[m.group()].append(m.start())
-        for token, positions in mine.items():
-            postings[token].append((number, positions))
-        index.ends.append(doc.ends)
+            words[m.group()].append(base + m.start())
+        base += len(folded) + 1
+    postings = {token: list(chain.from_iterable(c)) for token, c in chunks.items()}
+    for token, positions in words.items():
+        postings[token] = positions
     index.postings = dict(sorted(postings.items()))
     return index
 
@@ -205,45 +227,27 @@ class Match:
     weight: int  # occurrences weighted by field (title 4, summary 2, body 1)
 
 
-def _segments(folded_query: str) -> list[str]:
-    return TOKEN_RE.findall(folded_query)
-
-
-def _field(ends: tuple[int, int], pos: int) -> int:
-    return 0 if pos < ends[0] else 1 if pos < ends[1] else 2
-
-
-def _segment_hits(index: Index, segment: str, prefix: bool) -> dict[int, list[int]]:
-    """Start positions of a segment in each document that has it."""
+def _segment_hits(index: Index, segment: str, prefix: bool) -> list[int]:
+    """Global start positions of a segment."""
     get = index.postings.get
     if CJK_RE.fullmatch(segment):
         if len(segment) == 1:
-            out: dict[int, set[int]] = defaultdict(set)
-            for token, plist in index.postings.items():
+            found: set[int] = set()
+            for token, positions in index.postings.items():
                 if token[0] == segment and CJK_RE.fullmatch(token):
-                    for doc, positions in plist:
-                        out[doc].update(positions)
-            return {d: sorted(p) for d, p in out.items()}
-        lists = [dict(get(segment[i : i + 2], [])) for i in range(len(segment) - 1)]
-        docs = set(lists[0])
-        for other in lists[1:]:
-            docs &= set(other)
-        hits: dict[int, list[int]] = {}
-        for doc in docs:
-            starts = set(lists[0][doc])
-            for k, other in enumerate(lists[1:], 1):
-                starts &= {p - k for p in other[doc]}
-            if starts:
-                hits[doc] = sorted(starts)
-        return hits
+                    found.update(positions)
+            return sorted(found)
+        starts = set(get(segment[:2], []))
+        for k in range(1, len(segment) - 1):
+            starts &= {p - k for p in get(segment[k : k + 2], [])}
+        return sorted(starts)
     if not prefix:
-        return {doc: positions for doc, positions in get(segment, [])}
-    merged: dict[int, set[int]] = defaultdict(set)
-    for token, plist in index.postings.items():
+        return get(segment, [])
+    merged: set[int] = set()
+    for token, positions in index.postings.items():
         if token.startswith(segment) and WORD_RE.fullmatch(token):
-            for doc, positions in plist:
-                merged[doc].update(positions)
-    return {d: sorted(p) for d, p in merged.items()}
+            merged.update(positions)
+    return sorted(merged)
 
 
 def search(index: Index, query: str) -> list[Match]:
@@ -251,28 +255,33 @@ def search(index: Index, query: str) -> list[Match]:
     first, then by weighted occurrences, then in site order. The last segment, when it is a word
     and the query does not end in a space, matches as a prefix (as typed)."""
     folded = fold(query)
-    segments = _segments(folded)
+    segments = TOKEN_RE.findall(folded)
     if not segments:
         return []
-    found: dict[int, list[int]] | None = None
-    per_segment = []
+    counts: dict[int, list[int]] | None = None
     for n, segment in enumerate(segments):
         prefix = n == len(segments) - 1 and not folded[-1:].isspace()
-        hits = _segment_hits(index, segment, prefix)
-        per_segment.append(hits)
-        keep = set(hits) if found is None else set(found) & set(hits)
-        found = {d: [] for d in keep}
-        if not found:
+        mine: dict[int, list[int]] = {}
+        for pos in _segment_hits(index, segment, prefix):
+            doc = index.doc_of(pos)
+            title_end, summary_end = index.ends[doc]
+            field_ = 0 if pos < title_end else 1 if pos < summary_end else 2
+            mine.setdefault(doc, [0, 0, 0])[field_] += 1
+        if counts is None:
+            counts = mine
+        else:
+            counts = {
+                d: [a + b for a, b in zip(c, mine[d], strict=True)]
+                for d, c in counts.items()
+                if d in mine
+            }
+        if not counts:
             return []
-    assert found is not None
-    matches = []
-    for doc in found:
-        counts = [0, 0, 0]
-        for hits in per_segment:
-            for pos in hits[doc]:
-                counts[_field(index.ends[doc], pos)] += 1
-        weight = sum(c * w for c, w in zip(counts, FIELD_WEIGHTS, strict=True))
-        matches.append(Match(doc, bool(counts[0] or counts[1]), weight))
+    assert counts is not None
+    matches = [
+        Match(doc, bool(c[0] or c[1]), sum(x * w for x, w in zip(c, FIELD_WEIGHTS, strict=True)))
+        for doc, c in counts.items()
+    ]
     matches.sort(key=lambda m: (not m.title_or_summary, -m.weight, m.doc))
     return matches
 
@@ -280,13 +289,7 @@ def search(index: Index, query: str) -> list[Match]:
 # --- encoding -----------------------------------------------------------------------------------
 
 
-@cache
-def _varint_table() -> tuple[str, ...]:
-    """The encoding of every value below 2**15 (at most three characters)."""
-    return tuple(_varint_slow(v) for v in range(1 << 15))
-
-
-def _varint_slow(v: int) -> str:
+def _varint(v: int) -> str:
     chars = []
     while True:
         low = v & 31
@@ -298,51 +301,37 @@ def _varint_slow(v: int) -> str:
             return "".join(chars)
 
 
-def _varint(v: int) -> str:
-    return _varint_table()[v] if v < 1 << 15 else _varint_slow(v)
+class _Varints(dict[int, str]):
+    """Encodings of small values, computed once; a larger value is encoded when met."""
+
+    def __missing__(self, v: int) -> str:
+        return _varint(v)
 
 
-def encode_postings(postings: Postings) -> str:
-    """doc delta, count, first position, position deltas; repeated for each document."""
-    table = _varint_table()
-    out: list[str] = []
-    previous = 0
-    for doc, positions in postings:
-        out.append(_varint(doc - previous))
-        previous = doc
-        out.append(_varint(len(positions)))
-        deltas = list(map(sub, positions, [0, *positions[:-1]]))
-        try:
-            out.append("".join(map(table.__getitem__, deltas)))
-        except IndexError:  # a gap of 32768 characters or more
-            out.append("".join(map(_varint, deltas)))
-    return "".join(out)
+@cache
+def _varints() -> _Varints:
+    return _Varints((v, _varint(v)) for v in range(1 << 15))
 
 
-def decode_postings(text: str) -> Postings:
-    values: list[int] = []
+def encode_postings(positions: Sequence[int]) -> str:
+    """The gaps between ascending positions (the first from 0), as varints."""
+    gaps = map(sub, positions, chain((0,), positions))
+    return "".join(map(_varints().__getitem__, gaps))
+
+
+def decode_postings(text: str) -> list[int]:
+    out: list[int] = []
     v = shift = 0
+    last = 0
     for ch in text:
         n = ENCODING_ALPHABET.index(ch)
         v |= (n & 31) << shift
         if n & 32:
             shift += 5
         else:
-            values.append(v)
+            last += v
+            out.append(last)
             v = shift = 0
-    out: Postings = []
-    i = doc = 0
-    while i < len(values):
-        doc += values[i]
-        count = values[i + 1]
-        i += 2
-        positions = []
-        last = 0
-        for d in values[i : i + count]:
-            last += d
-            positions.append(last)
-        i += count
-        out.append((doc, positions))
     return out
 
 
@@ -372,7 +361,8 @@ def index_files(key: str, index: Index, urls: Urls) -> list[tuple[str, bytes]]:
     by_shard: list[dict[str, str]] = [{} for _ in range(shards)]
     for token, text in encoded.items():
         by_shard[shard_of(token, shards)][token] = text
-    out = [(urls.search_index(key), _js_call("index", key, {"shards": shards, "ends": index.ends}))]
+    header = {"shards": shards, "starts": index.starts, "ends": index.ends}
+    out = [(urls.search_index(key), _js_call("index", key, header))]
     out += [
         (urls.search_shard(key, n), _js_call("shard", key, n, s)) for n, s in enumerate(by_shard)
     ]

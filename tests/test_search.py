@@ -80,18 +80,11 @@ def test_fold_table_is_up_to_date_with_opencc() -> None:
 # --- encoding --------------------------------------------------------------------------------
 
 
-@given(
-    st.dictionaries(
-        st.integers(0, 5000),
-        st.lists(st.integers(0, 200_000), min_size=1, max_size=20, unique=True).map(sorted),
-        max_size=20,
-    )
-)
-def test_postings_round_trip(postings: dict[int, list[int]]) -> None:
-    plist = sorted(postings.items())
-    text = encode_postings(plist)
+@given(st.lists(st.integers(0, 3_000_000), max_size=60, unique=True).map(sorted))
+def test_postings_round_trip(positions: list[int]) -> None:
+    text = encode_postings(positions)
     assert re.fullmatch(r"[A-Za-z0-9_-]*", text)
-    assert decode_postings(text) == plist
+    assert decode_postings(text) == positions
 
 
 def test_shard_count_grows_with_the_index() -> None:

@@ -22,38 +22,50 @@
     return (n < 16 ? "0" : "") + n.toString(16);
   }
 
-  /* postings: doc delta, count, first position, position deltas (5-bit varints) */
+  /* postings: ascending global positions as gaps (5-bit varints; 32 = more follows) */
   function decode(text) {
-    var values = [];
+    var out = [];
     var v = 0;
     var shift = 0;
+    var last = 0;
     for (var i = 0; i < text.length; i++) {
       var n = DIGIT[text.charCodeAt(i)];
       v += (n & 31) * Math.pow(2, shift);
       if (n & 32) {
         shift += 5;
       } else {
-        values.push(v);
+        last += v;
+        out.push(last);
         v = 0;
         shift = 0;
       }
     }
-    var out = new Map();
-    var doc = 0;
-    for (var j = 0; j < values.length; ) {
-      doc += values[j];
-      var count = values[j + 1];
-      j += 2;
-      var positions = new Array(count);
-      var last = 0;
-      for (var k = 0; k < count; k++) {
-        last += values[j + k];
-        positions[k] = last;
-      }
-      j += count;
-      out.set(doc, positions);
-    }
     return out;
+  }
+
+  /* whether the ascending array holds value */
+  function holds(array, value) {
+    var lo = 0;
+    var hi = array.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (array[mid] < value) lo = mid + 1;
+      else if (array[mid] > value) hi = mid - 1;
+      else return true;
+    }
+    return false;
+  }
+
+  /* the document a global position belongs to */
+  function docOf(starts, position) {
+    var lo = 0;
+    var hi = starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   function Engine(config, loader) {
@@ -78,7 +90,13 @@
     this.foldMap = map;
   };
   Engine.prototype.index = function (key, data) {
-    this.indexes[key] = { shards: data.shards, ends: data.ends, data: {}, decoded: new Map() };
+    this.indexes[key] = {
+      shards: data.shards,
+      starts: data.starts,
+      ends: data.ends,
+      data: {},
+      decoded: new Map(),
+    };
   };
   Engine.prototype.shard = function (key, n, tokens) {
     this.indexes[key].data[n] = tokens;
@@ -166,53 +184,44 @@
     return out;
   };
 
-  /* Tokens of a shard matching a one-character Chinese query or a word prefix, merged. */
+  /* Tokens of a shard matching a one-character Chinese query or a word prefix, merged (no
+   * two such tokens start at one position). */
   Engine.prototype.merged = function (seg) {
     var index = this.indexes[seg.key];
     var shard = index.data[seg.text.charCodeAt(0) % index.shards] || {};
-    var out = new Map();
+    var out = [];
     for (var token in shard) {
       if (!Object.prototype.hasOwnProperty.call(shard, token)) continue;
       var ok = seg.cjk
         ? token[0] === seg.text && CJK_RUN.test(token)
         : token.lastIndexOf(seg.text, 0) === 0 && WORD.test(token);
-      if (!ok) continue;
-      this.postings(seg.key, token).forEach(function (positions, doc) {
-        var have = out.get(doc);
-        out.set(doc, have ? have.concat(positions) : positions.slice());
-      });
+      if (ok) out = out.concat(this.postings(seg.key, token));
     }
-    out.forEach(function (positions) {
-      positions.sort(function (x, y) {
-        return x - y;
-      });
+    return out.sort(function (x, y) {
+      return x - y;
     });
-    return out;
   };
 
-  /* doc -> start positions of a segment */
+  /* global start positions of a segment: n characters are n-1 bigrams at consecutive places */
   Engine.prototype.hits = function (seg) {
     if (seg.cjk && seg.text.length === 1) return this.merged(seg);
     if (!seg.cjk) return seg.prefix ? this.merged(seg) : this.postings(seg.key, seg.text);
     var lists = [];
+    var smallest = 0;
     for (var i = 0; i + 1 < seg.text.length; i++) {
       lists.push(this.postings(seg.key, seg.text.substr(i, 2)));
+      if (lists[i].length < lists[smallest].length) smallest = i;
     }
-    var order = lists.slice().sort(function (x, y) {
-      return x.size - y.size;
-    });
-    var out = new Map();
-    order[0].forEach(function (_, doc) {
-      for (var j = 1; j < order.length; j++) if (!order[j].has(doc)) return;
-      var starts = lists[0].get(doc);
-      for (var k = 1; k < lists.length && starts.length; k++) {
-        var set = new Set(lists[k].get(doc));
-        starts = starts.filter(function (p) {
-          return set.has(p + k);
-        });
+    var out = [];
+    var driver = lists[smallest];
+    for (var d = 0; d < driver.length; d++) {
+      var start = driver[d] - smallest;
+      var ok = true;
+      for (var k = 0; k < lists.length && ok; k++) {
+        if (k !== smallest && !holds(lists[k], start + k)) ok = false;
       }
-      if (starts.length) out.set(doc, starts);
-    });
+      if (ok) out.push(start);
+    }
     return out;
   };
 
@@ -237,29 +246,37 @@
   };
 
   Engine.prototype.rank = function (segments) {
-    var self = this;
-    var per = segments.map(function (seg) {
-      return { seg: seg, hits: self.hits(seg) };
-    });
-    per.sort(function (x, y) {
-      return x.hits.size - y.hits.size;
-    });
-    var matches = [];
-    per[0].hits.forEach(function (_, doc) {
-      for (var i = 1; i < per.length; i++) if (!per[i].hits.has(doc)) return;
-      var counts = [0, 0, 0];
-      for (var s = 0; s < per.length; s++) {
-        var ends = self.indexes[per[s].seg.key].ends[doc];
-        var positions = per[s].hits.get(doc);
-        for (var p = 0; p < positions.length; p++) {
-          var pos = positions[p];
-          counts[pos < ends[0] ? 0 : pos < ends[1] ? 1 : 2] += 1;
-        }
+    var counts = null; // doc -> [title, summary, body] occurrences of every segment so far
+    for (var s = 0; s < segments.length; s++) {
+      var index = this.indexes[segments[s].key];
+      var mine = new Map();
+      var positions = this.hits(segments[s]);
+      for (var p = 0; p < positions.length; p++) {
+        var pos = positions[p];
+        var doc = docOf(index.starts, pos);
+        var ends = index.ends[doc];
+        var c = mine.get(doc);
+        if (!c) mine.set(doc, (c = [0, 0, 0]));
+        c[pos < ends[0] ? 0 : pos < ends[1] ? 1 : 2] += 1;
       }
+      if (counts === null) {
+        counts = mine;
+      } else {
+        var both = new Map();
+        counts.forEach(function (c0, doc) {
+          var c1 = mine.get(doc);
+          if (c1) both.set(doc, [c0[0] + c1[0], c0[1] + c1[1], c0[2] + c1[2]]);
+        });
+        counts = both;
+      }
+      if (!counts.size) return [];
+    }
+    var matches = [];
+    counts.forEach(function (c, doc) {
       matches.push({
         doc: doc,
-        ts: counts[0] + counts[1] > 0,
-        weight: counts[0] * WEIGHTS[0] + counts[1] * WEIGHTS[1] + counts[2] * WEIGHTS[2],
+        ts: c[0] + c[1] > 0,
+        weight: c[0] * WEIGHTS[0] + c[1] * WEIGHTS[1] + c[2] * WEIGHTS[2],
       });
     });
     matches.sort(function (x, y) {
