@@ -183,7 +183,6 @@ class PageInputs:
         )
 
     def _listing_of(self, rep: Report) -> tuple[object, ...]:
-        org = self.site.orgs[rep.org]
         tr = rep.translation
         return (
             rep.ident,
@@ -192,9 +191,8 @@ class PageInputs:
             rep.summary,
             tr.title if tr else None,
             tr.summary if tr else None,
-            org.name,
-            org.short_name,
-            tuple(self.site.tags[s] for s in rep.tags),
+            self.org(rep.org),  # its (short) name
+            tuple(self.tag(s) for s in rep.tags),
         )
 
     def listing(self, reports: Iterable[Report]) -> list[str]:
@@ -225,6 +223,15 @@ class PageInputs:
 
     def metrics(self) -> str:
         return self._fact("metrics", lambda: (self.site.metrics,))
+
+    def org(self, key: str) -> str:
+        return self._fact(f"org:{key}", lambda: (self.site.orgs[key],))
+
+    def tag(self, slug: str) -> str:
+        return self._fact(f"tag:{slug}", lambda: (self.site.tags[slug],))
+
+    def metric(self, key: str) -> str:
+        return self._fact(f"metric:{key}", lambda: (self.site.metrics[key],))
 
     # -- one function per page kind (the names of ``render.Renderer``'s page methods) ----------
 
@@ -261,8 +268,8 @@ class PageInputs:
         charts = self.charts
         return {
             "org": digest(
-                facts.org,
-                [orgs[k] for k in related],
+                self.org(key),
+                [self.org(k) for k in related],
                 facts.children,
                 facts.ancestors,
                 facts.years,
@@ -279,19 +286,20 @@ class PageInputs:
 
     def _org_page(self, key: str, page: int) -> Inputs:
         facts = self.derived.orgs[key]
-        return {"org": digest(facts.org), "reports": digest(self.listing(facts.reports))}
+        return {"org": self.org(facts.org.key), "reports": digest(self.listing(facts.reports))}
 
     def _report(self, org: str, year: int, slug: str) -> Inputs:
         rep = self._reports[(org, year, slug)]
-        chain = [self.site.orgs[o] for o in (rep.org, *self.derived.orgs[org].ancestors)]
+        chain = (rep.org, *self.derived.orgs[org].ancestors)
         tr = rep.translation
+        blocks = self._chart_blocks(rep.path, tr.path if tr else None)
         return {
             f"report:{rep.ident}": digest(
                 self.of_report(rep),
-                chain,
-                [self.site.tags[s] for s in rep.tags],
-                [self.site.metrics[mv.key] for mv in rep.metrics],
-                self._chart_blocks(rep.path, tr.path if tr else None),
+                [self.org(o) for o in chain],
+                [self.tag(s) for s in rep.tags],
+                [self.metric(mv.key) for mv in rep.metrics],
+                digest(blocks) if any(b for _p, b in blocks) else None,
             ),
         }
 
@@ -301,7 +309,9 @@ class PageInputs:
 
     def _year(self, year: int) -> Inputs:
         reports = self.derived.reports_by_year[year]
-        return {"listing": self._fact(f"year:{year}", lambda: (year, self.listing(reports)))}
+        return {
+            "listing": self._fact(f"year-listing:{year}", lambda: (year, self.listing(reports)))
+        }
 
     def _tags_index(self) -> Inputs:
         by_tag = self.derived.reports_by_tag
@@ -310,7 +320,7 @@ class PageInputs:
     def _tag(self, slug: str) -> Inputs:
         reports = self.derived.reports_by_tag[slug]
         tag = self.site.tags[slug]
-        return {"listing": self._fact(f"tag:{slug}", lambda: (tag, self.listing(reports)))}
+        return {"listing": self._fact(f"tag-listing:{slug}", lambda: (tag, self.listing(reports)))}
 
     def _page(self, name: str) -> Inputs:
         page = self._pages[name]

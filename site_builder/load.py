@@ -10,6 +10,7 @@ import errno
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,10 +115,42 @@ def decode(rel: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
-def _read(root: Path, path: Path, diags: list[Diagnostic]) -> SourceFile | None:
+class FileCache:
+    """What a process that loads the same project again and again (``serve``) read before: a
+    file whose size, mtime and inode are unchanged is not read again.
+
+    An entry is trusted only if the file's mtime was well before the moment it was read: a
+    write in the same clock tick as an earlier one (same size) would leave the mtime as it was
+    (git's "racily clean" rule)."""
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[int, int, int], int, object]] = {}
+
+    def get(self, path: Path, st: os.stat_result) -> object | None:
+        found = self._entries.get(path)
+        if found is None:
+            return None
+        key, read_at, value = found
+        if (
+            key != (st.st_size, st.st_mtime_ns, st.st_ino)
+            or st.st_mtime_ns > read_at - self.RACY_NS
+        ):
+            return None
+        return value
+
+    def put(self, path: Path, st: os.stat_result, read_at: int, value: object) -> None:
+        self._entries[path] = ((st.st_size, st.st_mtime_ns, st.st_ino), read_at, value)
+
+
+def _read(
+    root: Path, path: Path, diags: list[Diagnostic], cache: FileCache | None = None
+) -> SourceFile | None:
     rel = _rel(root, path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
         if size > MAX_SOURCE_BYTES:
             diags.append(
                 Diagnostic(
@@ -130,6 +163,11 @@ def _read(root: Path, path: Path, diags: list[Diagnostic]) -> SourceFile | None:
                 )
             )
             return None
+        if cache is not None:
+            found = cache.get(path, st)
+            if isinstance(found, SourceFile) and found.rel == rel:
+                return found
+        read_at = time.time_ns()
         raw = path.read_bytes()
     except OSError as exc:
         diags.append(Diagnostic(rel, 1, 1, f"cannot read file: {exc.strerror}", code="load"))
@@ -139,7 +177,10 @@ def _read(root: Path, path: Path, diags: list[Diagnostic]) -> SourceFile | None:
         diags.append(problem)
         return None
     assert text is not None
-    return SourceFile(rel, text, hashlib.sha256(raw).hexdigest())
+    source = SourceFile(rel, text, hashlib.sha256(raw).hexdigest())
+    if cache is not None:
+        cache.put(path, st, read_at, source)
+    return source
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -200,19 +241,32 @@ def _broken_link(root: Path, p: Path) -> Diagnostic:
 PACKAGE_DEFAULTS = Path(__file__).parent / "defaults"
 
 
-def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
-    """Read every source of the project under ``root``."""
+def _asset(rel: str, path: Path, cache: FileCache | None) -> AssetSource:
+    st = path.stat()
+    found = cache.get(path, st) if cache is not None else None
+    if isinstance(found, AssetSource) and found.rel == rel:
+        return found
+    read_at = time.time_ns()
+    data = path.read_bytes()
+    asset = AssetSource(rel, data, hashlib.sha256(data).hexdigest())
+    if cache is not None:
+        cache.put(path, st, read_at, asset)
+    return asset
+
+
+def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, list[Diagnostic]]:
+    """Read every source of the project under ``root`` (unchanged files from ``cache``)."""
     diags: list[Diagnostic] = []
     content = root / "content"
 
     def one(path: Path) -> SourceFile | None:
-        return _read(root, path, diags) if path.is_file() else None
+        return _read(root, path, diags, cache) if path.is_file() else None
 
     def many(top: Path, suffixes: tuple[str, ...]) -> tuple[SourceFile, ...]:
         out = []
         for p in _walk(root, top, diags):
             if p.name.endswith(suffixes):
-                f = _read(root, p, diags)
+                f = _read(root, p, diags, cache)
                 if f is not None:
                     out.append(f)
             elif p.suffix.lower() in {".txt", ".doc", ".docx", ".markdown", ".yml"}:
@@ -233,7 +287,7 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     for base in (PACKAGE_DEFAULTS / "templates", root / "templates"):
         for p in _walk(root, base, diags):
             name = p.relative_to(base).as_posix()
-            src = _read(root, p, diags)
+            src = _read(root, p, diags, cache)
             if src is not None:
                 templates[name] = TemplateSource(
                     name, src.text, src.digest, base == root / "templates"
@@ -245,8 +299,7 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
             rel = p.relative_to(base).as_posix()
             if base == vendor and not rel.endswith(".js"):
                 continue
-            data = p.read_bytes()
-            assets[rel] = AssetSource(rel, data, hashlib.sha256(data).hexdigest())
+            assets[rel] = _asset(rel, p, cache)
 
     project = Project(
         root=root,

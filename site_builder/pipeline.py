@@ -266,7 +266,7 @@ def _run(
     if options.write:
         check_output_dir(options.source, options.out)
 
-    project, load_diags = load_project(options.source)
+    project, load_diags = load_project(options.source, session.files)
     diags.extend(load_diags)
     lap("load")
 

@@ -38,7 +38,7 @@ import jinja2
 from site_builder import __version__
 from site_builder.deps import Inputs, PageInputs, schema_drift
 from site_builder.errors import Diagnostics
-from site_builder.load import TemplateSource
+from site_builder.load import FileCache, TemplateSource
 from site_builder.render import OutputFile, PageSpec, Renderer
 from site_builder.write import WriteResult, write_in_place, write_output
 
@@ -197,6 +197,7 @@ class Session:
         self.bytecode_cache = _BytecodeCache()
         self.states: dict[Path, BuildState] = {}
         self._converters: dict[object, Any] = {}
+        self.files = FileCache()  # sources by size, mtime and inode
 
     def converter(self, key: object, make: Callable[[], T]) -> T:
         """One object per configuration (e.g. the Chinese converter for a set of phrases);
@@ -284,6 +285,7 @@ class RenderPlan:
         templates: Iterable[TemplateSource],
     ) -> None:
         self.out = out.absolute()
+        self._out = str(self.out)
         self.previous = previous
         self.meta = meta
         self.inputs = inputs
@@ -310,7 +312,7 @@ class RenderPlan:
         rec = self.previous.outputs.get(path) if self.previous else None
         if rec is not None:
             try:
-                st = os.stat(self.out / path)
+                st = os.stat(os.path.join(self._out, path))
             except OSError:
                 rec = None
             else:

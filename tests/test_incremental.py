@@ -460,3 +460,28 @@ def test_paginated_parallel_incremental_builds_equal_clean_builds(
         assert not stale, f"after '{label}': {stale[:8]}"
         if label == "title":
             assert result.kept, "everything rendered"
+
+
+def test_file_cache_rereads_a_file_written_in_the_same_clock_tick(tmp_path: Path) -> None:
+    """serve reads unchanged sources from memory; a rewrite with the same size and the same
+    mtime (two saves in one tick of a coarse clock) must still be read."""
+    import os
+
+    from site_builder.load import FileCache, load_project
+    from tests.conftest import MINIMAL_SITE, write_site
+
+    root = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    report = root / REPORT
+    cache = FileCache()
+    project, _ = load_project(root, cache)
+    st = report.stat()
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("开展学习12次", "开展学习13次"), encoding="utf-8")
+    os.utime(report, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime
+    project, _ = load_project(root, cache)
+    assert "开展学习13次" in next(r.text for r in project.reports if r.rel == REPORT)
+    # a file last written long before it was read comes from the cache
+    old = st.st_mtime_ns - 10_000_000_000
+    os.utime(report, ns=(old, old))
+    load_project(root, cache)
+    assert cache.get(report, report.stat()) is not None

@@ -2,7 +2,7 @@
 // Injected into pages by the preview server only; built files never contain it.
 (function () {
   "use strict";
-  var script = document.currentScript;
+  var script = document.currentScript || document.getElementById("site-builder-live");
   // The build this page was served from. A status with a higher generation means the output
   // changed since: reload (or swap stylesheets when only they changed since this very build).
   var generation = Number(script && script.getAttribute("data-generation")) || 0;
@@ -95,7 +95,8 @@
 
   if (window.SharedWorker) {
     try {
-      var worker = new SharedWorker("/__site_builder__/worker.js", { name: "site-builder-live" });
+      var version = new URL(script.src, location.href).searchParams.get("v") || "";
+      var worker = new SharedWorker("/__site_builder__/worker.js?v=" + version, { name: "site-builder-live" });
       worker.port.onmessage = function (event) { onStatus(event.data); };
       worker.port.start();
       window.addEventListener("pagehide", function () { worker.port.postMessage("bye"); });
