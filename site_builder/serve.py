@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 ENDPOINT = "/__site_builder__/"
 WATCHED = ("site.yaml", "content", "templates", "assets")
 DEBOUNCE = 0.03  # seconds of quiet after the last file event before a rebuild starts
+SETTLE = 1.0  # seconds without edits before the site-wide stages of a rebuild run
 KEEPALIVE = 15.0  # seconds between SSE comments, so that a closed connection is noticed
 
 Echo = Callable[[str], None]
@@ -232,6 +233,8 @@ class Builder:
             where = exc.filename or str(self.out)
             diag = Diagnostic(str(where), 1, 1, f"{exc.strerror or exc}", code="io")
             return BuildReport(None, (diag,), (), time.perf_counter() - start)
+        except Superseded:
+            raise
         except Exception as exc:  # a bug: say so, keep serving the last good site
             log.debug("build crashed", exc_info=True)
             frame = traceback.extract_tb(exc.__traceback__)[-1]
@@ -258,6 +261,10 @@ class Builder:
             self.base_path = "/"
         w = result.written
         return BuildReport(result, (), warnings, seconds, w.changed, w.deleted)
+
+
+class Superseded(Exception):
+    """Raised from the preview hook to drop the rest of a build that newer edits replace."""
 
 
 class Rebuilder:
@@ -287,6 +294,11 @@ class Rebuilder:
             self._stop = True
             self._cond.notify_all()
         self._thread.join(timeout=30)
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """True as soon as a file event arrives (or the rebuilder stops) within ``timeout``."""
+        with self._cond:
+            return self._cond.wait_for(lambda: bool(self._changes) or self._stop, timeout)
 
     def _loop(self) -> None:
         while True:
@@ -572,6 +584,7 @@ class ServeOptions:
     open_browser: bool = False
     drafts: bool = False
     debounce: float = DEBOUNCE
+    settle: float = SETTLE
 
 
 @dataclass(slots=True)
@@ -631,8 +644,18 @@ class DevServer:
                 # the pages are on disk: reload the browser now, not after the search index
                 shown.append(time.perf_counter() - started)
                 self._publish_change(written.changed, written.deleted, clear_errors=True)
+                # The site-wide stages (search index, checks of the whole output) take seconds
+                # on a big site and cannot be interrupted: run them once the writer pauses,
+                # not after every save; a save meanwhile starts a new build at once.
+                if self.rebuilder is not None and self.rebuilder.wait_for_change(
+                    self.options.settle
+                ):
+                    raise Superseded
 
-            report = self.builder.build(preview)
+            try:
+                report = self.builder.build(preview)
+            except Superseded:
+                return
             self._publish(report, changes, first, shown[0] if shown else None)
 
     def _publish_change(

@@ -256,3 +256,38 @@ def test_ctrl_c_stops_the_server_cleanly(make_site: MakeSite, tmp_path: Path) ->
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_an_edit_during_the_settle_time_supersedes_the_rest_of_the_build(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """The pages of each edit show at once; the search index and whole-site checks run once
+    the edits pause, for the final sources, and the output then equals a clean build."""
+    from site_builder.pipeline import BuildOptions, run
+    from site_builder.state import Session
+
+    root = make_site()
+    out = tmp_path / "preview"
+    lines: list[str] = []
+    server = DevServer(ServeOptions(source=root, out=out, port=0, settle=1.5), lines.append)
+    url = server.start()
+    live = Live(root, out, url, server, lines)
+    try:
+        path = root / REPORT
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("开展学习12次", "开展学习15次"), encoding="utf-8")
+        wait_until(lambda: live.generation() == 2, what="the first edit's pages")
+        assert "开展学习15次" in (out / REPORT_URL).read_text(encoding="utf-8")
+        path.write_text(text.replace("开展学习12次", "开展学习16次"), encoding="utf-8")
+        wait_until(lambda: live.builds() == 2, timeout=30, what="the build to complete")
+        assert live.generation() >= 3
+        assert "开展学习16次" in (out / REPORT_URL).read_text(encoding="utf-8")
+        clean = tmp_path / "clean"
+        run(BuildOptions(source=root, out=clean, incremental=False), session=Session())
+        got = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        want = {
+            p.relative_to(clean).as_posix(): p.read_bytes() for p in clean.rglob("*") if p.is_file()
+        }
+        assert got == want
+    finally:
+        server.stop()
