@@ -22,6 +22,7 @@ target page. A broken link that comes from a report's or page's Markdown is repo
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import json
 import posixpath
 import re
@@ -268,11 +269,145 @@ class _HtmlScanner(HTMLParser):
             self.refs += scan_js(data, line, off + 1, "<script>")
 
 
-def scan_html(text: str) -> Scan:
+def scan_html_parser(text: str) -> Scan:
+    """The reference scanner: Python's HTML parser, tag by tag (slow on a large site)."""
     p = _HtmlScanner()
     p.feed(text)
     p.close()
     return Scan(tuple(p.refs), frozenset(p.ids), p.has_base)
+
+
+# The fast scanner looks only at the attributes that matter, with one regular expression over
+# the page, and at the raw text of scripts, styles and comments (never read as tags).
+_RAW_RE = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+_ATTR_RE = re.compile(
+    r"""[\s"'](id|name|src|href|xlink:href|srcset|imagesrcset|poster|data|codebase|background"""
+    r"""|manifest|lowsrc|action|formaction|ping|content|style|rel|http-equiv|type)\s*=\s*"""
+    r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    re.I,
+)
+_TAG_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)")
+
+
+class _Lines:
+    """Line and column of increasing offsets in one text, counting newlines once."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.at, self.line = text, 0, 1
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        if offset < self.at:
+            self.line -= self.text.count("\n", offset, self.at)
+        else:
+            self.line += self.text.count("\n", self.at, offset)
+        self.at = offset
+        return self.line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+
+
+def scan_html(text: str) -> Scan:
+    refs: list[Ref] = []
+    ids: set[str] = set()
+    has_base = False
+    lines = _Lines(text)
+    raw = [(m.start(), m.end(), m) for m in _RAW_RE.finditer(text)]
+    skip_from = [text.find(">", start) + 1 if m.group(1) else start for start, _, m in raw]
+    r = 0
+    tag_at, tag, attrs = -1, "", {}  # the start tag the last attribute belonged to
+    for m in _ATTR_RE.finditer(text):
+        pos = m.start()
+        while r < len(raw) and raw[r][1] <= pos:
+            r += 1
+        if r < len(raw) and skip_from[r] <= pos < raw[r][1]:
+            continue  # inside a script, a style or a comment
+        lt = text.rfind("<", 0, pos)
+        if lt < 0 or text.find(">", lt, pos) >= 0:
+            continue  # in text, not in a tag
+        if lt != tag_at:
+            t = _TAG_RE.match(text, lt)
+            if t is None:
+                continue
+            tag_at, tag = lt, t.group(1).lower()
+            end = text.find(">", pos)
+            attrs = {a.group(1).lower(): _value(a) for a in _ATTR_RE.finditer(text, lt, end + 1)}
+        name = m.group(1).lower()
+        value = _value(m)
+        if name == "id" or (name == "name" and tag == "a"):
+            ids.add(value)
+            continue
+        line, col = lines(lt)
+        kind_what = _attribute_ref(tag, name, value, attrs)
+        for kind, url, what in kind_what:
+            refs.append(Ref(kind, url.strip(), line, col, what))
+        if name == "style":
+            refs += scan_css(value, line, col, f"<{tag} style>")
+        has_base = has_base or (tag == "base" and name == "href")
+    for start, _, m in raw:
+        if not m.group(1):
+            continue
+        open_end = text.find(">", start) + 1
+        kind = (_attr(text[start:open_end], "type") or "").lower()
+        line, col = lines(open_end)
+        body = m.group(2)
+        if m.group(1).lower() == "style":
+            refs += scan_css(body, line, col, "<style>")
+        elif kind == "application/json":
+            if _MAYBE_URL_RE.search(body):
+                try:
+                    value = json.loads(body)
+                except ValueError:
+                    continue
+                refs += [Ref(LOAD, url, line, col, "chart options") for url in _json_urls(value)]
+        elif kind in ("", "module", "text/javascript", "application/javascript"):
+            refs += scan_js(body, line, col, "<script>")
+    return Scan(tuple(sorted(refs, key=lambda x: (x.line, x.col))), frozenset(ids), has_base)
+
+
+_MAYBE_URL_RE = re.compile(r"\"\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|\\/\\/)")
+
+
+def _value(m: re.Match[str]) -> str:
+    value = (
+        m.group(2)
+        if m.group(2) is not None
+        else m.group(3)
+        if m.group(3) is not None
+        else m.group(4)
+    )
+    return html_lib.unescape(value) if "&" in value else value
+
+
+def _attr(tag_text: str, name: str) -> str | None:
+    for a in _ATTR_RE.finditer(tag_text):
+        if a.group(1).lower() == name:
+            return _value(a)
+    return None
+
+
+def _attribute_ref(
+    tag: str, name: str, value: str, attrs: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """What one attribute of a start tag refers to: (LOAD or LINK, url, where)."""
+    if name in URL_ATTRS_LOAD:
+        return [(LOAD, value, f"<{tag} {name}>")]
+    if name in ("srcset", "imagesrcset"):
+        return [(LOAD, c.split()[0], f"<{tag} {name}>") for c in value.split(",") if c.strip()]
+    if name in ("href", "xlink:href"):
+        if tag == "link":
+            rel = attrs.get("rel", "")
+            rels = set(rel.lower().split())
+            return [(LINK if rels and rels <= NAV_RELS else LOAD, value, f'<link rel="{rel}">')]
+        if tag in HREF_LOADS:
+            return [(LOAD, value, f"<{tag} {name}>")]
+        return [(LINK, value, f"<{tag} {name}>")]
+    if name in ("action", "formaction"):
+        return [(LINK, value, f"<{tag} {name}>")]
+    if name == "ping":
+        return [(LOAD, url, f"<{tag} ping>") for url in value.split()]
+    if name == "content" and tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
+        m = re.search(r"url\s*=\s*['\"]?([^'\"\s;]+)", value, re.I)
+        if m:
+            return [(LOAD, m.group(1), '<meta http-equiv="refresh">')]
+    return []
 
 
 _XML_LOC_RE = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>|\shref=\"([^\"]*)\"")

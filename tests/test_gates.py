@@ -359,3 +359,27 @@ def test_good_report_links_pass(make_site: MakeSite, tmp_path: Path) -> None:
     run = cli("build", "--source", site, "--out", tmp_path / "out")
     assert run.code == 0, run.err
     assert error_lines(run) == []
+
+
+# --- the fast scanner agrees with Python's HTML parser ----------------------------------------
+
+
+def test_the_fast_scanner_reads_pages_as_the_html_parser_does(tmp_path: Path) -> None:
+    from site_builder.gates import scan_html, scan_html_parser
+    from tests.conftest import REPO
+
+    out = tmp_path / "out"
+    assert cli("build", "--source", REPO, "--out", out).code == 0
+    pages = [p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html"))]
+    pages += [html(body=snippet).decode() for snippet, _ in LOADS.values()]
+    pages.append(
+        html(
+            body="<p>href=\"x.html\" in text</p><!-- <img src='https://c.example/x.png'> -->"
+            "<a HREF=Upper.html id=u>x</a><a href='&#x61;.html' name=\"n\">a</a>"
+            "<style>p { background: url(//cdn.example/bg.png) }</style>"
+        ).decode()
+    )
+    for text in pages:
+        fast, slow = scan_html(text), scan_html_parser(text)
+        assert sorted(map(repr, fast.refs)) == sorted(map(repr, slow.refs))
+        assert (fast.ids, fast.has_base) == (slow.ids, slow.has_base)
