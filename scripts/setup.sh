@@ -118,7 +118,7 @@ build_example() {
     step "Building the example site (.venv/bin/site-builder build)"
     "$VENV/bin/site-builder" build
     note "built into output/. To look at it:"
-    note "  .venv/bin/site-builder serve                 (live preview; coming in a later issue)"
+    note "  .venv/bin/site-builder serve                 (live preview, reloads on every save)"
     note "  python3 -m http.server -d output 8000        (then open http://127.0.0.1:8000/)"
 }
 
