@@ -49,6 +49,7 @@ from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from site_builder.errors import Diagnostic, Severity, UsageError
 from site_builder.pipeline import BuildOptions, BuildResult, run
@@ -323,11 +324,11 @@ class _SourceEvents(FileSystemEventHandler):
     KINDS = frozenset({"created", "modified", "deleted", "moved", "closed"})
 
     def __init__(
-        self, root: Path, notify: Callable[[str], None], on_new_dir: Callable[[Path], None]
-    ):
+        self, root: Path, notify: Callable[[str], None], on_dir: Callable[[Path, bool], None]
+    ) -> None:
         self.root = root
         self.notify = notify
-        self.on_new_dir = on_new_dir
+        self.on_dir = on_dir  # (content/, templates/ or assets/, whether it is there now)
 
     def _relevant(self, raw: str | bytes) -> str | None:
         path = Path(os.fsdecode(raw))
@@ -344,45 +345,51 @@ class _SourceEvents(FileSystemEventHandler):
         return rel.as_posix()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in self.KINDS:
+        kind = event.event_type
+        if kind not in self.KINDS or (kind == "closed" and event.is_directory):
             return
-        if event.event_type == "closed" and event.is_directory:
-            return
-        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        for raw in paths:
-            if not raw:
-                continue
-            rel = self._relevant(raw)
-            if rel is None:
-                continue
-            top = self.root / rel.split("/", 1)[0]
-            if event.is_directory and event.event_type in ("created", "moved") and "/" not in rel:
-                self.on_new_dir(top)
-            self.notify(rel)
+        src = self._relevant(event.src_path)
+        dest = self._relevant(getattr(event, "dest_path", "") or "")
+        if event.is_directory:
+            # a watched top folder that appears or goes (git checkout, mv content content.old)
+            if src is not None and "/" not in src and kind in ("deleted", "moved"):
+                self.on_dir(self.root / src, False)
+            if src is not None and "/" not in src and kind == "created":
+                self.on_dir(self.root / src, True)
+            if dest is not None and "/" not in dest:
+                self.on_dir(self.root / dest, True)
+        for rel in (src, dest):
+            if rel is not None:
+                self.notify(rel)
 
 
 class Watcher:
     """inotify watches on site.yaml's folder (not recursive: projects hold .venv, node_modules
-    and output/) and on content/, templates/ and assets/ (recursive), added as they appear."""
+    and output/) and on content/, templates/ and assets/ (recursive), added as they appear and
+    dropped as they go."""
 
     def __init__(self, root: Path, notify: Callable[[str], None]) -> None:
         self.root = root
         self.observer = Observer()
-        self.handler = _SourceEvents(root, notify, self._watch_dir)
-        self._watched: set[Path] = set()
+        self.handler = _SourceEvents(root, notify, self._dir)
+        self._watches: dict[Path, ObservedWatch] = {}
         self._lock = threading.Lock()
 
-    def _watch_dir(self, path: Path) -> None:
+    def _dir(self, path: Path, present: bool) -> None:
         with self._lock:
-            if path in self._watched or not path.is_dir():
-                return
-            self._watched.add(path)
-            self.observer.schedule(self.handler, str(path), recursive=True)
+            old = self._watches.pop(path, None)
+            if old is not None:
+                with contextlib.suppress(Exception):  # already gone with its folder
+                    self.observer.unschedule(old)
+            if present and path.is_dir():
+                self._watches[path] = self.observer.schedule(
+                    self.handler, str(path), recursive=True
+                )
 
     def start(self) -> None:
         self.observer.schedule(self.handler, str(self.root), recursive=False)
         for name in WATCHED[1:]:
-            self._watch_dir(self.root / name)
+            self._dir(self.root / name, True)
         self.observer.start()
 
     def stop(self) -> None:

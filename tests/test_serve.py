@@ -291,3 +291,28 @@ def test_an_edit_during_the_settle_time_supersedes_the_rest_of_the_build(
         assert got == want
     finally:
         server.stop()
+
+
+def test_watched_folders_that_come_and_go_stay_watched(live: Live) -> None:
+    default = (REPO / "site_builder/defaults/templates/report.html").read_text(encoding="utf-8")
+
+    def override(marker: str) -> None:
+        (live.root / "templates").mkdir(exist_ok=True)
+        text = default.replace("{% block main %}", "{% block main %}<!--" + marker + "-->", 1)
+        (live.root / "templates/report.html").write_text(text, encoding="utf-8")
+
+    def served() -> bytes:
+        return get(live.url + REPORT_URL)[2]
+
+    override("first")
+    wait_until(lambda: b"<!--first-->" in served(), what="the new templates/ folder's file")
+    import shutil
+
+    shutil.rmtree(live.root / "templates")
+    wait_until(lambda: b"<!--first-->" not in served(), what="the folder's removal")
+    override("second")
+    wait_until(lambda: b"<!--second-->" in served(), what="the folder made again")
+    (live.root / "templates/report.html").write_text(
+        default.replace("{% block main %}", "{% block main %}<!--third-->", 1), encoding="utf-8"
+    )
+    wait_until(lambda: b"<!--third-->" in served(), what="an edit in the new folder")
