@@ -129,7 +129,7 @@ class _Server(ThreadingHTTPServer):
 def latency(out: Path, queries: list[str], repeat: int) -> dict[str, dict[str, list[float]]]:
     from playwright.sync_api import sync_playwright
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     bases = {
         "http": f"http://127.0.0.1:{server.server_address[1]}/",

@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from itertools import chain, groupby
+from itertools import chain
 from operator import add, sub
 
 from markupsafe import Markup
@@ -164,7 +164,7 @@ class Index:
 
     Positions are global: the documents' folded texts laid end to end, one separator between
     two, so one ascending list per token holds all its occurrences (no entry per document to
-    build, encode or decode), and a match's document is found from ``starts``."""
+    encode or decode), and a match's document is found from ``starts``."""
 
     postings: dict[str, list[int]] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)  # where each document begins
@@ -182,14 +182,9 @@ class Index:
         return search(self, query)
 
 
-_NOT_CJK_RE = re.compile(f"[^{CJK_CLASS}]")
-_NUL = "\0"
-
-
 def build_index(docs: Sequence[Doc], cjk: bool = True) -> Index:
     """Chinese bigrams (a run's last character alone) and words of every document."""
-    chunks: defaultdict[str, list[list[int]]] = defaultdict(list)
-    words: defaultdict[str, list[int]] = defaultdict(list)
+    postings: defaultdict[str, list[int]] = defaultdict(list)
     index = Index()
     base = 0
     for doc in docs:
@@ -198,21 +193,15 @@ def build_index(docs: Sequence[Doc], cjk: bool = True) -> Index:
         title_end, summary_end = doc.ends
         index.ends.append((base + title_end, base + summary_end))
         if cjk:
-            # Every position's two characters, other characters masked: sorting the positions
-            # by their pair groups each bigram's occurrences in C rather than one at a time.
-            masked = _NOT_CJK_RE.sub(_NUL, folded) + _NUL
-            pairs = list(map(add, masked, masked[1:]))
-            get = pairs.__getitem__
-            for pair, group in groupby(sorted(range(len(pairs)), key=get), key=get):
-                if pair[0] != _NUL:
-                    token = pair if pair[1] != _NUL else pair[0]  # a run's last character
-                    chunks[token].append(list(map(base.__add__, group)))
+            # Documents in order and runs left to right keep every list ascending.
+            for m in CJK_RE.finditer(folded):
+                run, start = m.group(), base + m.start()
+                for i, bigram in enumerate(map(add, run, run[1:]), start):
+                    postings[bigram].append(i)
+                postings[run[-1]].append(start + len(run) - 1)  # a run's last character
         for m in WORD_RE.finditer(folded):
-            words[m.group()].append(base + m.start())
+            postings[m.group()].append(base + m.start())
         base += len(folded) + 1
-    postings = {token: list(chain.from_iterable(c)) for token, c in chunks.items()}
-    for token, positions in words.items():
-        postings[token] = positions
     index.postings = dict(sorted(postings.items()))
     return index
 
