@@ -4,7 +4,8 @@ and opened from ``file://``, in all three trees.
 The page contract: ``#search-input``, ``#search-org`` and ``#search-year`` filters,
 ``#search-status`` (role=status), results ``#search-results > li.search-result`` each with a
 title link, ``.result-org``, ``.result-year`` and a ``.snippet`` whose matches are ``<mark>``;
-``<html data-search-ready>`` once the index is loaded, ``data-search-done`` after each search.
+``<html data-search-ready>`` once the index is loaded, ``data-search-done="<query>"`` when the
+results of the latest query are on the page.
 """
 
 from __future__ import annotations
@@ -40,11 +41,8 @@ def type_query(page: Page, query: str) -> None:
     box.fill("")
     box.press_sequentially(query, delay=20)
     page.wait_for_function(
-        "q => document.getElementById('search-input').value === q && "
-        "document.documentElement.hasAttribute('data-search-done')",
-        arg=query,
+        "q => document.documentElement.getAttribute('data-search-done') === q", arg=query
     )
-    page.wait_for_timeout(50)  # results of the last keystroke are in
 
 
 def results(page: Page) -> list[dict[str, str]]:

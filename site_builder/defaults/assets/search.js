@@ -504,7 +504,7 @@
         current.segments = result.segments;
         current.matches = result.matches;
         show(true);
-        document.documentElement.setAttribute("data-search-done", String(seq));
+        document.documentElement.setAttribute("data-search-done", query);
       },
       function (error) {
         if (seq === current.seq) status.textContent = String(error.message || error);
