@@ -5,8 +5,9 @@ to the first result in headless Chromium.
     .venv/bin/python bench/search_speed.py --reports 200 --builds 1
     .venv/bin/python bench/search_speed.py --site DIR          # any site project
 
-Build: ``--builds`` full builds (no incremental state); the pipeline times the search stage on
-its own, and the overhead is search time / time of the rest of the build (best of the runs).
+Build: ``--builds`` full builds (no incremental state, ``--jobs`` processes as ``build --jobs``);
+the pipeline times the search stage on its own, and the overhead is search time / time of the
+rest of the build (each run printed; the summary line is the median run).
 
 Size: every search file, and for each sample query the bytes a first search transfers on the
 zh-Hans tree (search page, search.js, fold table, result list, index header, the shards the
@@ -46,12 +47,14 @@ FIRST_PAGE = 20
 CHROMIUM = "/usr/bin/chromium"
 
 
-def build(source: Path, out: Path, builds: int) -> tuple[dict[str, float], list[dict[str, float]]]:
+def build(
+    source: Path, out: Path, builds: int, jobs: int
+) -> tuple[dict[str, float], list[dict[str, float]]]:
     runs = []
     for n in range(builds):
         target = out if n == builds - 1 else out.with_name(out.name + f"-{n}")
         started = time.perf_counter()
-        result = run(BuildOptions(source=source, out=target, incremental=False))
+        result = run(BuildOptions(source=source, out=target, incremental=False, jobs=jobs))
         total = time.perf_counter() - started
         if not result.ok:
             raise SystemExit(f"build failed: {result.errors[:3]}")
@@ -63,8 +66,8 @@ def build(source: Path, out: Path, builds: int) -> tuple[dict[str, float], list[
             f"({100 * timings['search'] / (total - timings['search']):.1f}% of the rest), "
             + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items() if k not in ("total",))
         )
-    best = min(runs, key=lambda t: t["search"] / (t["total"] - t["search"]))
-    return best, runs
+    ranked = sorted(runs, key=lambda t: t["search"] / (t["total"] - t["search"]))
+    return ranked[(len(ranked) - 1) // 2], runs
 
 
 def gz(data: bytes) -> int:
@@ -181,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, help="a site project instead of a generated one")
     parser.add_argument("--builds", type=int, default=2, help="full builds to time (default 2)")
     parser.add_argument("--repeat", type=int, default=3, help="page loads per query and mode")
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="build processes (default 0: one per core, as the CLI)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="search-speed-") as tmp:
         source = args.site
@@ -191,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             generate(source, args.reports, args.seed)
             print(f"generated {args.reports} reports (seed {args.seed})")
         out = Path(tmp) / "out"
-        best, _ = build(source, out, args.builds)
+        best, _ = build(source, out, args.builds, args.jobs)
         overhead = best["search"] / (best["total"] - best["search"])
         print(f"search index build: {best['search']:.2f}s, +{100 * overhead:.1f}% build time")
 
