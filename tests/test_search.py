@@ -227,3 +227,21 @@ def test_search_files_are_deterministic(make_site: MakeSite, tmp_path: Path) -> 
     files_a = {f.path: f.data for f in a.files if "search" in f.path}
     files_b = {f.path: f.data for f in b.files if "search" in f.path}
     assert files_a == files_b and len(files_a) > 8
+
+
+def test_incremental_rebuild_keeps_snippet_texts(make_site: MakeSite, tmp_path: Path) -> None:
+    """Pages an incremental build does not re-render are read back from the previous output."""
+    source = make_site()
+    out = tmp_path / "out"
+    assert run(BuildOptions(source=source, out=out)).ok
+    texts = {p: p.read_bytes() for p in (out / "zh-hant" / "search" / "text").glob("*.js")}
+    assert len(texts) == 2 and all(
+        "開展學習12次" in t.decode() or "內容" in t.decode() for t in texts.values()
+    )
+    report = source / "content" / "reports" / "nat" / "2023-review.md"
+    report.write_text(report.read_text("utf-8").replace("內容。", "新的內容。"), "utf-8")
+    second = run(BuildOptions(source=source, out=out))
+    assert second.ok and second.kept  # some pages were not rendered again
+    after = {p: p.read_bytes() for p in (out / "zh-hant" / "search" / "text").glob("*.js")}
+    changed = [p for p in texts if texts[p] != after[p]]
+    assert len(changed) == 1 and "新的內容" in after[changed[0]].decode()
