@@ -338,6 +338,7 @@
 
   var PAGE = 20;
   var SNIPPET = 110; // characters of context shown around the first match
+  var LATIN = /[A-Za-z0-9\u00c0-\u024f]/;
 
   function scriptLoader(url) {
     return new Promise(function (resolve, reject) {
@@ -400,6 +401,9 @@
       var lineStart = body.lastIndexOf("\n", inBody[0][0] - 1) + 1;
       if (lineStart > start) start = lineStart;
       var end = Math.min(body.length, start + SNIPPET);
+      // never cut a Latin word in two
+      for (var n = 0; n < 20 && start > lineStart && LATIN.test(body[start - 1]); n++) start--;
+      for (var m = 0; m < 20 && end < body.length && LATIN.test(body[end]); m++) end++;
       var text = body.slice(start, end).replace(/\n/g, " ");
       if (start > 0) el.appendChild(document.createTextNode("… "));
       marked(el, text, inBody, start);
