@@ -121,16 +121,19 @@ _BLOCK_END_RE = re.compile(
     r"|<br\s*/?>|<hr\s*/?>",
     re.IGNORECASE,
 )
-_TAG_RE = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_TAG_RE = re.compile(
+    r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<img\b[^>]*?\balt=\"([^\"]*)\"[^>]*>|<[^>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 _NEWLINES_RE = re.compile(r"\s*\n\s*")
 
 
 def html_text(html: str) -> str:
-    """The readable text of a rendered body: blocks on their own lines, tags dropped, entities
-    decoded (chart placeholders are comments, so they go too)."""
+    """The readable text of a rendered body: blocks on their own lines, tags dropped (an image
+    leaves its ``alt`` text), entities decoded (chart placeholders are comments: they go too)."""
     text = _BLOCK_END_RE.sub("\n", html)
-    text = _TAG_RE.sub("", text)
+    text = _TAG_RE.sub(lambda m: f" {m.group(2)} " if m.group(2) else "", text)
     text = html_lib.unescape(text)
     text = _SPACES_RE.sub(" ", text)
     return _NEWLINES_RE.sub("\n", text).strip()

@@ -103,6 +103,7 @@ def test_html_text_keeps_words_drops_markup() -> None:
         "<li>乙</li></ul>"
     )
     assert html_text(html) == "一、主要工作\n巡察整改&落实\n甲\n乙"
+    assert html_text('<p>见<img src="a.png" alt="示意图">。</p>') == "见 示意图 。"
 
 
 # --- queries ---------------------------------------------------------------------------------
