@@ -26,6 +26,7 @@ import html as html_lib
 import json
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -81,6 +82,12 @@ _NONSTANDARD_HANT = frozenset(
 _PLACEHOLDER = "\U000f0000"
 # Separator between the pieces of a batch conversion (Supplementary Private Use Area-B).
 _SEPARATOR = "\U0010fffd"
+
+# Converted pieces are remembered (see ``Converter._convert_segments``) up to this length: page
+# chrome, names, labels and listing entries recur across thousands of pages; long body text does
+# not, and would only take memory. Each cache is emptied when it reaches _CACHE_ENTRIES.
+_CACHE_MAX_LEN = 1000
+_CACHE_ENTRIES = 200_000
 
 # Characters worth converting: CJK radicals, symbols, ideographs and compatibility ideographs.
 _CJK_RE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -186,6 +193,19 @@ def _evidence(text: str, tw2s_text: str | None = None) -> _Evidence:
         tw2s_text = _tw2s(text)
     to_hant_pos = _diff_positions(text, s2tw_text)
     to_hans_pos = _diff_positions(text, tw2s_text)
+    hans, hant = _script_only_chars(text, to_hant_pos, to_hans_pos)
+    return _Evidence(
+        n_hans=_count_at(text, to_hant_pos, hans),
+        n_hant=_count_at(text, to_hans_pos, hant),
+        hans_chars=frozenset(hans),
+        hant_chars=frozenset(hant),
+    )
+
+
+def _script_only_chars(
+    text: str, to_hant_pos: list[int], to_hans_pos: list[int]
+) -> tuple[set[str], set[str]]:
+    """The characters at these positions that are evidence of Simplified / of Traditional."""
     to_hant_chars = _chars_at(text, to_hant_pos)
     to_hans_chars = _chars_at(text, to_hans_pos)
     _fill_char_cache(_T2S_CHAR, "t2s", to_hant_chars | to_hans_chars)
@@ -194,12 +214,31 @@ def _evidence(text: str, tw2s_text: str | None = None) -> _Evidence:
     # valid Traditional character, is no evidence) and is a valid Simplified character.
     hans = {c for c in to_hant_chars if _S2T_CHAR[c] != c and _is_hans_form(c)}
     hant = {c for c in to_hans_chars if not _is_hans_form(c)}
-    return _Evidence(
-        n_hans=_count_at(text, to_hant_pos, hans),
-        n_hant=_count_at(text, to_hans_pos, hant),
-        hans_chars=frozenset(hans),
-        hant_chars=frozenset(hant),
-    )
+    return hans, hant
+
+
+def _evidence_by_segment(
+    text: str, tw2s_text: str, starts: Sequence[int]
+) -> list[tuple[int, int]] | None:
+    """``(n_hans, n_hant)`` of ``_evidence`` for each piece of `text` beginning at `starts`
+    (pieces are separated by ``_SEPARATOR``); their sums are the counts of the whole text.
+    None if OpenCC changed the length (then positions are meaningless)."""
+    s2tw_text = _s2tw(text)
+    if len(s2tw_text) != len(text) or len(tw2s_text) != len(text):  # pragma: no cover
+        return None
+    to_hant_pos = _diff_positions(text, s2tw_text)
+    to_hans_pos = _diff_positions(text, tw2s_text)
+    hans, hant = _script_only_chars(text, to_hant_pos, to_hans_pos)
+    counts = [[0, 0] for _ in starts]
+    if hans:
+        for i in to_hant_pos:
+            if text[i] in hans:
+                counts[bisect_right(starts, i) - 1][0] += 1
+    if hant:
+        for i in to_hans_pos:
+            if text[i] in hant:
+                counts[bisect_right(starts, i) - 1][1] += 1
+    return [(a, b) for a, b in counts]
 
 
 def _classify(n_hans: int, n_hant: int) -> str:
@@ -348,6 +387,14 @@ class Converter:
                 keys[key] = phrase
         self._keys = keys
         self._key_re = re.compile(_trie_pattern(keys)) if keys else None
+        # Caches of pieces of text (convert_many): to Traditional; the script evidence of a
+        # piece; to Simplified keeping valid Simplified forms (as in a Simplified or
+        # script-neutral batch) and not keeping them (a Traditional or mixed batch; the same
+        # object when equal). Results never change, so sharing an instance between threads at
+        # worst computes a piece twice.
+        self._hant_cache: dict[str, str] = {}
+        self._evidence_cache: dict[str, tuple[int, int]] = {}
+        self._hans_cache: dict[str, tuple[str, str]] = {}
 
     @property
     def phrases(self) -> tuple[Phrase, ...]:
@@ -404,6 +451,19 @@ class Converter:
         target = _s2tw(self._mask(projection, spans))
         if len(target) != len(text):  # pragma: no cover - OpenCC keeps lengths
             return target
+        return self._hant_from(text, target, spans)
+
+    def _hant_exact(self, text: str, projection: str) -> str | None:
+        """``_to_hant(text)`` given ``_tw2s(text)``, or None where it would take a fallback."""
+        if len(projection) != len(text):  # pragma: no cover - OpenCC keeps lengths
+            return None
+        spans = self._spans_for(projection, HANT, False)
+        target = _s2tw(self._mask(projection, spans))
+        if len(target) != len(text):  # pragma: no cover - OpenCC keeps lengths
+            return None
+        return self._hant_from(text, target, spans)
+
+    def _hant_from(self, text: str, target: str, spans: Sequence[_Span]) -> str:
         diffs = _diff_positions(text, target)
         changed = _chars_at(text, diffs)
         _fill_char_cache(_T2S_CHAR, "t2s", changed)
@@ -420,8 +480,16 @@ class Converter:
         self._write_spans(chars, spans, HANT)
         return "".join(chars)
 
-    def _to_hans(self, text: str, assume: str | None = None, *, aligned: bool = False) -> str:
-        projection = _tw2s(text)
+    def _to_hans(
+        self,
+        text: str,
+        assume: str | None = None,
+        *,
+        aligned: bool = False,
+        projection: str | None = None,
+    ) -> str:
+        if projection is None:
+            projection = _tw2s(text)
         if len(projection) != len(text):  # pragma: no cover - OpenCC keeps lengths
             return projection
         spans = self._spans_for(projection, HANS, aligned)
@@ -472,12 +540,102 @@ class Converter:
             for i in todo:
                 out[i] = self.convert(texts[i], target)
             return out
-        converted = self.convert(_SEPARATOR.join(batch), target).split(_SEPARATOR)
-        if len(converted) != len(batch):  # pragma: no cover - separators pass through OpenCC
-            converted = [self.convert(t, target) for t in batch]
+        found = self._convert_segments(batch, target)
+        if found is not None:
+            converted = found
+        else:  # pragma: no cover - OpenCC keeps lengths and passes separators through
+            converted = self.convert(_SEPARATOR.join(batch), target).split(_SEPARATOR)
+            if len(converted) != len(batch):
+                converted = [self.convert(t, target) for t in batch]
         for i, result in zip(todo, converted, strict=True):
             out[i] = result
         return out
+
+    def _convert_segments(self, batch: list[str], target: str) -> list[str] | None:
+        """``convert(_SEPARATOR.join(batch), target).split(_SEPARATOR)``, piece by piece, with
+        pieces seen before taken from the caches.
+
+        No dictionary entry or phrase contains the separator, so no match crosses it and each
+        piece converts as it would alone, with one exception: converting to Simplified keeps
+        valid Simplified characters (著 in 显著) only when the *whole batch* reads as Simplified
+        or shows no script. So a piece's Simplified form is cached under both outcomes; where
+        they differ for some piece of the batch, the batch's script is decided from evidence
+        counts, which are sums over the pieces (cached too). Only pieces not seen before go
+        through OpenCC, in one joined pass. None: OpenCC changed a length, where the whole-batch
+        conversion takes a fallback; the caller does that instead.
+        """
+        if target == HANT:
+            cache = self._hant_cache
+            misses = [t for t in dict.fromkeys(batch) if t not in cache]
+            fresh: dict[str, str] = {}
+            if misses:
+                joined = _SEPARATOR.join(misses)
+                result = self._hant_exact(joined, _tw2s(joined))
+                if result is None:  # pragma: no cover - OpenCC keeps lengths
+                    return None
+                fresh = self._split(misses, result)
+                if not fresh:  # pragma: no cover - separators pass through OpenCC
+                    return None
+                self._store(cache, fresh)
+            return [fresh[t] if t in fresh else cache[t] for t in batch]
+
+        hans_cache = self._hans_cache
+        misses = [t for t in dict.fromkeys(batch) if t not in hans_cache]
+        fresh_pairs: dict[str, tuple[str, str]] = {}
+        if misses:
+            joined = _SEPARATOR.join(misses)
+            projection = _tw2s(joined)
+            if len(projection) != len(joined):  # pragma: no cover - OpenCC keeps lengths
+                return None
+            # HANS stands for "Simplified or no script", HANT for "Traditional or mixed".
+            keeping = self._split(misses, self._to_hans(joined, HANS, projection=projection))
+            plain = self._split(misses, self._to_hans(joined, HANT, projection=projection))
+            if not keeping or not plain:  # pragma: no cover - separators pass through OpenCC
+                return None
+            for t in misses:
+                a, b = keeping[t], plain[t]
+                fresh_pairs[t] = (a, a) if a == b else (a, b)
+            self._store(hans_cache, fresh_pairs)
+        pairs = [fresh_pairs[t] if t in fresh_pairs else hans_cache[t] for t in batch]
+        if all(a is b for a, b in pairs):
+            return [a for a, _ in pairs]  # the batch's script makes no difference
+        evidence = self._evidence_cache
+        new = [t for t in dict.fromkeys(batch) if t not in evidence]
+        fresh_evidence: dict[str, tuple[int, int]] = {}
+        if new:
+            joined = _SEPARATOR.join(new)
+            starts = [0]
+            for t in new[:-1]:
+                starts.append(starts[-1] + len(t) + 1)
+            counts = _evidence_by_segment(joined, _tw2s(joined), starts)
+            if counts is None:  # pragma: no cover - OpenCC keeps lengths
+                return None
+            fresh_evidence = dict(zip(new, counts, strict=True))
+            self._store(evidence, fresh_evidence)
+        n_hans = n_hant = 0
+        for t in batch:
+            a, b = fresh_evidence[t] if t in fresh_evidence else evidence[t]
+            n_hans += a
+            n_hant += b
+        keep = _classify(n_hans, n_hant) in (HANS, NONE)
+        return [a if keep else b for a, b in pairs]
+
+    @staticmethod
+    def _split(pieces: list[str], joined_result: str) -> dict[str, str]:
+        """A joined result, piece by piece; empty if the pieces do not match up."""
+        parts = joined_result.split(_SEPARATOR)
+        if len(parts) != len(pieces):  # pragma: no cover - separators pass through OpenCC
+            return {}
+        return dict(zip(pieces, parts, strict=True))
+
+    @staticmethod
+    def _store(cache: dict[str, Any], values: dict[str, Any]) -> None:
+        """Remember the results of short pieces (long ones are body text, seen once)."""
+        if len(cache) + len(values) > _CACHE_ENTRIES:
+            cache.clear()
+        for key, value in values.items():
+            if len(key) <= _CACHE_MAX_LEN:
+                cache[key] = value
 
     def convert_html(self, html: str, target: str) -> str:
         """Convert the human-readable text of an HTML document or fragment.

@@ -835,3 +835,24 @@ def test_convert_html_matches_text_conversion_on_a_page(conv: Converter) -> None
     out = conv.convert_html(f"<main>{paragraphs}</main>", HANT)
     expected = "".join(f"<p>{line}</p>\n" for line in conv.to_hant(SEED_000_EXCERPT).split("\n"))
     assert out == f"<main>{expected}</main>"
+
+
+def test_cached_batches_convert_as_one_joined_text() -> None:
+    """convert_many remembers pieces; each batch must still convert exactly as the joined text
+    would in one pass (to Simplified, valid forms such as 著 are kept only when the whole batch
+    reads as Simplified), whatever the pieces seen before."""
+    import random
+
+    sep = "\U0010fffd"
+    texts = [seed(name) for name in SEED_FILES]
+    pieces = [p for t in texts for p in re.split(r"(?<=[。；\n])", t) if p.strip()]
+    pieces += ["显著", "著作", "卓著成效", "顯著", "中層干部", "乾隆", "了解", "妇联系统", "Chart"]
+    rng = random.Random(7)
+    cached, reference = Converter(), Converter()
+    for _ in range(300):
+        batch = rng.sample(pieces, rng.randint(1, 12))
+        batch += rng.sample(["显著", "著作", "顯著的", "卓著"], rng.randint(0, 2))
+        rng.shuffle(batch)
+        for target in (HANS, HANT):
+            expected = reference.convert(sep.join(batch), target).split(sep)
+            assert cached.convert_many(batch, target) == expected
