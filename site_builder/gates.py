@@ -287,21 +287,30 @@ _ATTR_RE = re.compile(
     re.I,
 )
 _TAG_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)")
+# Attributes that refer to nothing themselves; _attribute_ref reads them (of <link> and
+# <meta> only) beside the attribute that does.
+_CONTEXT_ONLY = frozenset({"rel", "http-equiv", "type"})
 
 
 class _Lines:
-    """Line and column of increasing offsets in one text, counting newlines once."""
+    """Line and column of increasing offsets in one text, counting newlines once: linear in
+    the text for offsets in order (a sitemap has tens of thousands of entries)."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.at, self.line = text, 0, 1
+        self.text, self.at, self.line, self.line_start = text, 0, 1, 0
 
     def __call__(self, offset: int) -> tuple[int, int]:
+        text = self.text
         if offset < self.at:
-            self.line -= self.text.count("\n", offset, self.at)
+            self.line -= text.count("\n", offset, self.at)
+            self.line_start = text.rfind("\n", 0, offset) + 1
         else:
-            self.line += self.text.count("\n", self.at, offset)
+            newlines = text.count("\n", self.at, offset)
+            if newlines:
+                self.line += newlines
+                self.line_start = text.rfind("\n", self.at, offset) + 1
         self.at = offset
-        return self.line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        return self.line, offset - self.line_start + 1
 
 
 def scan_html(text: str) -> Scan:
@@ -312,12 +321,16 @@ def scan_html(text: str) -> Scan:
     raw = [(m.start(), m.end(), m) for m in _RAW_RE.finditer(text)]
     skip_from = [text.find(">", start) + 1 if m.group(1) else start for start, _, m in raw]
     r = 0
-    tag_at, tag, attrs = -1, "", {}  # the start tag the last attribute belonged to
+    n_raw = len(raw)
+    tag_at, tag = -1, ""  # the start tag the last attribute belonged to
     for m in _ATTR_RE.finditer(text):
+        name = m.group(1).lower()
+        if name in _CONTEXT_ONLY:
+            continue  # read from the tag's attributes where another attribute needs it
         pos = m.start()
-        while r < len(raw) and raw[r][1] <= pos:
+        while r < n_raw and raw[r][1] <= pos:
             r += 1
-        if r < len(raw) and skip_from[r] <= pos < raw[r][1]:
+        if r < n_raw and skip_from[r] <= pos < raw[r][1]:
             continue  # inside a script, a style or a comment
         lt = text.rfind("<", 0, pos)
         if lt < 0 or text.find(">", lt, pos) >= 0:
@@ -327,13 +340,14 @@ def scan_html(text: str) -> Scan:
             if t is None:
                 continue
             tag_at, tag = lt, t.group(1).lower()
-            end = text.find(">", pos)
-            attrs = {a.group(1).lower(): _value(a) for a in _ATTR_RE.finditer(text, lt, end + 1)}
-        name = m.group(1).lower()
         value = _value(m)
         if name == "id" or (name == "name" and tag == "a"):
             ids.add(value)
             continue
+        attrs: dict[str, str] = {}
+        if tag in ("link", "meta"):
+            end = text.find(">", pos)
+            attrs = {a.group(1).lower(): _value(a) for a in _ATTR_RE.finditer(text, lt, end + 1)}
         line, col = lines(lt)
         kind_what = _attribute_ref(tag, name, value, attrs)
         for kind, url, what in kind_what:
@@ -416,9 +430,10 @@ _XML_LOC_RE = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>|\shref=\"([^\"]*)\"")
 def scan_xml(text: str) -> Scan:
     """Sitemap and feed entries: links only (these files are read by programs, not browsers)."""
     out = []
+    lines = _Lines(text)
     for m in _XML_LOC_RE.finditer(text):
         url = (m.group(1) or m.group(2) or "").replace("&amp;", "&")
-        line, col = _line_col(text, m.start())
+        line, col = lines(m.start())
         out.append(Ref(LINK, url, line, col, "sitemap <loc>" if m.group(1) else "feed <link>"))
     return Scan(tuple(out))
 
@@ -524,14 +539,24 @@ def _short(url: str, limit: int = 120) -> str:
     return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
+# A relative reference urlsplit and unquote would return unchanged, in parts: no spaces or
+# control characters (urlsplit drops some), no escapes, no scheme (callers checked).
+_PLAIN_REF_RE = re.compile(r"[^\x00-\x20%\x7f]*")
+
+
 def _resolve(page: str, url: str) -> tuple[str, str]:
     """(output path, fragment) a relative reference from ``page`` leads to."""
-    parts = urlsplit(url.strip())
-    frag = unquote(parts.fragment)
-    if not parts.path:
+    url = url.strip()
+    if _PLAIN_REF_RE.fullmatch(url):
+        raw_path, _, frag = url.partition("#")
+        path = raw_path = raw_path.partition("?")[0]
+    else:
+        parts = urlsplit(url)
+        raw_path, path, frag = parts.path, unquote(parts.path), unquote(parts.fragment)
+    if not raw_path:
         return page, frag
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
-    if parts.path.endswith("/") or target == ".":
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    if raw_path.endswith("/") or target == ".":
         target = posixpath.join(target, "index.html") if target != "." else "index.html"
     return target, frag
 

@@ -383,3 +383,55 @@ def test_the_fast_scanner_reads_pages_as_the_html_parser_does(tmp_path: Path) ->
         fast, slow = scan_html(text), scan_html_parser(text)
         assert sorted(map(repr, fast.refs)) == sorted(map(repr, slow.refs))
         assert (fast.ids, fast.has_base) == (slow.ids, slow.has_base)
+
+
+def test_line_counter_agrees_with_counting_from_the_start() -> None:
+    from site_builder.gates import _line_col, _Lines
+
+    text = "ab\n\ncdef\ng\n\n\nhijk" * 3
+    offsets = [0, 1, 2, 3, 4, 9, 10, 12, 30, 5, 0, len(text) - 1, 7, 7, len(text)]
+    lines = _Lines(text)
+    assert [lines(o) for o in offsets] == [_line_col(text, o) for o in offsets]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "a.html",
+        "../b/index.html#x",
+        "#top",
+        "",
+        "c/",
+        "../",
+        "d.html?q=1#f",
+        "e%20f.html#%E4%B8%80",
+        " g.html ",
+        "h\tk.html",
+        "#一、工作",
+        "../x/#y?z",
+        "?q",
+        "a#b#c",
+        ".",
+        "./",
+        "x//y/../z",
+    ],
+)
+def test_resolving_a_plain_reference_is_what_urlsplit_gives(url: str) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    from site_builder.gates import _resolve
+
+    def reference(page: str, url: str) -> tuple[str, str]:
+        import posixpath
+
+        parts = urlsplit(url.strip())
+        frag = unquote(parts.fragment)
+        if not parts.path:
+            return page, frag
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+        if parts.path.endswith("/") or target == ".":
+            target = posixpath.join(target, "index.html") if target != "." else "index.html"
+        return target, frag
+
+    for page in ("index.html", "reports/a/2020/x/index.html", "orgs/index.html"):
+        assert _resolve(page, url) == reference(page, url)
