@@ -156,6 +156,11 @@ def page_errors(page: Page, site_server: str) -> Iterator[list[str]]:
             errors.append(f"off-host request: {request.method} {url}")
 
     def on_request_failed(request: Request) -> None:
+        # Leaving a page aborts what it still had in flight (often the favicon, which Chromium
+        # fetches late): not a fault of the page. A missing file shows as an HTTP error above,
+        # a request to another host as off-host.
+        if request.failure == "net::ERR_ABORTED":
+            return
         errors.append(f"request failed: {request.url} ({request.failure})")
 
     def on_response(response: Response) -> None:

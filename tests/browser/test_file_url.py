@@ -31,7 +31,15 @@ def disk_errors(page: Page, built_site: Path) -> Iterator[list[str]]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"uncaught exception: {error}"))
     page.on("request", on_request)
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
+    # as in page_errors: leaving a page aborts what it still had in flight, harmlessly
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None
+            if r.failure == "net::ERR_ABORTED"
+            else errors.append(f"request failed: {r.url} ({r.failure})")
+        ),
+    )
     page.set_default_timeout(15_000)
     yield errors
 
