@@ -29,7 +29,17 @@ from typing import Any
 
 from site_builder.derive.aggregate import Derived, KeyFigure, OrgFacts, RollUp
 from site_builder.derive.charts import Charts, ChartSpec
-from site_builder.model import Org, Page, Report, Site, SiteConfig, Tag, Translation
+from site_builder.model import (
+    Metric,
+    MetricValue,
+    Org,
+    Page,
+    Report,
+    Site,
+    SiteConfig,
+    Tag,
+    Translation,
+)
 
 Inputs = dict[str, str]
 """Input name -> digest. Two builds render a page identically when its inputs are equal."""
@@ -78,6 +88,8 @@ SCHEMA: dict[type, tuple[str, ...]] = {
     Page: ("name", "title", "body", "body_line", "path", "script", "translation"),
     Org: ("key", "name", "short_name", "level", "parent", "description", "sample", "path"),
     Tag: ("name", "slug", "key"),
+    Metric: ("key", "label", "unit", "additive", "format", "scale"),
+    MetricValue: ("key", "value", "qualifier", "line"),
     Derived: ("orgs", "roots", "years", "reports_by_year", "reports_by_tag", "latest"),
     OrgFacts: (
         "org",
@@ -103,10 +115,11 @@ SCHEMA: dict[type, tuple[str, ...]] = {
 }
 
 
-def report_digest(rep: Report) -> str:
-    """Everything about one report. Reports are frozen values of plain fields, so ``serve``
-    remembers this by the report's value across builds (``state.Session.memo``)."""
-    return digest(rep)
+def value_digest(key: tuple[object, ...]) -> str:
+    """``digest(*key)``, for ``PageInputs(remember=…)``: ``serve`` remembers it by the key's value
+    across builds (``state.Session.memo``). Keys are frozen values of plain fields; since equal
+    values must render alike and ``1 == 1.0``, a key carries the type of every number in it."""
+    return digest(*key)
 
 
 def schema_drift() -> list[str]:
@@ -127,12 +140,12 @@ class PageInputs:
         site: Site,
         derived: Derived,
         charts: Charts | None,
-        of_report: Callable[[Report], str] = report_digest,
+        remember: Callable[[tuple[object, ...]], str] = value_digest,
     ) -> None:
         self.site = site
         self.derived = derived
         self.charts = charts
-        self.of_report = of_report
+        self.remember = remember
         self._memo: dict[str, str] = {}
         self._listings: dict[str, str] = {}
         self._reports = {(r.org, r.year, r.slug): r for r in site.reports}
@@ -185,6 +198,7 @@ class PageInputs:
     def _listing_of(self, rep: Report) -> tuple[object, ...]:
         tr = rep.translation
         return (
+            "listing",
             rep.ident,
             rep.date,
             rep.title,
@@ -201,7 +215,7 @@ class PageInputs:
         for rep in reports:
             found = self._listings.get(rep.ident)
             if found is None:
-                found = self._listings[rep.ident] = digest(*self._listing_of(rep))
+                found = self._listings[rep.ident] = self.remember(self._listing_of(rep))
             out.append(found)
         return out
 
@@ -225,13 +239,13 @@ class PageInputs:
         return self._fact("metrics", lambda: (self.site.metrics,))
 
     def org(self, key: str) -> str:
-        return self._fact(f"org:{key}", lambda: (self.site.orgs[key],))
+        return self.remember(("org", self.site.orgs[key]))  # no numbers in an Org
 
     def tag(self, slug: str) -> str:
-        return self._fact(f"tag:{slug}", lambda: (self.site.tags[slug],))
+        return self.remember(("tag", self.site.tags[slug]))
 
     def metric(self, key: str) -> str:
-        return self._fact(f"metric:{key}", lambda: (self.site.metrics[key],))
+        return self.remember(("metric", self.site.metrics[key]))
 
     # -- one function per page kind (the names of ``render.Renderer``'s page methods) ----------
 
@@ -295,7 +309,8 @@ class PageInputs:
         blocks = self._chart_blocks(rep.path, tr.path if tr else None)
         return {
             f"report:{rep.ident}": digest(
-                self.of_report(rep),
+                # a figure's int or float type is part of the key (value_digest)
+                self.remember(("report", rep, tuple(type(mv.value) for mv in rep.metrics))),
                 [self.org(o) for o in chain],
                 [self.tag(s) for s in rep.tags],
                 [self.metric(mv.key) for mv in rep.metrics],

@@ -17,7 +17,7 @@ from typing import Any
 
 from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
 from site_builder.chinese import Phrase as ZhPhrase
-from site_builder.deps import PageInputs, report_digest
+from site_builder.deps import PageInputs, value_digest
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
@@ -315,7 +315,7 @@ def _run(
             "drafts": options.drafts,
         }
         previous = session.state(options.out)
-        inputs = PageInputs(site, derived, charts, session.memo("report_digest", report_digest))
+        inputs = PageInputs(site, derived, charts, session.memo("digest", value_digest))
         plan = RenderPlan(options.out, previous, meta, inputs, project.templates)
     renderer = IncrementalRenderer(
         site,

@@ -485,3 +485,29 @@ def test_file_cache_rereads_a_file_written_in_the_same_clock_tick(tmp_path: Path
     os.utime(report, ns=(old, old))
     load_project(root, cache)
     assert cache.get(report, report.stat()) is not None
+
+
+def test_remembered_digests_tell_an_int_from_an_equal_float(
+    site: tuple[Path, Path, Session],
+) -> None:
+    """serve remembers digests by value, and 12 == 12.0 although they may print differently:
+    the type of every figure is part of the key."""
+    import dataclasses
+
+    from site_builder.deps import PageInputs, value_digest
+    from site_builder.derive.aggregate import derive
+
+    root, out, session = site
+    result = build(root, out, session)
+    assert result.site is not None
+    remember = session.memo("digest", value_digest)
+    rep = next(r for r in result.site.reports if r.metrics)
+    as_float = dataclasses.replace(
+        rep, metrics=tuple(dataclasses.replace(m, value=float(m.value)) for m in rep.metrics)
+    )
+    assert as_float == rep  # equal values ...
+    for_int = PageInputs(result.site, derive(result.site), None, remember)
+    float_site = dataclasses.replace(result.site, reports=(as_float,))
+    for_float = PageInputs(float_site, derive(float_site), None, remember)
+    args = (rep.org, rep.year, rep.slug)
+    assert for_int.page("report", args) != for_float.page("report", args)  # ... new digest
