@@ -487,12 +487,14 @@ class Converter:
         *,
         aligned: bool = False,
         projection: str | None = None,
+        spans: Sequence[_Span] | None = None,
     ) -> str:
         if projection is None:
             projection = _tw2s(text)
         if len(projection) != len(text):  # pragma: no cover - OpenCC keeps lengths
             return projection
-        spans = self._spans_for(projection, HANS, aligned)
+        if spans is None:
+            spans = self._spans_for(projection, HANS, aligned)
         if assume is None:
             assume = _evidence(text, projection).script
         chars = list(projection)
@@ -588,8 +590,13 @@ class Converter:
             if len(projection) != len(joined):  # pragma: no cover - OpenCC keeps lengths
                 return None
             # HANS stands for "Simplified or no script", HANT for "Traditional or mixed".
-            keeping = self._split(misses, self._to_hans(joined, HANS, projection=projection))
-            plain = self._split(misses, self._to_hans(joined, HANT, projection=projection))
+            spans = self._spans_for(projection, HANS, False)
+            keeping = self._split(
+                misses, self._to_hans(joined, HANS, projection=projection, spans=spans)
+            )
+            plain = self._split(
+                misses, self._to_hans(joined, HANT, projection=projection, spans=spans)
+            )
             if not keeping or not plain:  # pragma: no cover - separators pass through OpenCC
                 return None
             for t in misses:
@@ -843,8 +850,19 @@ def _is_self_closing(attrs_text: str) -> bool:
     return not (last is not None and last.group("uq") is not None and last.end() == len(stripped))
 
 
+# Any attribute name that _scan_html reads contains one of these (case-insensitively); a tag
+# whose attributes contain none of them needs no attribute parsing.
+_MAYBE_TEXT_ATTR_RE = re.compile(
+    "|".join(sorted({*_TEXT_ATTRIBUTES, "href", "content", "data-noconvert", "type"})), re.I
+)
+_RAW_END_RES: dict[str, re.Pattern[str]] = {}
+
+
 def _raw_text_end(html: str, name: str, pos: int) -> int:
-    match = re.compile(rf"</{re.escape(name)}[\s/>]", re.I).search(html, pos)
+    pattern = _RAW_END_RES.get(name)
+    if pattern is None:
+        pattern = _RAW_END_RES[name] = re.compile(rf"</{re.escape(name)}[\s/>]", re.I)
+    match = pattern.search(html, pos)
     return match.start() if match else len(html)
 
 
@@ -883,8 +901,11 @@ def _scan_html(html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]
             if opens and name == skip_name:
                 skip_depth += 1
         else:
-            attrs = [(m.group("name").lower(), m) for m in _ATTR_RE.finditer(attrs_text)]
-            names = {attr_name for attr_name, _ in attrs}
+            if _MAYBE_TEXT_ATTR_RE.search(attrs_text):
+                attrs = [(m.group("name").lower(), m) for m in _ATTR_RE.finditer(attrs_text)]
+                names = {attr_name for attr_name, _ in attrs}
+            else:  # no attribute this scan reads (most tags: none, or only class)
+                attrs, names = [], set()
             if "data-noconvert" not in names:
                 _attribute_spans(name, attrs, attrs_offset, text_spans)
             if opens and ("data-noconvert" in names or name in _SKIP_CONTENT_ELEMENTS):
