@@ -102,8 +102,26 @@ def relative(from_path: str, to_path: str) -> str:
     """The link from the page at ``from_path`` to ``to_path`` (both output-root relative)."""
     to_path, hash_, frag = to_path.partition("#")
     base = posixpath.dirname(from_path) or "."
-    rel = posixpath.relpath(to_path, base)
-    return rel + hash_ + frag
+    return _relpath(to_path, base) + hash_ + frag
+
+
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath(path, start)`` for output paths, without its two ``abspath`` calls
+    (a page has dozens of links); anything but plain segments goes to ``relpath`` itself."""
+    path_parts = path.split("/")
+    start_parts = [] if start == "." else start.split("/")
+    if _ODD_SEGMENTS.intersection(path_parts) or _ODD_SEGMENTS.intersection(start_parts):
+        return posixpath.relpath(path, start)
+    i = 0
+    for a, b in zip(start_parts, path_parts, strict=False):
+        if a != b:
+            break
+        i += 1
+    rel = [".."] * (len(start_parts) - i) + path_parts[i:]
+    return "/".join(rel) if rel else "."
+
+
+_ODD_SEGMENTS = frozenset({"", ".", ".."})
 
 
 def absolute(base_url: str, path: str) -> str:

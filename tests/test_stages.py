@@ -211,3 +211,16 @@ def test_local_text_forms() -> None:
 )
 def test_tag_slugs_are_ascii(name: str, slug: str) -> None:
     assert tag_slug(name) == slug
+
+
+def test_relative_links_are_what_relpath_gives() -> None:
+    import posixpath
+
+    from site_builder.urls import relative
+
+    paths = ["index.html", "a/index.html", "a/b/c.html", "a/x/index.html", "b/../a.html", "./c"]
+    for src in paths:
+        for dst in [*paths, "a/", "a/b/c.html#frag"]:
+            target, hash_, frag = dst.partition("#")
+            base = posixpath.dirname(src) or "."
+            assert relative(src, dst) == posixpath.relpath(target, base) + hash_ + frag
