@@ -280,9 +280,11 @@ def scan_html_parser(text: str) -> Scan:
 # The fast scanner looks only at the attributes that matter, with one regular expression over
 # the page, and at the raw text of scripts, styles and comments (never read as tags).
 _RAW_RE = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+# (?=[a-z]): under re.I it matches exactly the characters any name's first letter may match
+# (ASCII letters, İ ı ſ K), so it changes no match; it only fails fast after most blanks.
 _ATTR_RE = re.compile(
-    r"""[\s"'](id|name|src|href|xlink:href|srcset|imagesrcset|poster|data|codebase|background"""
-    r"""|manifest|lowsrc|action|formaction|ping|content|style|rel|http-equiv|type)\s*=\s*"""
+    r"""[\s"'](?=[a-z])(id|name|src|href|xlink:href|srcset|imagesrcset|poster|data|codebase"""
+    r"""|background|manifest|lowsrc|action|formaction|ping|content|style|rel|http-equiv|type)\s*=\s*"""
     r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
     re.I,
 )
