@@ -395,6 +395,8 @@ class Converter:
         self._hant_cache: dict[str, str] = {}
         self._evidence_cache: dict[str, tuple[int, int]] = {}
         self._hans_cache: dict[str, tuple[str, str]] = {}
+        # Whole short texts (to_hans/to_hant: headings for anchors, names, tags), by target.
+        self._whole_cache: dict[tuple[str, str], str] = {}
 
     @property
     def phrases(self) -> tuple[Phrase, ...]:
@@ -515,11 +517,23 @@ class Converter:
 
     def to_hant(self, text: str) -> str:
         """Convert to Traditional Chinese (Taiwan standard forms) from either script."""
-        return self._to_hant(text) if _CJK_RE.search(text) else text
+        if not _CJK_RE.search(text):
+            return text
+        found = self._whole_cache.get((text, HANT))
+        if found is None:
+            found = self._to_hant(text)
+            self._store(self._whole_cache, {(text, HANT): found})
+        return found
 
     def to_hans(self, text: str) -> str:
         """Convert to Simplified Chinese from either script."""
-        return self._to_hans(text) if _CJK_RE.search(text) else text
+        if not _CJK_RE.search(text):
+            return text
+        found = self._whole_cache.get((text, HANS))
+        if found is None:
+            found = self._to_hans(text)
+            self._store(self._whole_cache, {(text, HANS): found})
+        return found
 
     def convert(self, text: str, target: str) -> str:
         """Convert `text` to `target` (:data:`HANS` or :data:`HANT`)."""
@@ -636,12 +650,12 @@ class Converter:
         return dict(zip(pieces, parts, strict=True))
 
     @staticmethod
-    def _store(cache: dict[str, Any], values: dict[str, Any]) -> None:
-        """Remember the results of short pieces (long ones are body text, seen once)."""
+    def _store(cache: dict[Any, Any], values: dict[Any, Any]) -> None:
+        """Remember the results of short texts (long ones are body text, seen once)."""
         if len(cache) + len(values) > _CACHE_ENTRIES:
             cache.clear()
         for key, value in values.items():
-            if len(key) <= _CACHE_MAX_LEN:
+            if len(key[0] if isinstance(key, tuple) else key) <= _CACHE_MAX_LEN:
                 cache[key] = value
 
     def convert_html(self, html: str, target: str) -> str:
