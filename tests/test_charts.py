@@ -948,3 +948,32 @@ def test_chart_pages_in_the_built_site(make_site: MakeSite, tmp_path: Path) -> N
     # --strict: a broken chart fails the build
     strict = cli("build", "--source", root, "--out", tmp_path / "strict", "--strict")
     assert strict.code == 1
+
+
+def test_options_through_the_c_encoder_are_pyecharts_own() -> None:
+    import json
+    import math
+    from decimal import Decimal
+
+    from pyecharts import options as opts
+    from pyecharts.charts import Bar, Line
+
+    from site_builder.derive.charts import _dumped_options
+
+    for values in (
+        [1, 2.5, None],
+        [Decimal("1.5"), 2, 3],
+        [math.nan, 1, 2],
+        ["--x_x--0_0--", 1, 2],
+    ):
+        for kind in (Bar, Line):
+            chart = kind(init_opts=opts.InitOpts(chart_id="c1")).add_xaxis(["甲", "乙", "丙"])
+            chart.add_yaxis("系列", values, label_opts=opts.LabelOpts(is_show=False))
+            chart.set_global_opts(title_opts=opts.TitleOpts(title="标题"))
+            try:
+                expected = json.loads(chart.dump_options())
+            except ValueError:  # the marker makes pyecharts' own text invalid JSON
+                with pytest.raises(ValueError):
+                    _dumped_options(chart)
+                continue
+            assert _dumped_options(chart) == expected

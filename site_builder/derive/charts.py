@@ -994,7 +994,7 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
         tooltip_opts=opts.TooltipOpts(trigger="item" if spec.type == "pie" else "axis"),
         **axes,
     )
-    options: dict[str, Any] = json.loads(chart.dump_options())
+    options = _dumped_options(chart)
     if spec.type != "pie":
         # pyecharts pairs a line's values with the x labels ([x, item]), which breaks per-item
         # labels; the series' data are set here, one item per category, in series order.
@@ -1019,6 +1019,30 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
             "containLabel": True,
         }
     return _merge(options, spec.options)
+
+
+def _dumped_options(chart: Any) -> dict[str, Any]:
+    """``json.loads(chart.dump_options())`` without pyecharts' pure-Python, indented simplejson
+    pass: the same options through the C encoder. Anything that encoder would write otherwise
+    (a type pyecharts' encoder knows but the standard one does not, such as Decimal; NaN, which
+    pyecharts writes as null; its JsCode marker, which it cuts out of the text) goes the
+    pyecharts way."""
+    from pyecharts.charts.base import default
+    from pyecharts.options.series_options import BasicOpts
+
+    def options_only(o: object) -> Any:
+        if isinstance(o, BasicOpts):
+            return default(o)
+        raise TypeError(type(o).__name__)
+
+    try:
+        text = json.dumps(chart.get_options(), default=options_only, allow_nan=False)
+    except (TypeError, ValueError):
+        text = ""
+    if not text or "--x_x--0_0--" in text:
+        text = chart.dump_options()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def _legend_rows(spec: ChartSpec, text_lang: str, width: int = 480) -> int:
