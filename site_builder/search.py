@@ -13,18 +13,20 @@ case. Folding keeps the text's length, so a Simplified query finds Traditional t
 reverse, and the browser finds the matches in the text it shows by folding that text the same
 way. The same table is shipped to the browser (``assets/search/fold.js``).
 
-Files (all JavaScript that calls ``__sbSearch.*``, so that they load with ``<script src>`` from
-``file://`` as well as over HTTP, where ``fetch()`` of JSON would be refused):
+Files (all JavaScript that calls ``__sbSearch.*``, so that they load with ``<script src>`` over
+HTTP and from ``file://`` alike; Chromium refuses ``fetch()`` of JSON from ``file://``):
 
 - ``assets/search/<key>/index.js``: per index (``zh`` over the Chinese text, shared by both
-  Chinese trees; ``en`` over the English text), its shard count and each report's field ends;
+  Chinese trees; ``en`` over the English text), its shard count, where each report starts and
+  where its title and summary end;
 - ``assets/search/<key>/<nn>.js``: one shard of postings, chosen by a token's first character,
   so a query loads only the shards its tokens live in;
 - ``<tree>/search/docs.js``: each report's title, organization, year and link in the tree's
   language and script; ``<tree>/search/text/<n>.js``: one report's summary and body text, loaded
   only for the results on screen, for the highlighted snippets.
 
-Everything here is pure: it takes the model and rendered bodies and returns files.
+Everything here is pure: it takes the model, the rendered bodies and a reader of the rendered
+pages (snippets are cut from them) and returns files.
 """
 
 from __future__ import annotations
@@ -50,17 +52,25 @@ from site_builder.model import Site
 from site_builder.urls import Urls, relative
 
 __all__ = [
+    "BODY_END",
+    "BODY_START",
     "CJK_RE",
     "ENCODING_ALPHABET",
     "Doc",
     "Index",
     "Match",
     "build_index",
+    "build_search",
+    "config_json",
     "decode_postings",
     "encode_postings",
     "fold",
+    "fold_pairs",
     "fold_table",
     "html_text",
+    "index_keys",
+    "mark_body",
+    "search",
     "search_files",
 ]
 
@@ -390,10 +400,6 @@ def body_text(rendered: RenderedMarkdown | None) -> str:
     if rendered is None:
         return ""
     return html_text(CHART_PLACEHOLDER_RE.sub("", rendered.html))
-
-
-Convert = Callable[[Sequence[str]], list[str]]
-PageReader = Callable[[str], bytes | None]
 
 
 BODY_START = "<!--search:body-->"

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -169,12 +170,12 @@ def test_queries_without_words_or_hits_find_nothing(query: str) -> None:
 # --- the build's files -----------------------------------------------------------------------
 
 
-def read_call(path: Path) -> list[object]:
+def read_call(path: Path) -> list[Any]:
     """The arguments of a data file's ``__sbSearch.name(...)`` call."""
     text = path.read_text(encoding="utf-8")
     m = re.fullmatch(r"__sbSearch\.\w+\((.*)\);\n", text, re.DOTALL)
     assert m, text[:80]
-    result: list[object] = json.loads("[" + m.group(1) + "]")
+    result: list[Any] = json.loads("[" + m.group(1) + "]")
     return result
 
 
@@ -198,7 +199,9 @@ def test_build_writes_search_files_in_every_tree(make_site: MakeSite, tmp_path: 
     for tree in ("", "zh-hant/", "en/"):
         page = (out / tree / "search" / "index.html").read_text(encoding="utf-8")
         assert 'id="search-config"' in page
-        config = json.loads(re.search(r'id="search-config">(.*?)</script>', page).group(1))
+        found = re.search(r'id="search-config">(.*?)</script>', page)
+        assert found
+        config = json.loads(found.group(1))
         assert config["indexes"]["zh"].endswith("assets/search/zh/index.js")
         assert (out / tree / "search" / "docs.js").is_file()
     docs_hant = read_call(out / "zh-hant" / "search" / "docs.js")[0]
