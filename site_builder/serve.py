@@ -713,10 +713,10 @@ class DevServer:
             self.rebuilder.stop()
         self.broadcaster.close()
         if self.httpd is not None:
-            self.httpd.shutdown()
+            if self._thread is not None:  # shutdown() waits for serve_forever() to end
+                self.httpd.shutdown()
+                self._thread.join(timeout=10)
             self.httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
 
 
 def serve(options: ServeOptions, echo: Echo) -> int:
@@ -737,13 +737,13 @@ def serve(options: ServeOptions, echo: Echo) -> int:
             url = server.start()
         except OSError as exc:
             echo(f"error: cannot serve on {options.host}:{options.port}: {exc.strerror or exc}")
-            server.stop()
             return 2
         if options.open_browser:
             webbrowser.open(url)
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(3600)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM, also during the first build
+        pass
     finally:
         with contextlib.suppress(KeyboardInterrupt):
             server.stop()

@@ -316,3 +316,32 @@ def test_watched_folders_that_come_and_go_stay_watched(live: Live) -> None:
         default.replace("{% block main %}", "{% block main %}<!--third-->", 1), encoding="utf-8"
     )
     wait_until(lambda: b"<!--third-->" in served(), what="an edit in the new folder")
+
+
+def test_ctrl_c_during_the_first_build_stops_cleanly(tmp_path: Path) -> None:
+    """A big site's first build takes a while; Ctrl-C then stops at once, without a traceback."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate  # type: ignore[import-not-found]
+
+    root = tmp_path / "site"
+    generate(root, 400, seed=2)
+    command = [sys.executable, "-m", "site_builder", "serve", "--source", str(root)]
+    command += ["--out", str(tmp_path / "preview"), "--port", "0"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        command, cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
+    )
+    try:
+        assert proc.stderr is not None
+        first = proc.stderr.readline()
+        assert first.startswith("building "), first
+        time.sleep(1.0)  # in the middle of the first build
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+        rest = proc.stderr.read()
+        assert code == 0, rest
+        assert rest.rstrip().endswith("stopped") and "Traceback" not in rest, rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
