@@ -977,3 +977,9 @@ def test_options_through_the_c_encoder_are_pyecharts_own() -> None:
                     _dumped_options(chart)
                 continue
             assert _dumped_options(chart) == expected
+            if values == [1, 2.5, None]:  # plain values take the shortcut, not the encoders
+                from pyecharts.options.series_options import BasicOpts
+
+                from site_builder.derive.charts import _clean_dict, _plain
+
+                assert _plain(_clean_dict(chart.options), BasicOpts) == expected

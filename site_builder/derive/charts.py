@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -1030,6 +1030,12 @@ def _dumped_options(chart: Any) -> dict[str, Any]:
     from pyecharts.charts.base import default
     from pyecharts.options.series_options import BasicOpts
 
+    if isinstance(chart.options, dict):
+        try:
+            return _plain(_clean_dict(chart.options), BasicOpts)
+        except _NotPlain:
+            pass
+
     def options_only(o: object) -> Any:
         if isinstance(o, BasicOpts):
             return default(o)
@@ -1043,6 +1049,86 @@ def _dumped_options(chart: Any) -> dict[str, Any]:
         text = chart.dump_options()
     loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+class _NotPlain(Exception):
+    """A value the shortcut in ``_dumped_options`` leaves to the JSON encoders."""
+
+
+def _clean_dict(d: dict[Any, Any]) -> dict[Any, Any]:
+    """pyecharts' ``remove_key_with_none_value`` of a dict (its ``get_options``), without
+    generators: None and "" values dropped from mappings, sequences made lists."""
+    out = {}
+    for key, value in d.items():
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            value = _clean_dict(value)
+        elif isinstance(value, (list, tuple, set)):
+            value = _clean_array(value)
+        elif type(value).__name__ in ("ndarray", "Series"):
+            raise _NotPlain  # pyecharts raises its own error for these
+        elif isinstance(value, str) and not value:
+            continue
+        out[key] = value
+    return out
+
+
+def _clean_array(items: Iterable[Any]) -> list[Any]:
+    return [
+        _clean_dict(v)
+        if isinstance(v, dict)
+        else _clean_array(v)
+        if isinstance(v, (list, tuple, set))
+        else v
+        for v in items
+    ]
+
+
+_JS_MARKER = "--x_x--0_0--"
+
+
+def _plain(value: Any, basic: type) -> Any:
+    """What ``json.loads(json.dumps(value, default=pyecharts_default))`` gives, built directly,
+    for the plain types pyecharts' options hold (options objects as its ``default`` has them). Anything
+    else (str or number subclasses, non-str keys, NaN, sets, its JsCode marker) raises
+    _NotPlain."""
+    kind = type(value)
+    if value is None or kind is bool or kind is int:
+        return value
+    if kind is str:
+        if _JS_MARKER in value:
+            raise _NotPlain
+        return value
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _NotPlain
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or _JS_MARKER in key:
+                raise _NotPlain
+            out[key] = _plain(item, basic)
+        return out
+    if kind is list or kind is tuple:
+        return [_plain(item, basic) for item in value]
+    if isinstance(value, basic):
+        # pyecharts' ``default`` for its options objects, with the dict cleaning above
+        inner = value.opts  # type: ignore[attr-defined]
+        if isinstance(inner, Sequence):
+            cleaned: Any = [_remove_none(item) for item in inner]
+        else:
+            cleaned = _remove_none(inner)
+        return _plain(cleaned, basic)
+    raise _NotPlain
+
+
+def _remove_none(value: Any) -> Any:
+    """pyecharts' ``remove_key_with_none_value``."""
+    if isinstance(value, dict):
+        return _clean_dict(value)
+    return value if value else None
 
 
 def _legend_rows(spec: ChartSpec, text_lang: str, width: int = 480) -> int:
