@@ -1,0 +1,153 @@
+/* site_builder: draws every chart of the page with the site's own copy of ECharts.
+ *
+ * Each chart is a <div class="chart-canvas" data-options="ID"> whose options are the JSON in
+ * <script type="application/json" id="ID">, built at build time. This script only adds what JSON
+ * cannot hold (number formatting functions), picks ECharts' locale from <html lang>, keeps
+ * charts sized to their containers and to the printed page, and marks each container with
+ * data-rendered="true" (and a "chart:rendered" event) once ECharts reports it finished.
+ * Loaded with `defer`, after echarts.min.js, only on pages that have charts.
+ */
+(function () {
+  "use strict";
+  var echarts = window.echarts;
+  var lang = (document.documentElement.getAttribute("lang") || "").toLowerCase();
+  var zh = lang.indexOf("zh") === 0;
+  // The page's HTML is converted to its script at build time; this file is not.
+  var hant = lang === "zh-hant";
+  var WAN = hant ? "萬" : "万";
+  var YI = hant ? "億" : "亿";
+  var charts = [];
+
+  function trim(n) {
+    return String(Math.round(n * 100) / 100);
+  }
+
+  // Axis ticks: Chinese counts in 万/萬 and 亿/億 as the site's labels do; English with separators.
+  function axisNumber(v) {
+    if (typeof v !== "number") return v;
+    var a = Math.abs(v);
+    if (zh) {
+      if (a >= 1e8) return trim(v / 1e8) + YI;
+      if (a >= 1e4) return trim(v / 1e4) + WAN;
+      return trim(v);
+    }
+    return v.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  }
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // The label text built at build time (with 余/约, 万, units as the language writes them).
+  function valueText(p) {
+    var d = p.data;
+    if (d && d.label && typeof d.label.formatter === "string") return d.label.formatter;
+    var v = d && typeof d === "object" && "value" in d ? d.value : p.value;
+    return v == null ? "–" : axisNumber(v);
+  }
+
+  function axisTooltip(params) {
+    if (!params.length) return "";
+    var rows = [escapeHtml(params[0].axisValueLabel != null ? params[0].axisValueLabel : params[0].name)];
+    params.forEach(function (p) {
+      rows.push(p.marker + escapeHtml(p.seriesName) + ": <b>" + escapeHtml(valueText(p)) + "</b>");
+    });
+    return rows.join("<br>");
+  }
+
+  function prepare(option) {
+    var yAxes = option.yAxis ? [].concat(option.yAxis) : [];
+    yAxes.forEach(function (axis) {
+      if (axis.type === "value") {
+        axis.axisLabel = axis.axisLabel || {};
+        if (!axis.axisLabel.formatter) axis.axisLabel.formatter = axisNumber;
+      }
+    });
+    var tooltip = option.tooltip ? [].concat(option.tooltip)[0] : null;
+    if (tooltip && tooltip.trigger === "axis" && !tooltip.formatter) tooltip.formatter = axisTooltip;
+    if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      option.animation = false;
+    }
+    return option;
+  }
+
+  function draw(el) {
+    var source = document.getElementById(el.getAttribute("data-options"));
+    if (!source) return;
+    var option;
+    try {
+      option = JSON.parse(source.textContent);
+    } catch (e) {
+      el.setAttribute("data-rendered", "error");
+      console.error("chart " + el.id + ": invalid options", e);
+      return;
+    }
+    var chart = echarts.init(el, null, {
+      locale: zh ? "ZH" : "EN",
+      // Sharper when printed or zoomed than the screen's own ratio.
+      devicePixelRatio: Math.max(2, window.devicePixelRatio || 1),
+    });
+    chart.on("finished", function () {
+      if (el.getAttribute("data-rendered") !== "true") {
+        el.setAttribute("data-rendered", "true");
+        el.dispatchEvent(new CustomEvent("chart:rendered", { bubbles: true }));
+      }
+    });
+    chart.setOption(prepare(option));
+    charts.push(chart);
+  }
+
+  function resizeAll() {
+    charts.forEach(function (chart) {
+      chart.resize();
+    });
+  }
+
+  var pending = false;
+  function resizeSoon() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      resizeAll();
+    });
+  }
+
+  // Printing: show every data table and fit each chart to the printed page's width.
+  var opened = [];
+  function beforePrint() {
+    document.querySelectorAll("details.chart-data:not([open])").forEach(function (d) {
+      d.open = true;
+      opened.push(d);
+    });
+    resizeAll();
+  }
+  function afterPrint() {
+    opened.forEach(function (d) {
+      d.open = false;
+    });
+    opened = [];
+    resizeAll();
+  }
+
+  if (!echarts) {
+    console.error("charts: assets/echarts.min.js did not load");
+    return;
+  }
+  document.querySelectorAll(".chart-canvas[data-options]").forEach(draw);
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(resizeSoon);
+    document.querySelectorAll(".chart-canvas[data-options]").forEach(function (el) {
+      observer.observe(el);
+    });
+  }
+  window.addEventListener("resize", resizeSoon);
+  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("afterprint", afterPrint);
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    if (print.addEventListener) print.addEventListener("change", resizeAll);
+  }
+})();
