@@ -546,8 +546,9 @@ def _short(url: str, limit: int = 120) -> str:
 _PLAIN_REF_RE = re.compile(r"[^\x00-\x20%\x7f]*")
 
 
-def _resolve(page: str, url: str) -> tuple[str, str]:
-    """(output path, fragment) a relative reference from ``page`` leads to."""
+def _resolve(page: str, url: str, page_dir: str | None = None) -> tuple[str, str]:
+    """(output path, fragment) a relative reference from ``page`` leads to (``page_dir``: its
+    folder, if the caller has it)."""
     url = url.strip()
     if _PLAIN_REF_RE.fullmatch(url):
         raw_path, _, frag = url.partition("#")
@@ -557,7 +558,9 @@ def _resolve(page: str, url: str) -> tuple[str, str]:
         raw_path, path, frag = parts.path, unquote(parts.path), unquote(parts.fragment)
     if not raw_path:
         return page, frag
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    if page_dir is None:
+        page_dir = posixpath.dirname(page)
+    target = posixpath.normpath(posixpath.join(page_dir, path))
     if raw_path.endswith("/") or target == ".":
         target = posixpath.join(target, "index.html") if target != "." else "index.html"
     return target, frag
@@ -576,6 +579,7 @@ def check_links(out: Output) -> list[Diagnostic]:
     pages = sorted(p for p in out.scans if _is_page(p))
     base = out.base_url
     for page, scan in sorted(out.scans.items()):
+        page_dir = posixpath.dirname(page)
         for ref in scan.refs:
             url = ref.url
             if ref.what.startswith("<base"):
@@ -605,7 +609,7 @@ def check_links(out: Output) -> list[Diagnostic]:
                 continue
             else:
                 origin = page
-                target, frag = _resolve(page, url)
+                target, frag = _resolve(page, url, page_dir)
             if target.startswith("../") or target == "..":
                 diags.append(
                     _diag(
