@@ -84,9 +84,10 @@ _PLACEHOLDER = "\U000f0000"
 _SEPARATOR = "\U0010fffd"
 
 # Converted pieces are remembered (see ``Converter._convert_segments``) up to this length: page
-# chrome, names, labels and listing entries recur across thousands of pages; long body text does
-# not, and would only take memory. Each cache is emptied when it reaches _CACHE_ENTRIES.
-_CACHE_MAX_LEN = 1000
+# chrome, names, labels and short listing entries recur across thousands of pages (on a generated
+# site, pieces of up to 50 characters ten times on average); longer ones are body text, seen
+# once, and would only take memory. Each cache is emptied when it reaches _CACHE_ENTRIES.
+_CACHE_MAX_LEN = 100
 _CACHE_ENTRIES = 200_000
 
 # Characters worth converting: CJK radicals, symbols, ideographs and compatibility ideographs.
