@@ -133,6 +133,7 @@ def measure(
         head, sep, body = text.partition("\n---\n")
         assert sep, f"{report} has no front matter"
         latencies: list[float] = []
+        server_cpu: list[float] = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
@@ -153,6 +154,7 @@ def measure(
                 shown = float(page.evaluate("window.__shownAt"))
                 navigated = float(page.evaluate("performance.timeOrigin"))
                 # let the whole rebuild (search index too) finish before the next edit
+                counted = i >= warmup
                 deadline = time.monotonic() + 120
                 while time.monotonic() < deadline:
                     if int(server.status(origin_url)["builds"]) > builds:  # type: ignore[call-overload]
@@ -161,14 +163,16 @@ def measure(
                 server_line = next(
                     (ln for ln in reversed(server.lines) if ln.startswith("rebuilt")), ""
                 )
-                m = re.search(r"pages shown after ([0-9.]+)s", server_line)
+                m = re.search(r"pages shown after ([0-9.]+)s \(([0-9.]+)s CPU\)", server_line)
                 own = f"{float(m.group(1)) * 1000:.0f} ms" if m else "?"
-                counted = i >= warmup
+                own_cpu = f"{float(m.group(2)) * 1000:.0f} ms" if m else "?"
+                if m and counted:
+                    server_cpu.append(float(m.group(2)) * 1000)
                 ms = shown - saved
                 print(
                     f"[{label}] edit {i + 1:2d}{'' if counted else ' (warm-up)'}: "
                     f"{ms:6.0f} ms save -> shown: reload began after {navigated - saved:4.0f} ms "
-                    f"(server build: pages written after {own}), page painted "
+                    f"(server build: pages written after {own}, {own_cpu} CPU), page painted "
                     f"{shown - navigated:4.0f} ms later",
                     flush=True,
                 )
@@ -177,6 +181,13 @@ def measure(
                 time.sleep(0.3)
             browser.close()
         report.write_text(text, encoding="utf-8")
+        if server_cpu:
+            print(
+                f"[{label}] server CPU to the pages written: median "
+                f"{statistics.median(server_cpu):.0f} ms, worst {max(server_cpu):.0f} ms; "
+                f"load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
         return latencies
     finally:
         server.stop()

@@ -644,26 +644,29 @@ class DevServer:
     def _rebuild(self, changes: list[str], first: bool = False) -> None:
         assert self.builder is not None
         with self._lock:
-            shown: list[float] = []
-            started = time.perf_counter()
+            shown: list[float] = []  # seconds, CPU seconds to the pages; seconds waited
+            started, cpu = time.perf_counter(), time.thread_time()
 
             def preview(written: WriteResult) -> None:
                 # the pages are on disk: reload the browser now, not after the search index
-                shown.append(time.perf_counter() - started)
+                shown.extend((time.perf_counter() - started, time.thread_time() - cpu))
                 self._publish_change(written.changed, written.deleted, clear_errors=True)
                 # The site-wide stages (search index, checks of the whole output) take seconds
                 # on a big site and cannot be interrupted: run them once the writer pauses,
                 # not after every save; a save meanwhile starts a new build at once.
-                if self.rebuilder is not None and self.rebuilder.wait_for_change(
+                waiting = time.perf_counter()
+                pause = self.rebuilder is not None and self.rebuilder.wait_for_change(
                     self.options.settle
-                ):
+                )
+                shown.append(time.perf_counter() - waiting)
+                if pause:
                     raise Superseded
 
             try:
                 report = self.builder.build(preview)
             except Superseded:
                 return
-            self._publish(report, changes, first, shown[0] if shown else None)
+            self._publish(report, changes, first, shown)
 
     def _publish_change(
         self, changed: tuple[str, ...], removed: tuple[str, ...], clear_errors: bool
@@ -674,7 +677,7 @@ class DevServer:
             self.broadcaster.publish(status)
 
     def _publish(
-        self, report: BuildReport, changes: list[str], first: bool, shown: float | None
+        self, report: BuildReport, changes: list[str], first: bool, shown: list[float]
     ) -> None:
         before = self.broadcaster.status
         what = ", ".join(sorted(set(changes))[:3]) + (" …" if len(set(changes)) > 3 else "")
@@ -700,9 +703,13 @@ class DevServer:
             Status(status.generation, status.previous, status.change, status.css, (), builds)
         )
         label = "built" if first else "rebuilt"
-        page = f" (pages shown after {shown:.2f}s)" if shown is not None else ""
+        took = report.seconds
+        page = ""
+        if len(shown) == 3:  # pages shown first, then a pause for more edits
+            page = f", pages shown after {shown[0]:.2f}s ({shown[1]:.2f}s CPU)"
+            took -= shown[2]
         self.echo(
-            f"{label} in {report.seconds:.2f}s{page}{' after ' + what if what else ''}: "
+            f"{label} in {took:.2f}s{page}{' after ' + what if what else ''}: "
             f"{len(result.rendered)} rendered, {len(result.kept)} unchanged"
         )
 
