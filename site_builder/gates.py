@@ -577,6 +577,7 @@ def _is_page(path: str) -> bool:
 def check_links(out: Output) -> list[Diagnostic]:
     diags = []
     pages = sorted(p for p in out.scans if _is_page(p))
+    nearest: dict[str, str] = {}  # missing target -> did_you_mean over every page
     base = out.base_url
     for page, scan in sorted(out.scans.items()):
         page_dir = posixpath.dirname(page)
@@ -625,7 +626,10 @@ def check_links(out: Output) -> list[Diagnostic]:
             if target not in out.scans and posixpath.join(target, "index.html") in out.scans:
                 target = posixpath.join(target, "index.html")
             if target not in out.scans:
-                near = did_you_mean(target, pages)
+                # one guess per missing file: a broken template link fails on every page
+                near = nearest.get(target) or nearest.setdefault(
+                    target, did_you_mean(target, pages)
+                )
                 if not origin:
                     near = "the sitemap or feed lists a page that was not built"
                 elif near.startswith("did you mean"):

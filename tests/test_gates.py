@@ -435,3 +435,25 @@ def test_resolving_a_plain_reference_is_what_urlsplit_gives(url: str) -> None:
 
     for page in ("index.html", "reports/a/2020/x/index.html", "orgs/index.html"):
         assert _resolve(page, url) == reference(page, url)
+
+
+def test_a_link_missing_from_every_page_is_guessed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken template link fails on every page: the costly guess (over every page) is made
+    once per missing file, and every page still gets its message."""
+    from site_builder import gates
+
+    calls: list[str] = []
+    real = gates.did_you_mean
+
+    def counting(word: str, candidates: object) -> str:
+        calls.append(word)
+        return real(word, candidates)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gates, "did_you_mean", counting)
+    files = [
+        (f"r/{i}/index.html", b'<html><body><a href="../../gone.html">x</a></body></html>')
+        for i in range(50)
+    ]
+    diags = gates.check_output(files, label="out")
+    assert len(diags) == 50
+    assert calls == ["gone.html"]
