@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from site_builder.derive.aggregate import Derived
-from site_builder.views import Link, OrgNode, PageContext
+from site_builder.views import Link, OrgNode, PageContext, org_tree
 
 PAGE_SIZE = 50
 """Reports per listing page (year, tag, an organization's reports)."""
@@ -105,18 +105,7 @@ def org_forest(ctx: PageContext, shown: Collection[str]) -> tuple[OrgNode, ...]:
     for key in shown:
         keep.update(ctx.derived.orgs[key].ancestors)
 
-    def node(key: str) -> OrgNode:
-        facts = ctx.derived.orgs[key]
-        return OrgNode(
-            link=ctx.org_link(key),
-            level=ctx.level(facts.org),
-            sample=facts.org.sample,
-            reports=len(facts.reports),
-            latest_year=facts.years[-1] if facts.years else None,
-            children=tuple(node(c) for c in facts.children if c in keep),
-        )
-
-    return tuple(node(k) for k in ctx.derived.roots if k in keep)
+    return org_tree(ctx, keep)
 
 
 def home_orgs(derived: Derived, limit: int | None = None) -> list[str] | None:

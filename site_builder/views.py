@@ -6,6 +6,7 @@ language), formatted numbers and relative links.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -166,7 +167,9 @@ class PageContext:
         return self.t(f"level_{org.level.value}")
 
 
-def org_tree(ctx: PageContext) -> tuple[OrgNode, ...]:
+def org_tree(ctx: PageContext, keep: Collection[str] | None = None) -> tuple[OrgNode, ...]:
+    """The organization tree from its roots; with ``keep``, only those organizations."""
+
     def node(key: str) -> OrgNode:
         facts = ctx.derived.orgs[key]
         return OrgNode(
@@ -175,10 +178,10 @@ def org_tree(ctx: PageContext) -> tuple[OrgNode, ...]:
             sample=facts.org.sample,
             reports=len(facts.reports),
             latest_year=facts.years[-1] if facts.years else None,
-            children=tuple(node(c) for c in facts.children),
+            children=tuple(node(c) for c in facts.children if keep is None or c in keep),
         )
 
-    return tuple(node(k) for k in ctx.derived.roots)
+    return tuple(node(k) for k in ctx.derived.roots if keep is None or k in keep)
 
 
 def metric_table(ctx: PageContext, facts: OrgFacts) -> MetricTable | None:
