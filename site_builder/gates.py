@@ -440,20 +440,35 @@ def scan_xml(text: str) -> Scan:
     return Scan(tuple(out))
 
 
+# The scans of the files the last check saw, by path and content: ``serve`` re-checks every
+# file on each rebuild, and most of them have not changed. Holding one check's scans costs no
+# more than the check itself holds while it runs (a fixed cap smaller than the site, as before,
+# emptied the memo on every rebuild of a large site).
 _SCANS: dict[tuple[str, bytes], Scan] = {}
-_SCANS_MAX = 20_000
 
 
 def scan_file(path: str, data: bytes) -> Scan:
-    """What one output file refers to. Memoized by content: ``serve`` re-checks every file on
-    each rebuild, and most of them have not changed."""
+    """What one output file refers to (memoized with the last check's files)."""
     key = (path, hashlib.blake2b(data, digest_size=16).digest())
     scan = _SCANS.get(key)
     if scan is None:
-        if len(_SCANS) >= _SCANS_MAX:
-            _SCANS.clear()
         scan = _SCANS[key] = _scan_file(path, data)
     return scan
+
+
+def _scan_all(files: Iterable[tuple[str, bytes]]) -> dict[str, Scan]:
+    """Every file's scan; afterwards the memo holds exactly these files' scans."""
+    seen: dict[tuple[str, bytes], Scan] = {}
+    scans: dict[str, Scan] = {}
+    for path, data in files:
+        key = (path, hashlib.blake2b(data, digest_size=16).digest())
+        scan = seen.get(key) or _SCANS.get(key)
+        if scan is None:
+            scan = _scan_file(path, data)
+        seen[key] = scans[path] = scan
+    _SCANS.clear()
+    _SCANS.update(seen)
+    return scans
 
 
 def _scan_file(path: str, data: bytes) -> Scan:
@@ -677,7 +692,7 @@ def check_output(
 ) -> list[Diagnostic]:
     """Both gates over every output file."""
     out = Output(
-        {path: scan_file(path, data) for path, data in files},
+        _scan_all(files),
         label,
         base_url,
         body_links or {},

@@ -457,3 +457,20 @@ def test_a_link_missing_from_every_page_is_guessed_once(monkeypatch: pytest.Monk
     diags = gates.check_output(files, label="out")
     assert len(diags) == 50
     assert calls == ["gone.html"]
+
+
+def test_the_scan_memo_holds_the_last_checks_files() -> None:
+    """serve re-checks every file: unchanged ones are not scanned again, however large the
+    site, and the memo never holds more than one check's files."""
+    from site_builder import gates
+
+    page = b'<html><body><a href="b.html">b</a></body></html>'
+    first = [(f"p{i}.html", page) for i in range(30)] + [("b.html", page)]
+    assert gates.check_output(first, label="out") == []
+    scans = {k: id(v) for k, v in gates._SCANS.items()}
+    assert len(scans) == 31
+    second = [*first[1:], ("new.html", page)]
+    assert gates.check_output(second, label="out") == []
+    assert len(gates._SCANS) == 31
+    kept = {k: id(v) for k, v in gates._SCANS.items() if k in scans}
+    assert kept == {k: v for k, v in scans.items() if k[0] != "p0.html"}
