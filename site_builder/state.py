@@ -21,13 +21,11 @@ generator's code is used only to compare bytes: every page renders.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +38,7 @@ from site_builder.deps import Inputs, PageInputs, schema_drift
 from site_builder.errors import Diagnostics
 from site_builder.load import FileCache, TemplateSource
 from site_builder.render import OutputFile, PageSpec, Renderer
-from site_builder.write import WriteResult, write_in_place, write_output
+from site_builder.write import WriteResult, write_atomic, write_in_place, write_output
 
 log = logging.getLogger(__name__)
 
@@ -118,16 +116,7 @@ class BuildState:
             "outputs": {k: self.outputs[k].to_json() for k in sorted(self.outputs)},
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")
 
     @classmethod
     def load(cls, path: Path) -> BuildState | None:

@@ -32,6 +32,21 @@ class WriteResult:
     deleted: tuple[str, ...] = ()  # the paths removed
 
 
+def write_atomic(target: Path, data: bytes, prefix: str = TMP_PREFIX) -> None:
+    """Replace ``target`` with ``data`` by a temp file and a rename: readers see the old bytes
+    or the new ones, never a mix."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def check_output_dir(source: Path, out: Path) -> None:
     """Refuse an output folder that is, contains, or sits inside the sources it would replace."""
     src, dst = source.resolve(), out.resolve()
@@ -154,16 +169,7 @@ def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[st
     for path, data in sorted(changed.items()):
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(target, data)
     gone: list[str] = []
     for path in sorted(removed):
         target = out / path
