@@ -16,8 +16,14 @@ from tests.util import cli, tree_digest
 
 TREES = {"zh-Hans": "", "zh-Hant": "zh-hant/", "en": "en/"}
 GOLDEN = Path(__file__).parent / "golden" / "example-site"
-# Vendored third-party files are pinned by package-lock.json, not by the golden copy.
-NOT_GOLDEN = {"assets/echarts.min.js"}
+# Vendored third-party files are pinned by package-lock.json, and packaged assets are copied
+# verbatim (checked byte for byte below), so neither is duplicated in the golden copy.
+PACKAGED_ASSETS = REPO / "site_builder" / "defaults" / "assets"
+NOT_GOLDEN = {"assets/echarts.min.js"} | {
+    "assets/" + p.relative_to(PACKAGED_ASSETS).as_posix()
+    for p in PACKAGED_ASSETS.rglob("*")
+    if p.is_file()
+}
 
 
 def pages_of(out: Path, lang: str) -> set[str]:
@@ -257,3 +263,12 @@ def test_raw_html_only_when_the_site_enables_it(make_site: MakeSite, tmp_path: P
     assert cli("build", "--source", on, "--out", tmp_path / "on").code == 0
     page = (tmp_path / "on/reports/city/2024-summary/index.html").read_text(encoding="utf-8")
     assert "<mark>重点</mark>" in page
+
+
+def test_packaged_assets_are_copied_verbatim(example_out: Path) -> None:
+    assert len(NOT_GOLDEN) > 3
+    for rel in sorted(NOT_GOLDEN - {"assets/echarts.min.js"}):
+        source = PACKAGED_ASSETS / rel.removeprefix("assets/")
+        assert (example_out / rel).read_bytes() == source.read_bytes(), rel
+    vendored = REPO / "site_builder" / "vendor" / "echarts.min.js"
+    assert (example_out / "assets/echarts.min.js").read_bytes() == vendored.read_bytes()
