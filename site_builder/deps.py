@@ -132,8 +132,65 @@ def schema_drift() -> list[str]:
     return out
 
 
+def _facts_of(rep: Report) -> Report:
+    """A report without its body text: what organization figures and listings read of it."""
+    tr = rep.translation
+    if tr is not None:
+        tr = dataclasses.replace(tr, body="", body_line=0)
+    return dataclasses.replace(rep, body="", body_line=0, translation=tr)
+
+
+def stable_orgs(old: Site | None, new: Site) -> frozenset[str]:
+    """Organizations whose derived facts (``derive``: figures, roll-ups, listed reports, child
+    organizations) and own charts cannot differ between the site ``old`` and the site ``new``.
+
+    None when a configuration or registry file changed. Otherwise every organization except
+    those with a report added, removed or changed other than in its body text, and their
+    ancestors (which list, add up and compare it). A report object the validation memo kept
+    (``validate.build_site``) is unchanged by identity, so this costs next to nothing."""
+    if old is None or (old.config, old.orgs, old.metrics, old.tags) != (
+        new.config,
+        new.orgs,
+        new.metrics,
+        new.tags,
+    ):
+        return frozenset()
+    before = {r.ident: r for r in old.reports}
+    after = {r.ident: r for r in new.reports}
+    dirty: set[str] = set()
+    for ident in before.keys() | after.keys():
+        a, b = before.get(ident), after.get(ident)
+        if a is b:
+            continue
+        if a is None or b is None or _facts_of(a) != _facts_of(b):
+            dirty.update(r.org for r in (a, b) if r is not None)
+    for key in list(dirty):
+        seen = {key}
+        parent = new.orgs[key].parent if key in new.orgs else None
+        while parent is not None and parent in new.orgs and parent not in seen:
+            dirty.add(parent)
+            seen.add(parent)
+            parent = new.orgs[parent].parent
+    return frozenset(new.orgs.keys() - dirty)
+
+
+@dataclasses.dataclass(slots=True)
+class Carried:
+    """Inputs of one build that the next build in the same process may reuse as they are:
+    per organization page, and per report page with the report they were computed for."""
+
+    orgs: dict[str, Inputs] = dataclasses.field(default_factory=dict)
+    reports: dict[str, tuple[Report, Inputs]] = dataclasses.field(default_factory=dict)
+
+
 class PageInputs:
-    """The inputs of every page kind of one build, computed on demand and memoized."""
+    """The inputs of every page kind of one build, computed on demand and memoized.
+
+    ``previous`` (``serve``): what the last build in this process computed; ``stable``: the
+    organizations whose facts cannot have changed since (:func:`stable_orgs`). The inputs of a
+    stable organization's page are taken over, as are those of a report page whose report is
+    the very same object, in a stable organization, without chart blocks (which may show any
+    organization's figures or a data file)."""
 
     def __init__(
         self,
@@ -141,11 +198,16 @@ class PageInputs:
         derived: Derived,
         charts: Charts | None,
         remember: Callable[[tuple[object, ...]], str] = value_digest,
+        previous: Carried | None = None,
+        stable: frozenset[str] = frozenset(),
     ) -> None:
         self.site = site
         self.derived = derived
         self.charts = charts
         self.remember = remember
+        self.previous = previous if previous is not None and stable else None
+        self.stable = stable
+        self.carried = Carried()
         self._memo: dict[str, str] = {}
         self._listings: dict[str, str] = {}
         self._reports = {(r.org, r.year, r.slug): r for r in site.reports}
@@ -267,6 +329,13 @@ class PageInputs:
         return {"tree": self.tree()}
 
     def _org(self, key: str) -> Inputs:
+        found = self.previous.orgs.get(key) if self.previous and key in self.stable else None
+        if found is None:
+            found = self._org_inputs(key)
+        self.carried.orgs[key] = found
+        return found
+
+    def _org_inputs(self, key: str) -> Inputs:
         facts = self.derived.orgs[key]
         orgs = self.site.orgs
         related = sorted({*facts.children, *facts.ancestors, facts.org.parent or key} & orgs.keys())
@@ -304,10 +373,14 @@ class PageInputs:
 
     def _report(self, org: str, year: int, slug: str) -> Inputs:
         rep = self._reports[(org, year, slug)]
+        kept = self.previous.reports.get(rep.ident) if self.previous else None
+        if kept is not None and kept[0] is rep and org in self.stable:
+            self.carried.reports[rep.ident] = kept
+            return kept[1]
         chain = (rep.org, *self.derived.orgs[org].ancestors)
         tr = rep.translation
         blocks = self._chart_blocks(rep.path, tr.path if tr else None)
-        return {
+        inputs = {
             f"report:{rep.ident}": digest(
                 # a figure's int or float type is part of the key (value_digest)
                 self.remember(("report", rep, tuple(type(mv.value) for mv in rep.metrics))),
@@ -317,6 +390,9 @@ class PageInputs:
                 digest(blocks) if any(b for _p, b in blocks) else None,
             ),
         }
+        if not any(b for _p, b in blocks):
+            self.carried.reports[rep.ident] = (rep, inputs)
+        return inputs
 
     def _years_index(self) -> Inputs:
         d = self.derived

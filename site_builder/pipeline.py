@@ -17,7 +17,7 @@ from typing import Any
 
 from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
 from site_builder.chinese import Phrase as ZhPhrase
-from site_builder.deps import PageInputs, value_digest
+from site_builder.deps import PageInputs, stable_orgs, value_digest
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
@@ -32,6 +32,7 @@ from site_builder.search import build_search
 from site_builder.state import (
     IncrementalRenderer,
     KeptFile,
+    LastBuild,
     RenderPlan,
     Session,
     generator_digest,
@@ -41,7 +42,7 @@ from site_builder.translations import as_diagnostics, translation_gaps
 from site_builder.translations import summary as translation_summary
 from site_builder.validate import build_site, validate_config
 from site_builder.write import WriteResult, check_output_dir, write_output
-from site_builder.yamlpos import Located
+from site_builder.yamlpos import Located, parse_yaml
 
 log = logging.getLogger(__name__)
 
@@ -295,6 +296,7 @@ def _run(
         to_hans=session.memo("to_hans", converter.to_hans),
         detect=session.memo("detect", _script_of),
         drafts=options.drafts,
+        memo=session.validated,
     )
     jobs = resolve_jobs(options.jobs)
     lint_scripts(site, diags, session.memo("lint", nonconforming_chars), jobs)
@@ -303,10 +305,23 @@ def _run(
     lap("validate")
 
     derived = derive(site)
+    # `serve`: what the last build in this process made of the same sources, and the
+    # organizations whose figures the edits since cannot have changed
+    carry_key = (options.source.absolute(), options.out.absolute(), options.drafts)
+    last = session.carried.get(carry_key)
+    stable = stable_orgs(last.site if last else None, site)
     lap("derive")
 
     bodies = render_bodies(site, converter, session.memo("markdown", render_markdown), jobs)
-    charts = derive_charts(site, derived, chart_sources(site, bodies), diags)
+    charts = derive_charts(
+        site,
+        derived,
+        chart_sources(site, bodies),
+        diags,
+        session.memo("chart_yaml", parse_yaml),
+        previous=last.charts if last else None,
+        stable=stable,
+    )
     plan = None
     if options.write and options.incremental:
         meta = {
@@ -315,8 +330,16 @@ def _run(
             "drafts": options.drafts,
         }
         previous = session.state(options.out)
-        inputs = PageInputs(site, derived, charts, session.memo("digest", value_digest))
+        inputs = PageInputs(
+            site,
+            derived,
+            charts,
+            session.memo("digest", value_digest),
+            previous=last.inputs if last else None,
+            stable=stable,
+        )
         plan = RenderPlan(options.out, previous, meta, inputs, project.templates)
+        session.carried[carry_key] = LastBuild(site, charts, inputs.carried)
     renderer = IncrementalRenderer(
         site,
         derived,

@@ -34,9 +34,11 @@ from typing import Any, TypeVar
 import jinja2
 
 from site_builder import __version__
-from site_builder.deps import Inputs, PageInputs, schema_drift
+from site_builder.deps import Carried, Inputs, PageInputs, schema_drift
+from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostics
 from site_builder.load import FileCache, TemplateSource
+from site_builder.model import Site
 from site_builder.render import OutputFile, PageSpec, Renderer
 from site_builder.write import WriteResult, write_atomic, write_in_place, write_output
 
@@ -178,6 +180,15 @@ class _BytecodeCache(jinja2.BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
+@dataclass(frozen=True, slots=True)
+class LastBuild:
+    """What the next build of the same sources in this process may take over (deps.py)."""
+
+    site: Site
+    charts: Charts
+    inputs: Carried
+
+
 class Session:
     """What one process reuses from build to build; see the module docstring."""
 
@@ -188,6 +199,10 @@ class Session:
         self.states: dict[Path, BuildState] = {}
         self._converters: dict[object, Any] = {}
         self.files = FileCache()  # sources by size, mtime and inode
+        # validate.build_site's reports by their sources: unchanged reports keep their objects
+        self.validated: dict[tuple[object, ...], Any] = {}
+        # The last build's site, charts and page inputs, by (source, output, drafts)
+        self.carried: dict[tuple[Path, Path, bool], LastBuild] = {}
 
     def converter(self, key: object, make: Callable[[], T]) -> T:
         """One object per configuration (e.g. the Chinese converter for a set of phrases);

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from site_builder.errors import Diagnostics, did_you_mean
+from site_builder.errors import Diagnostic, Diagnostics, did_you_mean
 from site_builder.model import (
     EMPTY,
     Level,
@@ -699,8 +699,13 @@ def build_site(
     to_hans: Callable[[str], str],
     detect: Callable[[str], str],
     drafts: bool = False,
+    memo: dict[tuple[object, ...], tuple[Report | None, tuple[Diagnostic, ...]]] | None = None,
 ) -> Site:
+    """The model of the whole site. ``memo`` (``serve`` keeps one from build to build): each
+    report's result and messages by everything it is made from, i.e. its file and translation,
+    the registries and the phrase list; after the build it holds this build's entries only."""
     orgs: dict[str, Org] = {}
+    org_files = list(org_files)
     located: dict[str, Located] = {}
     for pf in org_files:
         org = validate_org(pf, diags)
@@ -721,16 +726,36 @@ def build_site(
             originals.append(doc)
     reports: list[Report] = []
     seen_paths: set[str] = set()
+    registry = (
+        tuple((pf.source.rel, pf.source.digest) for pf in org_files),
+        metrics_file.source if metrics_file else None,
+        tags_file.source if tags_file else None,
+        config.phrases,  # what to_hans converts with
+    )
+    fresh: dict[tuple[object, ...], tuple[Report | None, tuple[Diagnostic, ...]]] = {}
     for doc in originals:
-        rep = validate_report(doc, diags, orgs, metrics, tags_by_key, to_hans, detect)
         seen_paths.add(doc.source.rel)
+        tdoc = translations.get(doc.source.rel)
+        key = (
+            doc.source.rel,
+            doc.source.digest,
+            tdoc.source.digest if tdoc else None,
+            registry,
+        )
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            own = Diagnostics()
+            rep = validate_report(doc, own, orgs, metrics, tags_by_key, to_hans, detect)
+            if rep is not None and tdoc is not None:
+                tr = validate_translation(tdoc, own)
+                if tr is not None:
+                    rep = _with_translation(rep, tr)
+            found = (rep, tuple(own.items))
+        fresh[key] = found
+        rep, problems = found
+        diags.extend(problems)
         if rep is None:
             continue
-        tdoc = translations.get(doc.source.rel)
-        if tdoc is not None:
-            tr = validate_translation(tdoc, diags)
-            if tr is not None:
-                rep = _with_translation(rep, tr)
         if rep.draft and not drafts:
             continue
         reports.append(rep)
@@ -769,6 +794,9 @@ def build_site(
             tdoc.source.rel, 1, 1, "translation has no original page", f"expected {rel} beside it"
         )
 
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     data = {pf.source.rel.removeprefix("content/data/"): pf.data.value for pf in data_files}
     return Site(
         config=config,

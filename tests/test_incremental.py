@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.deps import SCHEMA, schema_drift
+from site_builder.deps import SCHEMA, schema_drift, stable_orgs
 from site_builder.pipeline import BuildOptions, BuildResult, run
 from site_builder.state import BuildState, Session, state_path
 from tests.conftest import REPO, MakeSite
@@ -253,6 +253,55 @@ def test_drafts_option_change_renders_everything(make_site: MakeSite, tmp_path: 
     assert result.kept == []
 
 
+def test_stable_orgs_are_those_no_edit_can_have_changed(tmp_path: Path) -> None:
+    """serve takes over an organization's page inputs and charts when its figures cannot have
+    changed: not after a report's figures changed (that org and its ancestors are not stable),
+    and never after a registry changed."""
+    import dataclasses
+
+    site = run(BuildOptions(source=REPO, out=tmp_path / "o", write=False)).site
+    assert site is not None
+    assert stable_orgs(None, site) == frozenset()
+    assert stable_orgs(site, site) == frozenset(site.orgs)
+    rep = next(r for r in site.reports if r.org == "sample-city-a" and r.metrics)
+
+    def with_report(new: object) -> object:
+        reports = tuple(new if r is rep else r for r in site.reports)
+        return dataclasses.replace(site, reports=reports)
+
+    body_only = with_report(dataclasses.replace(rep, body=rep.body + "\n修订。\n"))
+    assert stable_orgs(site, body_only) == frozenset(site.orgs)  # type: ignore[arg-type]
+    figure = dataclasses.replace(rep.metrics[0], value=rep.metrics[0].value + 1)
+    changed = with_report(dataclasses.replace(rep, metrics=(figure, *rep.metrics[1:])))
+    expected_dirty = {"sample-city-a", "sample-province", "acwf"}  # and its ancestors
+    assert stable_orgs(site, changed) == frozenset(site.orgs.keys() - expected_dirty)  # type: ignore[arg-type]
+    gone = dataclasses.replace(site, reports=tuple(r for r in site.reports if r is not rep))
+    assert stable_orgs(site, gone) == frozenset(site.orgs.keys() - expected_dirty)
+    org = site.orgs["sample-city-b"]
+    renamed = dict(site.orgs, **{"sample-city-b": dataclasses.replace(org, short_name=None)})
+    assert stable_orgs(site, dataclasses.replace(site, orgs=renamed)) == frozenset()
+
+
+def test_a_session_reports_an_unchanged_reports_problems_on_every_build(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """validate.build_site's memo replays a report's messages; a registry edit revalidates it."""
+    rel = "content/reports/city/2024-summary.md"
+    root = make_site()
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8").replace("[党的建设]", "[妇女议事]"), "utf-8")
+    session, out = Session(), tmp_path / "out"
+    options = BuildOptions(source=root, out=out, in_place=True)
+    for _ in range(2):
+        result = run(options, session=session)
+        assert [(d.path, "unknown tag" in d.message) for d in result.errors] == [(rel, True)]
+    tags = root / "content/tags.yaml"
+    tags.write_text(
+        tags.read_text(encoding="utf-8") + "妇女议事: {en: Women's councils}\n", "utf-8"
+    )
+    assert run(options, session=session).errors == []
+
+
 def test_the_dependency_model_matches_the_model_classes() -> None:
     """deps.py declares what each page reads; a new field of the model may be shown somewhere
     it does not know about. Review deps.py's declarations, then update ``SCHEMA``."""
@@ -375,16 +424,19 @@ EDITS: list[Step] = [
 ]
 
 
-def test_incremental_builds_equal_clean_builds_after_every_edit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["alternate", "serve"])
+def test_incremental_builds_equal_clean_builds_after_every_edit(tmp_path: Path, mode: str) -> None:
     root = _copy_example(tmp_path / "site")
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     serve_session = Session()
     build(root, out, serve_session)
     for i, (label, step) in enumerate(EDITS):
         step(root)
-        # alternately as `serve` does (one session throughout, files replaced in place, pages
-        # written before the search files) and as `build` does (a new process, a new tree)
-        if i % 2 == 0:
+        # "alternate": as `serve` does (one session throughout, files replaced in place, pages
+        # written before the search files) and as `build` does (a new process, a new tree);
+        # "serve": every edit in the one session, so that each build takes over what the one
+        # before it computed (deps.stable_orgs)
+        if i % 2 == 0 or mode == "serve":
             previews: list[object] = []
             options = BuildOptions(source=root, out=out, in_place=True)
             result = run(options, session=serve_session, preview=previews.append)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -154,14 +154,21 @@ class ChartContext:
 
 
 def validate_chart(
-    text: str, path: str, line: int, env: ChartContext, chart_id: str = "chart-1"
+    text: str,
+    path: str,
+    line: int,
+    env: ChartContext,
+    chart_id: str = "chart-1",
+    parse: Callable[..., tuple[Located | None, list[Any]]] = parse_yaml,
 ) -> tuple[ChartSpec | None, list[Diagnostic]]:
     """Check a chart block and resolve its data. Returns the spec, or None and every problem.
 
-    ``line`` is the 1-based line of the block's first YAML line in ``path``.
+    ``line`` is the 1-based line of the block's first YAML line in ``path``. ``parse`` is
+    ``yamlpos.parse_yaml``; ``serve`` passes it memoized by the block's text (the located YAML
+    is never modified here), since a block's data may change with other files but its YAML not.
     """
     diags = Diagnostics()
-    loc, yaml_errors = parse_yaml(text, line_offset=line - 1)
+    loc, yaml_errors = parse(text, line_offset=line - 1)
     for e in yaml_errors:
         diags.error(
             path,
@@ -856,22 +863,36 @@ def derive_charts(
     derived: Derived,
     blocks: Iterable[tuple[str, str | None, tuple[ChartBlock, ...]]],
     diags: Diagnostics,
+    parse: Callable[..., tuple[Located | None, list[Any]]] = parse_yaml,
+    previous: Charts | None = None,
+    stable: frozenset[str] = frozenset(),
 ) -> Charts:
     """Validate every chart block — ``(source path, its organization, its blocks)`` — and
-    compute the site's own charts."""
+    compute the site's own charts. ``parse``: see :func:`validate_chart`. ``previous``: an
+    earlier build's charts, whose organization charts are taken over for the organizations in
+    ``stable`` (``deps.stable_orgs``: their figures and their children's are unchanged)."""
     resolved: dict[tuple[str, int], ChartSpec | None] = {}
     for path, org, chart_blocks in blocks:
         env = ChartContext(site, derived, org)
         for block in chart_blocks:
             spec, problems = validate_chart(
-                block.source, path, block.line, env, block_id(block.index)
+                block.source, path, block.line, env, block_id(block.index), parse
             )
             diags.extend(problems)
             resolved[(path, block.index)] = spec
+    old = previous if previous is not None else Charts({}, {}, {}, ())
     return Charts(
         blocks=resolved,
-        trends={k: org_trends(site, derived, k) for k in site.orgs},
-        comparisons={k: org_comparisons(site, derived, k) for k in site.orgs},
+        trends={
+            k: old.trends[k] if k in stable and k in old.trends else org_trends(site, derived, k)
+            for k in site.orgs
+        },
+        comparisons={
+            k: old.comparisons[k]
+            if k in stable and k in old.comparisons
+            else org_comparisons(site, derived, k)
+            for k in site.orgs
+        },
         home=home_charts(site, derived),
     )
 
