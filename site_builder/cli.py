@@ -139,7 +139,13 @@ def _run_build(
     if fmt == "json":
         return EXIT_OK
     total = sum(result.timings.values())
-    if write and result.written is not None:
+    if write and result.up_to_date:
+        click.echo(
+            f"{out_dir} is up to date ({result.pages} pages): no source changed since the last "
+            f"build, checked in {total:.2f}s" + (f"; {warnings} warning(s)" if warnings else ""),
+            err=True,
+        )
+    elif write and result.written is not None:
         w = result.written
         files = len(result.files) + len(result.kept)
         click.echo(

@@ -254,6 +254,55 @@ def _asset(rel: str, path: Path, cache: FileCache | None) -> AssetSource:
     return asset
 
 
+Stamp = tuple[int, int, int]
+"""A file's or folder's size, mtime (ns) and inode."""
+
+
+def stamp_sources(root: Path) -> dict[str, Stamp]:
+    """The stamp of every file and folder ``load_project`` looks at, by path (project-relative,
+    or absolute for the packaged templates and assets), without reading a file.
+
+    Two equal sets of stamps taken well after the files' mtimes (``FileCache.RACY_NS``) mean
+    the same sources. Folders are stamped too: their mtime changes when an entry is added,
+    removed or renamed, symbolic links included. Hidden and backup files are skipped, as
+    ``load_project`` skips them."""
+    out: dict[str, Stamp] = {}
+
+    def stamp(key: str, path: str, follow: bool = True) -> None:
+        try:
+            st = os.stat(path, follow_symlinks=follow)
+        except OSError:
+            st = os.stat(path, follow_symlinks=False)  # a broken link: reported by load
+        out[key] = (st.st_size, st.st_mtime_ns, st.st_ino)
+
+    vendor = Path(__file__).parent / "vendor"
+    tops = [
+        ("", root / "content"),
+        ("", root / "templates"),
+        ("", root / "assets"),
+        ("package-templates:", PACKAGE_DEFAULTS / "templates"),
+        ("package-assets:", PACKAGE_DEFAULTS / "assets"),
+        ("package-vendor:", vendor),
+    ]
+    if (root / "site.yaml").exists() or (root / "site.yaml").is_symlink():
+        stamp("site.yaml", str(root / "site.yaml"))
+    stamp(".", str(root))  # a site.yaml or top folder created or removed
+    for prefix, top in tops:
+        if not top.is_dir():
+            continue
+        base = root if not prefix else top
+        for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+            rel_dir = os.path.relpath(dirpath, base).replace(os.sep, "/")
+            stamp(prefix + rel_dir + "/", dirpath)
+            dirnames[:] = [n for n in dirnames if not n.startswith(".")]
+            for name in filenames:
+                if name.startswith(".") or name.endswith("~"):
+                    continue
+                key = prefix + (name if rel_dir == "." else f"{rel_dir}/{name}")
+                stamp(key, os.path.join(dirpath, name))
+    return out
+
+
 def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, list[Diagnostic]]:
     """Read every source of the project under ``root`` (unchanged files from ``cache``)."""
     diags: list[Diagnostic] = []

@@ -22,7 +22,7 @@ from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
 from site_builder.gates import check_site
-from site_builder.load import Project, load_project
+from site_builder.load import Project, load_project, stamp_sources
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
 from site_builder.parallel import pmap, resolve_jobs
@@ -35,8 +35,10 @@ from site_builder.state import (
     LastBuild,
     RenderPlan,
     Session,
+    Snapshot,
     generator_digest,
     state_path,
+    up_to_date,
 )
 from site_builder.translations import as_diagnostics, translation_gaps
 from site_builder.translations import summary as translation_summary
@@ -81,6 +83,8 @@ class BuildResult:
     translation_summary: str = ""
     rendered: list[str] = field(default_factory=list)  # outputs rendered by this build
     kept: list[str] = field(default_factory=list)  # outputs reused unrendered (not in `files`)
+    # True: the sources and output were as the last build left them; nothing ran but `load`
+    up_to_date: bool = False
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -267,6 +271,23 @@ def _run(
     if options.write:
         check_output_dir(options.source, options.out)
 
+    snapshot: Snapshot | None = None
+    if options.write and options.incremental and not options.in_place and not options.translations:
+        # `build` again with nothing changed: stamps of the sources, not their contents, say so
+        taken_at = time.time_ns()
+        stamps = stamp_sources(options.source)
+        quick = {"generator": generator_digest(), "drafts": options.drafts}
+        previous = session.state(options.out)
+        if up_to_date(previous, options.out, quick, stamps):
+            assert previous is not None and previous.snapshot is not None
+            lap("load")
+            result = BuildResult(sorted(previous.snapshot.diagnostics), timings=timings)
+            result.kept = sorted(previous.outputs)
+            result.written = WriteResult(0, len(result.kept), 0)
+            result.up_to_date = True
+            return result
+        snapshot = Snapshot(taken_at, quick, stamps, [])
+
     project, load_diags = load_project(options.source, session.files)
     diags.extend(load_diags)
     lap("load")
@@ -400,6 +421,9 @@ def _run(
     else:
         outputs = [*files, *(KeptFile(p, b"") for p in kept)]
         result.written, state = plan.finish(outputs, options.in_place)
+        if snapshot is not None:
+            snapshot.diagnostics = result.diagnostics
+            state.snapshot = snapshot
         state.save(state_path(options.out))
         session.states[options.out.absolute()] = state
     lap("write")

@@ -36,15 +36,15 @@ import jinja2
 from site_builder import __version__
 from site_builder.deps import Carried, Inputs, PageInputs, schema_drift
 from site_builder.derive.charts import Charts
-from site_builder.errors import Diagnostics
-from site_builder.load import FileCache, TemplateSource
+from site_builder.errors import Diagnostic, Diagnostics, Severity
+from site_builder.load import FileCache, Stamp, TemplateSource
 from site_builder.model import Site
 from site_builder.render import OutputFile, PageSpec, Renderer
 from site_builder.write import WriteResult, write_atomic, write_in_place, write_output
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 STATE_PREFIX = ".site_builder_state-"
 
 T = TypeVar("T")
@@ -107,15 +107,51 @@ class OutputRecord:
 
 
 @dataclass(slots=True)
+class Snapshot:
+    """The sources of a successful build as stamped before it read them, and its messages:
+    what a later build needs to see that it has nothing to do (:func:`up_to_date`)."""
+
+    taken_at: int  # time.time_ns() before the stamps were taken
+    options: dict[str, Any]  # the generator and the options that change the output or messages
+    sources: dict[str, Stamp]
+    diagnostics: list[Diagnostic]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "taken_at": self.taken_at,
+            "options": self.options,
+            "sources": self.sources,
+            "diagnostics": [
+                [d.path, d.line, d.col, d.message, d.hint, d.severity.value, d.code]
+                for d in self.diagnostics
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Snapshot:
+        return cls(
+            int(raw["taken_at"]),
+            dict(raw["options"]),
+            {k: (int(a), int(b), int(c)) for k, (a, b, c) in raw["sources"].items()},
+            [
+                Diagnostic(str(p), int(ln), int(c), str(m), str(h), Severity(sv), str(code))
+                for p, ln, c, m, h, sv, code in raw["diagnostics"]
+            ],
+        )
+
+
+@dataclass(slots=True)
 class BuildState:
     meta: dict[str, Any]
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    snapshot: Snapshot | None = None
 
     def save(self, path: Path) -> None:
         data = {
             "version": STATE_VERSION,
             "meta": self.meta,
             "outputs": {k: self.outputs[k].to_json() for k in sorted(self.outputs)},
+            "snapshot": self.snapshot.to_json() if self.snapshot else None,
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")
@@ -128,12 +164,46 @@ class BuildState:
             if raw.get("version") != STATE_VERSION:
                 return None
             outputs = {k: OutputRecord.from_json(v) for k, v in raw["outputs"].items()}
-            return cls(dict(raw["meta"]), outputs)
+            snap = raw.get("snapshot")
+            return cls(dict(raw["meta"]), outputs, Snapshot.from_json(snap) if snap else None)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("ignoring the incremental-build state %s: %s", path, exc)
             return None
+
+
+def up_to_date(
+    state: BuildState | None, out: Path, options: dict[str, Any], sources: dict[str, Stamp]
+) -> bool:
+    """True when a build would change nothing: the last successful build into ``out`` saw the
+    same sources (every stamp equal, and each taken at least ``FileCache.RACY_NS`` after the
+    file's mtime, so that an edit within the same clock tick cannot hide), ran with the same
+    generator and ``options``, and its output is on disk as it wrote it, with no other file."""
+    snap = state.snapshot if state is not None else None
+    if snap is None or snap.options != options or snap.sources != sources:
+        return False
+    limit = snap.taken_at - FileCache.RACY_NS
+    if any(mtime >= limit for _size, mtime, _ino in sources.values()):
+        return False
+    assert state is not None
+    seen = 0
+    root = str(out.absolute())
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            rec = state.outputs.get(rel)
+            if rec is None:
+                return False
+            try:
+                st = os.stat(path, follow_symlinks=False)
+            except OSError:
+                return False
+            if st.st_size != rec.size or st.st_mtime_ns != rec.mtime_ns:
+                return False
+            seen += 1
+    return seen == len(state.outputs)
 
 
 # --- memory of one process ------------------------------------------------------------------------

@@ -3,8 +3,10 @@ rewritten that did not change, and the result is always the clean build's, byte 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -563,3 +565,87 @@ def test_remembered_digests_tell_an_int_from_an_equal_float(
     for_float = PageInputs(float_site, derive(float_site), None, remember)
     args = (rep.org, rep.year, rep.slug)
     assert for_int.page("report", args) != for_float.page("report", args)  # ... new digest
+
+
+# --- `build` with nothing changed: stamps, not contents ----------------------------------------
+
+
+def _age(root: Path, seconds: float = 60) -> None:
+    """Move every file's and folder's mtime into the past, as if edited a while ago: stamps
+    taken within FileCache.RACY_NS of an mtime are never trusted."""
+    when = time.time() - seconds
+    for p in [root, *root.rglob("*")]:
+        os.utime(p, (when, when), follow_symlinks=False)
+
+
+def test_a_build_with_nothing_changed_reads_no_source_and_writes_nothing(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site({"content/reports/city/notes.txt": "not a report\n"})  # one warning
+    out = tmp_path / "out"
+    _age(root)
+    first = build(root, out)
+    assert not first.up_to_date and first.written is not None and first.written.written > 0
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+
+    again = build(root, out, Session())
+    assert again.up_to_date
+    assert again.written is not None and again.written.written == 0
+    assert again.rendered == [] and sorted(again.kept) == sorted(
+        first.kept + [f.path for f in first.files]
+    )
+    assert [d.format() for d in again.diagnostics] == [d.format() for d in first.diagnostics]
+    assert len(again.diagnostics) == 1  # the warning is reported again
+    assert {
+        p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()
+    } == before
+    assert cli("build", "--source", root, "--out", out).err.count("is up to date") == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "edit a report",
+        "add a report",
+        "remove a report",
+        "stray output file",
+        "output file deleted",
+        "output file edited",
+        "drafts",
+        "template override",
+    ],
+)
+def test_a_build_after_any_change_is_a_real_build(
+    make_site: MakeSite, tmp_path: Path, change: str
+) -> None:
+    root = make_site()
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    report = root / "content/reports/city/2024-summary.md"
+    _age(root)
+    build(root, out)
+    drafts = False
+    if change == "edit a report":
+        edit(report, "开展学习12次。", "开展学习13次。")  # same size: the mtime tells
+    elif change == "add a report":
+        text = report.read_text(encoding="utf-8").replace("date: 2024-12-31", "date: 2025-06-30")
+        report.with_name("2025-summary.md").write_text(text, encoding="utf-8")
+    elif change == "remove a report":
+        report.unlink()
+    elif change == "stray output file":
+        (out / "stray.html").write_text("x", encoding="utf-8")
+    elif change == "output file deleted":
+        (out / "index.html").unlink()
+    elif change == "output file edited":
+        (out / "index.html").write_text("changed", encoding="utf-8")
+    elif change == "drafts":
+        drafts = True
+    elif change == "template override":
+        (root / "templates").mkdir()
+        text = (DEFAULT_TEMPLATES / "base.html").read_text(encoding="utf-8")
+        (root / "templates/base.html").write_text(text.replace("<main", "<main data-x", 1), "utf-8")
+    if change not in ("stray output file", "output file deleted", "output file edited", "drafts"):
+        _age(root)  # old enough to be trusted: only the stamps differ
+    result = run(BuildOptions(source=root, out=out, drafts=drafts), session=Session())
+    assert not result.errors and not result.up_to_date
+    if not drafts:
+        assert tree(out) == clean_build(root, fresh)
