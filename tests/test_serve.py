@@ -345,3 +345,56 @@ def test_ctrl_c_during_the_first_build_stops_cleanly(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_binding_beyond_loopback_is_said_and_works(make_site: MakeSite, tmp_path: Path) -> None:
+    """--host 0.0.0.0 serves on every interface (reachable on loopback too), with a warning;
+    the default host says nothing of the kind."""
+    root = make_site()
+    for host, warned in (("0.0.0.0", True), ("127.0.0.1", False)):
+        lines: list[str] = []
+        options = ServeOptions(source=root, out=tmp_path / f"out-{host}", host=host, port=0)
+        server = DevServer(options, echo=lines.append)
+        url = server.start()
+        try:
+            assert server.httpd is not None
+            assert server.httpd.server_address[0] == host
+            port = server.httpd.server_address[1]
+            assert get(f"http://127.0.0.1:{port}/")[0] == 200
+            warnings = [ln for ln in lines if ln.startswith(f"warning: serving on {host}")]
+            assert len(warnings) == (1 if warned else 0), lines
+            assert url.startswith(f"http://{host}:{port}/")
+        finally:
+            server.stop()
+
+
+@pytest.mark.parametrize("open_browser", [True, False])
+def test_open_opens_the_served_url_in_the_browser(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_browser: bool
+) -> None:
+    """--open hands the URL being served (its page answers) to the user's browser, once."""
+    from site_builder import serve as serve_module
+
+    opened: list[tuple[str, int]] = []
+
+    def fake_open(url: str) -> bool:
+        opened.append((url, get(url)[0]))  # the server is up when the browser is asked
+        raise KeyboardInterrupt  # then Ctrl-C
+
+    real_sleep = time.sleep
+
+    def fake_sleep(seconds: float) -> None:  # `time` is shared: only serve()'s own wait ends
+        if threading.current_thread() is not threading.main_thread():
+            return real_sleep(seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(serve_module.webbrowser, "open", fake_open)
+    monkeypatch.setattr(serve_module.time, "sleep", fake_sleep)
+    lines: list[str] = []
+    options = ServeOptions(
+        source=make_site(), out=tmp_path / "out", port=0, open_browser=open_browser
+    )
+    assert serve_module.serve(options, lines.append) == 0
+    served = next(ln.split()[1] for ln in lines if ln.startswith("serving "))
+    assert opened == ([(served, 200)] if open_browser else [])
+    assert lines[-1] == "stopped"
