@@ -35,7 +35,6 @@ from urllib.parse import unquote, urlsplit
 from site_builder.errors import Diagnostic, Severity, did_you_mean
 from site_builder.markdown import RenderedMarkdown
 from site_builder.model import Page, Report, Site
-from site_builder.parallel import pmap
 from site_builder.urls import Urls
 
 # --- what a file refers to -------------------------------------------------------------------
@@ -457,38 +456,19 @@ def scan_file(path: str, data: bytes) -> Scan:
     return scan
 
 
-SCAN_BATCH = 4000
-"""Files scanned at a time over the workers: their bytes are held until the batch is done."""
-
-
-def _scan_all(files: Iterable[tuple[str, bytes]], jobs: int = 1) -> dict[str, Scan]:
-    """Every file's scan, the new ones over ``jobs`` processes, in batches of ``SCAN_BATCH``
-    files (so that an incremental build, which reads the files it kept back from disk, never
-    holds the whole output in memory); afterwards the memo holds exactly these files' scans."""
+def _scan_all(files: Iterable[tuple[str, bytes]]) -> dict[str, Scan]:
+    """Every file's scan; afterwards the memo holds exactly these files' scans."""
     seen: dict[tuple[str, bytes], Scan] = {}
-    scans: dict[str, Scan | None] = {}
-    todo: list[tuple[str, bytes, tuple[str, bytes]]] = []
-
-    def flush() -> None:
-        results = pmap(lambda item: _scan_file(item[0], item[1]), todo, jobs)
-        for (path, _data, key), scan in zip(todo, results, strict=True):
-            seen[key] = scans[path] = scan
-        todo.clear()
-
+    scans: dict[str, Scan] = {}
     for path, data in files:
         key = (path, hashlib.blake2b(data, digest_size=16).digest())
         scan = seen.get(key) or _SCANS.get(key)
         if scan is None:
-            scans[path] = None  # keeps the files' order
-            todo.append((path, data, key))
-            if len(todo) >= SCAN_BATCH:
-                flush()
-        else:
-            seen[key] = scans[path] = scan
-    flush()
+            scan = _scan_file(path, data)
+        seen[key] = scans[path] = scan
     _SCANS.clear()
     _SCANS.update(seen)
-    return {path: scan for path, scan in scans.items() if scan is not None}
+    return scans
 
 
 def _scan_file(path: str, data: bytes) -> Scan:
@@ -709,11 +689,10 @@ def check_output(
     base_url: str | None = None,
     body_links: Mapping[str, Mapping[str, tuple[tuple[str, int], ...]]] | None = None,
     normalize: Callable[[str], str] = str,
-    jobs: int = 1,
 ) -> list[Diagnostic]:
-    """Both gates over every output file (scanned over ``jobs`` processes)."""
+    """Both gates over every output file."""
     out = Output(
-        _scan_all(files, jobs),
+        _scan_all(files),
         label,
         base_url,
         body_links or {},
@@ -747,7 +726,6 @@ def check_site(
     files: Iterable[tuple[str, bytes]],
     label: str = "output",
     normalize: Callable[[str], str] = str,
-    jobs: int = 1,
 ) -> list[Diagnostic]:
     """The gates over a site's rendered files (the pipeline's entry point). ``normalize`` maps
     Chinese to the script of heading ids, to tie a converted page's links to their source."""
@@ -757,5 +735,4 @@ def check_site(
         base_url=site.config.base_url,
         body_links=body_links(site, bodies),
         normalize=normalize,
-        jobs=jobs,
     )

@@ -403,9 +403,7 @@ def _run(
     lap("search")
 
     outputs = _gate_inputs(options, files)
-    diags.extend(
-        check_site(site, bodies.by_path, outputs, _label(options), converter.to_hans, jobs)
-    )
+    diags.extend(check_site(site, bodies.by_path, outputs, _label(options), converter.to_hans))
     lap("gates")
 
     kept = [f.path for f in files if isinstance(f, KeptFile)]

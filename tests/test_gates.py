@@ -474,27 +474,3 @@ def test_the_scan_memo_holds_the_last_checks_files() -> None:
     assert len(gates._SCANS) == 31
     kept = {k: id(v) for k, v in gates._SCANS.items() if k in scans}
     assert kept == {k: v for k, v in scans.items() if k[0] != "p0.html"}
-
-
-def test_scanning_over_workers_finds_what_one_process_finds(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """check_output(jobs=2) scans in forked workers, in batches: the same messages, in the same
-    order, as jobs=1, and the memo afterwards holds every file's scan either way."""
-    from site_builder import gates
-
-    monkeypatch.setattr(gates, "SCAN_BATCH", 70)  # several batches, each worth a pool
-    files = [
-        (
-            f"r/{i}/index.html",
-            f'<html><body><a href="../{i + 1}/index.html#s{i + 1}">n</a>'
-            f'<img src="https://cdn.example/{i}.png"><h2 id="s{i}">x</h2></body></html>'.encode(),
-        )
-        for i in range(200)
-    ]
-    one = gates.check_output(files, label="out", jobs=1)
-    gates._SCANS.clear()
-    two = gates.check_output(files, label="out", jobs=2)
-    assert len(one) == 201  # every remote image, and the last page's link to a missing page
-    assert [d.format() for d in two] == [d.format() for d in one]
-    assert len(gates._SCANS) == 200
