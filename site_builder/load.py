@@ -54,6 +54,11 @@ class Project:
     templates: tuple[TemplateSource, ...]
     assets: tuple[AssetSource, ...]
 
+    def sources(self) -> list[SourceFile]:
+        """Every content file and site.yaml, as read."""
+        one = [f for f in (self.config, self.metrics, self.tags) if f is not None]
+        return [*one, *self.orgs, *self.reports, *self.pages, *self.data]
+
 
 def _guess_encoding(raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -263,9 +268,10 @@ def stamp_sources(root: Path) -> dict[str, Stamp]:
     or absolute for the packaged templates and assets), without reading a file.
 
     Two equal sets of stamps taken well after the files' mtimes (``FileCache.RACY_NS``) mean
-    the same sources. Folders are stamped too: their mtime changes when an entry is added,
-    removed or renamed, symbolic links included. Hidden and backup files are skipped, as
-    ``load_project`` skips them."""
+    the same sources; a file edited just before the stamps were taken needs its content
+    compared too (``state.up_to_date``). Folders (keys ending in "/") and links to folders
+    (ending in "@") are stamped too. Hidden and backup files are skipped, as ``load_project``
+    skips them."""
     out: dict[str, Stamp] = {}
 
     def stamp(key: str, path: str, follow: bool = True) -> None:
@@ -286,7 +292,7 @@ def stamp_sources(root: Path) -> dict[str, Stamp]:
     ]
     if (root / "site.yaml").exists() or (root / "site.yaml").is_symlink():
         stamp("site.yaml", str(root / "site.yaml"))
-    stamp(".", str(root))  # a site.yaml or top folder created or removed
+    stamp("./", str(root))  # a site.yaml or top folder created or removed
     for prefix, top in tops:
         if not top.is_dir():
             continue
@@ -295,6 +301,10 @@ def stamp_sources(root: Path) -> dict[str, Stamp]:
             rel_dir = os.path.relpath(dirpath, base).replace(os.sep, "/")
             stamp(prefix + rel_dir + "/", dirpath)
             dirnames[:] = [n for n in dirnames if not n.startswith(".")]
+            for name in dirnames:  # a linked folder is not followed (load warns): its link
+                if os.path.islink(os.path.join(dirpath, name)):
+                    key = prefix + (name if rel_dir == "." else f"{rel_dir}/{name}")
+                    stamp(key + "@", os.path.join(dirpath, name), follow=False)
             for name in filenames:
                 if name.startswith(".") or name.endswith("~"):
                     continue

@@ -278,7 +278,7 @@ def _run(
         stamps = stamp_sources(options.source)
         quick = {"generator": generator_digest(), "drafts": options.drafts}
         previous = session.state(options.out)
-        if up_to_date(previous, options.out, quick, stamps):
+        if up_to_date(previous, options.source, options.out, quick, stamps):
             assert previous is not None and previous.snapshot is not None
             lap("load")
             result = BuildResult(sorted(previous.snapshot.diagnostics), timings=timings)
@@ -290,6 +290,9 @@ def _run(
 
     project, load_diags = load_project(options.source, session.files)
     diags.extend(load_diags)
+    if snapshot is not None:
+        racy = set(snapshot.racy())
+        snapshot.digests = {f.rel: f.digest for f in project.sources() if f.rel in racy}
     lap("load")
 
     parsed = parse_project(

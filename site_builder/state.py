@@ -115,11 +115,24 @@ class Snapshot:
     options: dict[str, Any]  # the generator and the options that change the output or messages
     sources: dict[str, Stamp]
     diagnostics: list[Diagnostic]
+    # sha256 of the content the build read, of the files stamped within RACY_NS of their mtime
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def racy(self) -> list[str]:
+        """Files whose stamp alone cannot tell an edit in the same clock tick (folders can be
+        left out: the files they hold are compared one by one)."""
+        limit = self.taken_at - FileCache.RACY_NS
+        return [
+            k
+            for k, (_size, mtime, _ino) in self.sources.items()
+            if mtime >= limit and not k.endswith(("/", "@"))
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "taken_at": self.taken_at,
             "options": self.options,
+            "digests": self.digests,
             "sources": self.sources,
             "diagnostics": [
                 [d.path, d.line, d.col, d.message, d.hint, d.severity.value, d.code]
@@ -137,6 +150,7 @@ class Snapshot:
                 Diagnostic(str(p), int(ln), int(c), str(m), str(h), Severity(sv), str(code))
                 for p, ln, c, m, h, sv, code in raw["diagnostics"]
             ],
+            {str(k): str(v) for k, v in raw.get("digests", {}).items()},
         )
 
 
@@ -174,18 +188,27 @@ class BuildState:
 
 
 def up_to_date(
-    state: BuildState | None, out: Path, options: dict[str, Any], sources: dict[str, Stamp]
+    state: BuildState | None,
+    source: Path,
+    out: Path,
+    options: dict[str, Any],
+    sources: dict[str, Stamp],
 ) -> bool:
     """True when a build would change nothing: the last successful build into ``out`` saw the
-    same sources (every stamp equal, and each taken at least ``FileCache.RACY_NS`` after the
-    file's mtime, so that an edit within the same clock tick cannot hide), ran with the same
-    generator and ``options``, and its output is on disk as it wrote it, with no other file."""
+    same sources, ran with the same generator and ``options``, and its output is on disk as it
+    wrote it, with no other file. Same sources: every stamp equal; a file stamped within
+    ``FileCache.RACY_NS`` of its mtime (an edit in the same clock tick would leave the stamp
+    as it was) must also hold the very bytes that build read (git's "racily clean" rule)."""
     snap = state.snapshot if state is not None else None
     if snap is None or snap.options != options or snap.sources != sources:
         return False
-    limit = snap.taken_at - FileCache.RACY_NS
-    if any(mtime >= limit for _size, mtime, _ino in sources.values()):
-        return False
+    for rel in snap.racy():
+        digest = snap.digests.get(rel)
+        try:
+            if digest is None or hashlib.sha256((source / rel).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
     assert state is not None
     seen = 0
     root = str(out.absolute())

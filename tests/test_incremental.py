@@ -90,7 +90,12 @@ def test_no_change_build_from_the_command_line_writes_nothing(
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     second = cli("build", "--source", root, "--out", out)
     assert second.code == 0, second.err
-    assert ": 0 rendered, 0 written," in second.err, second.err
+    assert "is up to date" in second.err, second.err  # no source changed: none is read
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    os.utime(root / "content/tags.yaml")  # touched, not changed: every source is read
+    third = cli("build", "--source", root, "--out", out)
+    assert third.code == 0, third.err
+    assert ": 0 rendered, 0 written," in third.err, third.err
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
 
@@ -552,7 +557,7 @@ def test_remembered_digests_tell_an_int_from_an_equal_float(
     from site_builder.derive.aggregate import derive
 
     root, out, session = site
-    result = build(root, out, session)
+    result = run(BuildOptions(source=root, out=out, in_place=True), session=session)
     assert result.site is not None
     remember = session.memo("digest", value_digest)
     rep = next(r for r in result.site.reports if r.metrics)
@@ -649,3 +654,30 @@ def test_a_build_after_any_change_is_a_real_build(
     assert not result.errors and not result.up_to_date
     if not drafts:
         assert tree(out) == clean_build(root, fresh)
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_caught_by_content(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """A file edited right before a build (within FileCache.RACY_NS) is compared by content: an
+    edit that leaves size, mtime and inode as they were (same clock tick) is still a change,
+    and an untouched recent file is not."""
+    root = make_site()  # every file just written: all of them are "racy"
+    out = tmp_path / "out"
+    build(root, out)
+    assert build(root, out, Session()).up_to_date  # recent, but the same bytes
+    report = root / "content/reports/city/2024-summary.md"
+    st = report.stat()
+    text = report.read_text(encoding="utf-8")
+    with report.open("r+", encoding="utf-8") as fh:  # in place: same inode
+        fh.write(text.replace("开展学习12次。", "开展学习13次。"))
+    os.utime(report, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = report.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ino,
+    )
+    result = build(root, out, Session())
+    assert not result.up_to_date
+    assert any("开展学习13次".encode() in p.read_bytes() for p in out.rglob("*.html"))
