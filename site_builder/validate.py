@@ -726,11 +726,14 @@ def build_site(
             originals.append(doc)
     reports: list[Report] = []
     seen_paths: set[str] = set()
-    registry = (
-        tuple((pf.source.rel, pf.source.digest) for pf in org_files),
-        metrics_file.source if metrics_file else None,
-        tags_file.source if tags_file else None,
-        config.phrases,  # what to_hans converts with
+    # one string (its hash is computed once, not once per report)
+    registry = repr(
+        (
+            [(pf.source.rel, pf.source.digest) for pf in org_files],
+            metrics_file.source.digest if metrics_file else None,
+            tags_file.source.digest if tags_file else None,
+            config.phrases,  # what to_hans converts with
+        )
     )
     fresh: dict[tuple[object, ...], tuple[Report | None, tuple[Diagnostic, ...]]] = {}
     for doc in originals:
