@@ -292,7 +292,6 @@ def stamp_sources(root: Path) -> dict[str, Stamp]:
     ]
     if (root / "site.yaml").exists() or (root / "site.yaml").is_symlink():
         stamp("site.yaml", str(root / "site.yaml"))
-    stamp("./", str(root))  # a site.yaml or top folder created or removed
     for prefix, top in tops:
         if not top.is_dir():
             continue

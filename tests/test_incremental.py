@@ -656,6 +656,18 @@ def test_a_build_after_any_change_is_a_real_build(
         assert tree(out) == clean_build(root, fresh)
 
 
+def test_the_default_output_folder_inside_the_project_is_up_to_date_too(
+    make_site: MakeSite,
+) -> None:
+    """output/ and the state file sit in the project folder, whose own mtime every build
+    changes: only what the site is read from may count as a source."""
+    root = make_site()
+    assert cli("build", "--source", root).code == 0
+    assert (root / "output/index.html").is_file()
+    second = cli("build", "--source", root)
+    assert second.code == 0 and "output is up to date" in second.err, second.err
+
+
 def test_an_edit_that_keeps_size_and_mtime_is_caught_by_content(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
