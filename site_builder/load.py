@@ -262,10 +262,14 @@ def _asset(rel: str, path: Path, cache: FileCache | None) -> AssetSource:
 Stamp = tuple[int, int, int]
 """A file's or folder's size, mtime (ns) and inode."""
 
+UNSTAMPED: Stamp = (-1, -1, -1)
+"""A file listed but gone before it was stamped: equal to nothing (``state.up_to_date``)."""
+
 
 def stamp_sources(root: Path) -> dict[str, Stamp]:
-    """The stamp of every file and folder ``load_project`` looks at, by path (project-relative,
-    or absolute for the packaged templates and assets), without reading a file.
+    """The stamp of every file and folder ``load_project`` looks at, by path (project-relative;
+    the packaged templates, assets and vendored scripts under a ``package-…:`` prefix), without
+    reading a file.
 
     Two equal sets of stamps taken well after the files' mtimes (``FileCache.RACY_NS``) mean
     the same sources; a file edited just before the stamps were taken needs its content
@@ -278,7 +282,11 @@ def stamp_sources(root: Path) -> dict[str, Stamp]:
         try:
             st = os.stat(path, follow_symlinks=follow)
         except OSError:
-            st = os.stat(path, follow_symlinks=False)  # a broken link: reported by load
+            try:
+                st = os.stat(path, follow_symlinks=False)  # a broken link: reported by load
+            except OSError:  # gone since it was listed
+                out[key] = UNSTAMPED
+                return
         out[key] = (st.st_size, st.st_mtime_ns, st.st_ino)
 
     vendor = Path(__file__).parent / "vendor"

@@ -37,7 +37,7 @@ from site_builder import __version__
 from site_builder.deps import Carried, Inputs, PageInputs, schema_drift
 from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
-from site_builder.load import FileCache, Stamp, TemplateSource
+from site_builder.load import UNSTAMPED, FileCache, Stamp, TemplateSource
 from site_builder.model import Site
 from site_builder.render import OutputFile, PageSpec, Renderer
 from site_builder.write import WriteResult, write_atomic, write_in_place, write_output
@@ -201,6 +201,8 @@ def up_to_date(
     as it was) must also hold the very bytes that build read (git's "racily clean" rule)."""
     snap = state.snapshot if state is not None else None
     if snap is None or snap.options != options or snap.sources != sources:
+        return False
+    if UNSTAMPED in sources.values():
         return False
     for rel in snap.racy():
         digest = snap.digests.get(rel)

@@ -693,3 +693,34 @@ def test_an_edit_that_keeps_size_and_mtime_is_caught_by_content(
     result = build(root, out, Session())
     assert not result.up_to_date
     assert any("开展学习13次".encode() in p.read_bytes() for p in out.rglob("*.html"))
+
+
+def test_a_file_that_vanishes_while_stamped_is_never_up_to_date(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file listed but gone before its stamp (a save by rename, say) raises nothing and
+    makes the build a real one."""
+    from site_builder import load
+
+    root = make_site()
+    out = tmp_path / "out"
+    _age(root)
+    build(root, out)
+    real_stat = os.stat
+    gone = str(root / "content/tags.yaml")
+
+    def flaky_stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path) == gone:
+            raise FileNotFoundError(path)
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load.os, "stat", flaky_stat)
+    stamps = load.stamp_sources(root)
+    monkeypatch.undo()
+    assert stamps["content/tags.yaml"] == load.UNSTAMPED
+    from site_builder.state import BuildState, up_to_date
+
+    state = BuildState.load(state_path(out))
+    assert state is not None and state.snapshot is not None
+    state.snapshot.sources["content/tags.yaml"] = load.UNSTAMPED  # even if it matched
+    assert not up_to_date(state, root, out, state.snapshot.options, stamps)
