@@ -380,6 +380,7 @@ class PageInputs:
         chain = (rep.org, *self.derived.orgs[org].ancestors)
         tr = rep.translation
         blocks = self._chart_blocks(rep.path, tr.path if tr else None)
+        has_blocks = any(b for _p, b in blocks)
         inputs = {
             f"report:{rep.ident}": digest(
                 # a figure's int or float type is part of the key (value_digest)
@@ -387,10 +388,10 @@ class PageInputs:
                 [self.org(o) for o in chain],
                 [self.tag(s) for s in rep.tags],
                 [self.metric(mv.key) for mv in rep.metrics],
-                digest(blocks) if any(b for _p, b in blocks) else None,
+                digest(blocks) if has_blocks else None,
             ),
         }
-        if not any(b for _p, b in blocks):
+        if not has_blocks:  # a chart block may show any organization's figures: never carried
             self.carried.reports[rep.ident] = (rep, inputs)
         return inputs
 
