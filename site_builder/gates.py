@@ -277,9 +277,8 @@ def scan_html_parser(text: str) -> Scan:
     return Scan(tuple(p.refs), frozenset(p.ids), p.has_base)
 
 
-# The fast scanner looks only at the attributes that matter, with one regular expression over
-# the page, and at the raw text of scripts, styles and comments (never read as tags).
-_RAW_RE = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+# The fast scanner looks only at start tags with attributes, and in them only at the
+# attributes that matter; and at the raw text of scripts and styles (comments are skipped).
 # (?=[a-z]): under re.I it matches exactly the characters any name's first letter may match
 # (ASCII letters, İ ı ſ K), so it changes no match; it only fails fast after most blanks.
 _ATTR_RE = re.compile(
@@ -288,7 +287,6 @@ _ATTR_RE = re.compile(
     r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
     re.I,
 )
-_TAG_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)")
 # Attributes that refer to nothing themselves; _attribute_ref reads them (of <link> and
 # <meta> only) beside the attribute that does.
 _CONTEXT_ONLY = frozenset({"rel", "http-equiv", "type"})
@@ -315,56 +313,58 @@ class _Lines:
         return self.line, offset - self.line_start + 1
 
 
+# One pass over the page, left to right: a comment, a script or style element (its start tag's
+# attributes and its raw text), or a start tag with attributes (quoted values may hold ">").
+_VALUES = r"""(?:[^>"']+|"[^"]*"|'[^']*')*"""
+_SCAN_RE = re.compile(
+    r"<!--.*?-->"
+    rf"|<(script|style)\b({_VALUES})>(.*?)</\1\s*>"
+    rf"|<([a-zA-Z][a-zA-Z0-9:-]*)(\s{_VALUES})>",
+    re.S | re.I,
+)
+
+
 def scan_html(text: str) -> Scan:
     refs: list[Ref] = []
     ids: set[str] = set()
     has_base = False
     lines = _Lines(text)
-    raw = [(m.start(), m.end(), m) for m in _RAW_RE.finditer(text)]
-    skip_from = [text.find(">", start) + 1 if m.group(1) else start for start, _, m in raw]
-    r = 0
-    n_raw = len(raw)
-    tag_at, tag = -1, ""  # the start tag the last attribute belonged to
-    for m in _ATTR_RE.finditer(text):
-        name = m.group(1).lower()
-        if name in _CONTEXT_ONLY:
-            continue  # read from the tag's attributes where another attribute needs it
-        pos = m.start()
-        while r < n_raw and raw[r][1] <= pos:
-            r += 1
-        if r < n_raw and skip_from[r] <= pos < raw[r][1]:
-            continue  # inside a script, a style or a comment
-        lt = text.rfind("<", 0, pos)
-        if lt < 0 or text.find(">", lt, pos) >= 0:
-            continue  # in text, not in a tag
-        if lt != tag_at:
-            t = _TAG_RE.match(text, lt)
-            if t is None:
-                continue
-            tag_at, tag = lt, t.group(1).lower()
-        value = _value(m)
-        if name == "id" or (name == "name" and tag == "a"):
-            ids.add(value)
-            continue
-        attrs: dict[str, str] = {}
+    find_attrs = _ATTR_RE.findall
+    for m in _SCAN_RE.finditer(text):
+        last = m.lastindex
+        if last is None:
+            continue  # a comment
+        tag, attrs_text = m.group(4, 5) if last == 5 else m.group(1, 2)
+        found = find_attrs(attrs_text)
+        if not found and last == 5:
+            continue  # most tags: only attributes that refer to nothing
+        tag = tag.lower()
+        context: dict[str, str] = {}
         if tag in ("link", "meta"):
-            end = text.find(">", pos)
-            attrs = {a.group(1).lower(): _value(a) for a in _ATTR_RE.finditer(text, lt, end + 1)}
-        line, col = lines(lt)
-        kind_what = _attribute_ref(tag, name, value, attrs)
-        for kind, url, what in kind_what:
-            refs.append(Ref(kind, url.strip(), line, col, what))
-        if name == "style":
-            refs += scan_css(value, line, col, f"<{tag} style>")
-        has_base = has_base or (tag == "base" and name == "href")
-    for start, _, m in raw:
-        if not m.group(1):
+            context = {a[0].lower(): _found_value(a) for a in found}
+        at = None
+        for a in found:
+            name = a[0].lower()
+            if name in _CONTEXT_ONLY:
+                continue  # read from the tag's attributes where another attribute needs it
+            value = _found_value(a)
+            if name == "id" or (name == "name" and tag == "a"):
+                ids.add(value)
+                continue
+            if at is None:
+                at = lines(m.start())
+            line, col = at
+            for kind, url, what in _attribute_ref(tag, name, value, context):
+                refs.append(Ref(kind, url.strip(), line, col, what))
+            if name == "style":
+                refs += scan_css(value, line, col, f"<{tag} style>")
+            has_base = has_base or (tag == "base" and name == "href")
+        if last == 5:
             continue
-        open_end = text.find(">", start) + 1
-        kind = (_attr(text[start:open_end], "type") or "").lower()
-        line, col = lines(open_end)
-        body = m.group(2)
-        if m.group(1).lower() == "style":
+        kind = (_attr(attrs_text, "type") or "").lower()
+        line, col = lines(m.start(3))
+        body = m.group(3)
+        if tag == "style":
             refs += scan_css(body, line, col, "<style>")
         elif kind == "application/json":
             if _MAYBE_URL_RE.search(body):
@@ -376,6 +376,12 @@ def scan_html(text: str) -> Scan:
         elif kind in ("", "module", "text/javascript", "application/javascript"):
             refs += scan_js(body, line, col, "<script>")
     return Scan(tuple(sorted(refs, key=lambda x: (x.line, x.col))), frozenset(ids), has_base)
+
+
+def _found_value(found: tuple[str, str, str, str]) -> str:
+    """An attribute's value from ``_ATTR_RE.findall`` (the one quoting that matched)."""
+    value = found[1] or found[2] or found[3]
+    return html_lib.unescape(value) if "&" in value else value
 
 
 _MAYBE_URL_RE = re.compile(r"\"\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|\\/\\/)")
@@ -449,11 +455,33 @@ _SCANS: dict[tuple[str, bytes], Scan] = {}
 
 def scan_file(path: str, data: bytes) -> Scan:
     """What one output file refers to (memoized with the last check's files)."""
-    key = (path, hashlib.blake2b(data, digest_size=16).digest())
+    key = (path, _digest(data))
     scan = _SCANS.get(key)
     if scan is None:
         scan = _SCANS[key] = _scan_file(path, data)
     return scan
+
+
+Packed = tuple[bytes, tuple[tuple[str, str, int, int, str], ...], tuple[str, ...], bool]
+"""A scan with its file's digest as plain tuples: what a render worker sends back (pickling
+the dataclasses cost several times more than the tuples)."""
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def prescan(path: str, data: bytes) -> Packed:
+    """A file's scan where it is rendered (in a worker); ``remember`` takes it in."""
+    scan = _scan_file(path, data)
+    refs = tuple((r.kind, r.url, r.line, r.col, r.what) for r in scan.refs)
+    return _digest(data), refs, tuple(sorted(scan.ids)), scan.has_base
+
+
+def remember(path: str, packed: Packed) -> None:
+    """Keep a worker's scan for the next check (which finds it by the file's digest)."""
+    digest, refs, ids, has_base = packed
+    _SCANS[(path, digest)] = Scan(tuple(Ref(*r) for r in refs), frozenset(ids), has_base)
 
 
 def _scan_all(files: Iterable[tuple[str, bytes]]) -> dict[str, Scan]:
@@ -461,7 +489,7 @@ def _scan_all(files: Iterable[tuple[str, bytes]]) -> dict[str, Scan]:
     seen: dict[tuple[str, bytes], Scan] = {}
     scans: dict[str, Scan] = {}
     for path, data in files:
-        key = (path, hashlib.blake2b(data, digest_size=16).digest())
+        key = (path, _digest(data))
         scan = seen.get(key) or _SCANS.get(key)
         if scan is None:
             scan = _scan_file(path, data)

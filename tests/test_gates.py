@@ -377,6 +377,8 @@ def test_the_fast_scanner_reads_pages_as_the_html_parser_does(tmp_path: Path) ->
             body="<p>href=\"x.html\" in text</p><!-- <img src='https://c.example/x.png'> -->"
             "<a HREF=Upper.html id=u>x</a><a href='&#x61;.html' name=\"n\">a</a>"
             "<style>p { background: url(//cdn.example/bg.png) }</style>"
+            # a quoted ">" or "<" does not end or start a tag
+            '<a title="1 > 0" href="after-gt.html">q</a><img alt="a<b" src="after-lt.png">'
         ).decode()
     )
     for text in pages:
