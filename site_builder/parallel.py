@@ -22,7 +22,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from site_builder.render import OutputFile, PageSpec, Renderer
@@ -116,13 +116,29 @@ def parallel_safe(renderer: Renderer) -> bool:
     return cls.render_page is Renderer.render_page or cls.render_task is not Renderer.render_task
 
 
+class Inspection(Generic[T]):
+    """Work on each rendered file that is done in the worker beside the rendering, when pages
+    render in workers: ``look`` there (its result must pickle), ``keep`` with the result back
+    in the build process. For the gates' scans, which then spread over the workers too."""
+
+    def __init__(
+        self,
+        look: Callable[[OutputFile], T],
+        keep: Callable[[OutputFile, T], None],
+    ) -> None:
+        self.look, self.keep = look, keep
+
+
 def render_pages(
     renderer: Renderer,
     tasks: Sequence[tuple[PageSpec, str]],
     jobs: int,
     progress: Callable[[int], None] | None = None,
+    inspection: Inspection[Any] | None = None,
 ) -> list[OutputFile]:
-    """Every (page, language) of ``tasks`` rendered, in task order."""
+    """Every (page, language) of ``tasks`` rendered, in task order. With workers, each file
+    also goes through ``inspection`` (nothing happens without workers: the caller does that
+    work itself, in one process, as it would have here)."""
     if jobs > 1 and not parallel_safe(renderer):
         log.info("%s renders in one process (no render_task)", type(renderer).__name__)
         jobs = 1
@@ -132,15 +148,21 @@ def render_pages(
     if jobs > 1:
         renderer.prepare_workers()
 
-    def render(k: int) -> tuple[OutputFile, Any]:
-        spec, lang = tasks[todo[k]]
-        return renderer.render_task(spec, lang)
+    look = inspection.look if inspection is not None and jobs > 1 else None
 
-    def put(k: int, value: tuple[OutputFile, Any]) -> None:
+    def render(k: int) -> tuple[OutputFile, Any, Any]:
+        spec, lang = tasks[todo[k]]
+        file, effects = renderer.render_task(spec, lang)
+        return file, effects, look(file) if look is not None else None
+
+    def put(k: int, value: tuple[OutputFile, Any, Any]) -> None:
         nonlocal done
         i = todo[k]
         spec, lang = tasks[i]
-        results[i] = renderer.finish_task(spec, lang, value[0], value[1])
+        file, effects, seen = value
+        if look is not None and inspection is not None:
+            inspection.keep(file, seen)
+        results[i] = renderer.finish_task(spec, lang, file, effects)
         done += 1
         if progress is not None:
             progress(done)

@@ -21,11 +21,11 @@ from site_builder.deps import PageInputs, stable_orgs, value_digest
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
-from site_builder.gates import check_site
+from site_builder.gates import check_site, prescan, remember
 from site_builder.load import Project, load_project, stamp_sources
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
-from site_builder.parallel import pmap, resolve_jobs
+from site_builder.parallel import Inspection, pmap, resolve_jobs
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
 from site_builder.render import Bodies, OutputFile, render_site
 from site_builder.search import build_search
@@ -381,7 +381,9 @@ def _run(
         },
         bytecode_cache=session.bytecode_cache,
     )
-    files = render_site(renderer, diags, progress, jobs)
+    # The gates' scan of each page is made in the worker that renders it (with --jobs > 1).
+    scans = Inspection(lambda f: prescan(f.path, f.data), lambda f, p: remember(f.path, p))
+    files = render_site(renderer, diags, progress, jobs, scans)
     files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
     lap("render")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -26,6 +26,9 @@ from site_builder.markdown import CHART_PLACEHOLDER_RE, RenderedMarkdown
 from site_builder.model import Report, Site
 from site_builder.urls import Urls, absolute, relative
 from site_builder.views import Alternate, Link, PageContext
+
+if TYPE_CHECKING:
+    from site_builder.parallel import Inspection
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,9 +588,11 @@ def render_site(
     diags: Diagnostics,
     progress: Callable[[str, int, int], None] | None = None,
     jobs: int = 1,
+    inspection: Inspection[Any] | None = None,
 ) -> list[OutputFile]:
     """Every file of every language tree, checked for two pages claiming one path. Pages render
-    over ``jobs`` processes (parallel.py); the result is the same for any ``jobs``."""
+    over ``jobs`` processes (parallel.py); the result is the same for any ``jobs``.
+    ``inspection``: work on each page done beside its rendering in the workers."""
     from site_builder.parallel import render_pages
 
     specs = plan_pages(renderer.site, renderer.derived)
@@ -599,7 +604,7 @@ def render_site(
         if progress is not None and done % 25 == 0:
             progress("render", done, total)
 
-    pages = render_pages(renderer, tasks, jobs, advance)
+    pages = render_pages(renderer, tasks, jobs, advance, inspection)
     out: list[OutputFile] = []
     for n, lang in enumerate(languages):
         out += pages[n * len(specs) : (n + 1) * len(specs)]
