@@ -78,6 +78,44 @@ def test_jobs_output_equals_one_process(
     assert again.rendered == []
 
 
+def test_gate_findings_are_the_same_when_workers_scan_the_pages(
+    small_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers, each page's gate scan is made where it renders; the parent scans only the
+    files it made itself (assets, search, sitemaps), and the findings do not change."""
+    import shutil
+
+    from site_builder import gates
+
+    site = tmp_path / "site"
+    shutil.copytree(small_site, site)
+    report = sorted((site / "content" / "reports" / "national").glob("*.md"))[0]
+    with report.open("a", encoding="utf-8") as fh:
+        fh.write("\n\n[缺页](../nowhere/index.html) ![图](https://cdn.example/x.png)\n")
+    monkeypatch.setattr(parallel, "MIN_TASKS", 2)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    scanned: list[str] = []
+    real = gates._scan_file
+
+    def counting(path: str, data: bytes) -> gates.Scan:
+        scanned.append(path)  # in a worker, this list is the worker's copy
+        return real(path, data)
+
+    monkeypatch.setattr(gates, "_scan_file", counting)
+    findings = {}
+    for jobs in (1, 2):
+        scanned.clear()
+        gates._SCANS.clear()
+        result = run(BuildOptions(site, tmp_path / f"out{jobs}", jobs=jobs))
+        findings[jobs] = [d.format() for d in result.errors]
+        pages = [f.path for f in result.files if f.path.endswith(".html")]
+        in_parent = [p for p in scanned if p.endswith(".html")]
+        assert len(in_parent) == (len(pages) if jobs == 1 else 0)
+    assert findings[1] == findings[2]
+    assert any("leads to no file" in f for f in findings[1])
+    assert any("cdn.example" in f for f in findings[1])
+
+
 def test_pmap_keeps_order_and_raises() -> None:
     items = list(range(300))
     assert parallel.pmap(lambda x: x * x, items, 2) == [x * x for x in items]
