@@ -26,6 +26,7 @@ import html as html_lib
 import json
 import posixpath
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -481,7 +482,11 @@ def prescan(path: str, data: bytes) -> Packed:
 def remember(path: str, packed: Packed) -> None:
     """Keep a worker's scan for the next check (which finds it by the file's digest)."""
     digest, refs, ids, has_base = packed
-    _SCANS[(path, digest)] = Scan(tuple(Ref(*r) for r in refs), frozenset(ids), has_base)
+    # Unpickled strings are new objects each time: share the many repeated ones (every page
+    # links to the same navigation) as the scans of one process would.
+    share = sys.intern
+    kept = tuple(Ref(share(k), share(u), line, col, share(w)) for k, u, line, col, w in refs)
+    _SCANS[(path, digest)] = Scan(kept, frozenset(ids), has_base)
 
 
 def _scan_all(files: Iterable[tuple[str, bytes]]) -> dict[str, Scan]:

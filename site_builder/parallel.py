@@ -21,7 +21,9 @@ import gc
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
@@ -65,6 +67,30 @@ def _run_chunk(bounds: tuple[int, int]) -> list[tuple[int, Any]]:
     return [(i, fn(i)) for i in range(*bounds)]
 
 
+def _claim(counter: Any, total: int) -> int | None:
+    """The next chunk nobody has taken yet (the counter is shared by every process)."""
+    with counter.get_lock():
+        k = counter.value
+        if k >= total:
+            return None
+        counter.value = k + 1
+        return int(k)
+
+
+def _worker(conn: Connection, counter: Any, bounds: list[tuple[int, int]]) -> None:
+    """A forked worker: chunks until none is left, each sent back as (chunk, results)."""
+    try:
+        while (k := _claim(counter, len(bounds))) is not None:
+            conn.send((k, _run_chunk(bounds[k])))
+    except BaseException as exc:  # sent to the build process, which raises it
+        try:
+            conn.send(("error", exc))
+        except Exception:  # not picklable: its text
+            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
 def run_indexed(
     fn: Callable[[int], R],
     count: int,
@@ -72,27 +98,89 @@ def run_indexed(
     on_result: Callable[[int, R], None],
     chunk: int = CHUNK,
 ) -> None:
-    """Call ``fn(i)`` for ``i`` in ``range(count)`` over ``jobs`` forked workers, passing each
+    """Call ``fn(i)`` for ``i`` in ``range(count)`` over ``jobs`` processes, passing each
     result to ``on_result`` in the parent, in index order.
-    Exceptions in a worker are raised in the parent."""
+    Exceptions in a worker are raised in the parent.
+
+    The build process is one of the ``jobs``: it forks ``jobs - 1`` workers and takes chunks
+    from the same shared counter itself, between putting results in order. Its own results
+    need no pickling, and one process fewer holds a copy of the model (with two cores, memory
+    of the whole build fell by a third)."""
     global _FN
     if jobs <= 1 or count < MIN_TASKS or not _can_fork():
         for i in range(count):
             on_result(i, fn(i))
         return
     bounds = [(a, min(a + chunk, count)) for a in range(0, count, chunk)]
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("q", 0)
+    done: dict[int, list[tuple[int, Any]]] = {}
+    errors: list[BaseException] = []
+    arrived = threading.Condition()
+    workers: list[tuple[Any, Connection]] = []
+    next_chunk = 0  # the first chunk whose results are not yet passed on
     _FN = fn
     # Objects that exist now are never collected in the workers: without this, the first
     # collection there touches every object's header and copies the whole heap page by page.
     gc.freeze()
     try:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(min(jobs, len(bounds))) as pool:
-            for results in pool.imap(_run_chunk, bounds):
+        for _ in range(min(jobs, len(bounds)) - 1):
+            reader, writer = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=(writer, counter, bounds), daemon=True)
+            proc.start()
+            writer.close()
+            workers.append((proc, reader))
+
+        def receive(conn: Connection) -> None:
+            # a thread per worker takes its results as they come, so no worker waits on a pipe
+            while True:
+                try:
+                    k, results = conn.recv()
+                except EOFError:
+                    return
+                with arrived:
+                    if k == "error":
+                        errors.append(results)
+                    else:
+                        done[k] = results
+                    arrived.notify()
+
+        threads = [threading.Thread(target=receive, args=(r,), daemon=True) for _, r in workers]
+        for t in threads:
+            t.start()
+
+        def put_ready() -> None:
+            nonlocal next_chunk
+            while True:
+                with arrived:
+                    if errors:
+                        raise errors[0]
+                    results = done.pop(next_chunk, None)
+                if results is None:
+                    return
                 for i, value in results:
                     on_result(i, value)
+                next_chunk += 1
+
+        while (k := _claim(counter, len(bounds))) is not None:
+            results = _run_chunk(bounds[k])
+            with arrived:
+                done[k] = results
+            put_ready()
+        while next_chunk < len(bounds):
+            with arrived:
+                if next_chunk not in done and not errors:
+                    if not any(t.is_alive() for t in threads):
+                        raise RuntimeError("a build worker ended without its results")
+                    arrived.wait(0.5)
+            put_ready()
     finally:
         _FN = None
+        for proc, reader in workers:
+            if proc.is_alive() and (errors or next_chunk < len(bounds)):
+                proc.terminate()
+            proc.join()
+            reader.close()
         gc.unfreeze()
 
 

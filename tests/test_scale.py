@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,14 +95,27 @@ def test_gate_findings_are_the_same_when_workers_scan_the_pages(
         fh.write("\n\n[缺页](../nowhere/index.html) ![图](https://cdn.example/x.png)\n")
     monkeypatch.setattr(parallel, "MIN_TASKS", 2)
     monkeypatch.setattr(parallel, "CHUNK", 7)
-    scanned: list[str] = []
-    real = gates._scan_file
+    from site_builder import pipeline
+
+    scanned: list[str] = []  # pages scanned by the gates stage itself
+    in_gates = False
+    real_scan, real_check = gates._scan_file, pipeline.check_site
 
     def counting(path: str, data: bytes) -> gates.Scan:
-        scanned.append(path)  # in a worker, this list is the worker's copy
-        return real(path, data)
+        if in_gates:
+            scanned.append(path)
+        return real_scan(path, data)
+
+    def checking(*args: Any, **kwargs: Any) -> list[Any]:
+        nonlocal in_gates
+        in_gates = True
+        try:
+            return real_check(*args, **kwargs)
+        finally:
+            in_gates = False
 
     monkeypatch.setattr(gates, "_scan_file", counting)
+    monkeypatch.setattr(pipeline, "check_site", checking)
     findings = {}
     for jobs in (1, 2):
         scanned.clear()
@@ -109,8 +123,8 @@ def test_gate_findings_are_the_same_when_workers_scan_the_pages(
         result = run(BuildOptions(site, tmp_path / f"out{jobs}", jobs=jobs))
         findings[jobs] = [d.format() for d in result.errors]
         pages = [f.path for f in result.files if f.path.endswith(".html")]
-        in_parent = [p for p in scanned if p.endswith(".html")]
-        assert len(in_parent) == (len(pages) if jobs == 1 else 0)
+        in_stage = [p for p in scanned if p.endswith(".html")]
+        assert len(in_stage) == (len(pages) if jobs == 1 else 0)
     assert findings[1] == findings[2]
     assert any("leads to no file" in f for f in findings[1])
     assert any("cdn.example" in f for f in findings[1])
@@ -127,6 +141,34 @@ def test_pmap_keeps_order_and_raises() -> None:
 
     with pytest.raises(ValueError, match="item 250"):
         parallel.pmap(boom, items, 2)
+
+
+def test_the_build_process_is_one_of_the_jobs() -> None:
+    """``--jobs 2`` is the build process and one worker: never more processes than jobs."""
+    import os
+    import time
+
+    def pid_of(x: int) -> int:
+        time.sleep(0.001)
+        return os.getpid()
+
+    pids = parallel.pmap(pid_of, list(range(400)), 2, chunk=10)
+    assert os.getpid() in pids
+    assert len(set(pids)) == 2
+
+
+def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
+    import os
+
+    parent = os.getpid()
+
+    def die_in_worker(x: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        return x
+
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        parallel.pmap(die_in_worker, list(range(400)), 2, chunk=10)
 
 
 # --- pagination ----------------------------------------------------------------------------------
