@@ -284,8 +284,11 @@ class Phrase:
         for name, value in (("hans", self.hans), ("hant", self.hant)):
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"phrase {name!r} must be a non-empty string, got {value!r}")
-            if _SEPARATOR in value or value != value.strip():
-                raise ValueError(f"phrase {name!r} has surrounding blanks or reserved characters")
+            # "<" and ">": text is converted with the markup between its pieces (_scan_html)
+            if any(c in value for c in (_SEPARATOR, "<", ">")) or value != value.strip():
+                raise ValueError(
+                    f"phrase {name!r} has surrounding blanks or reserved characters (< >)"
+                )
 
 
 class PhraseLike(Protocol):
@@ -881,21 +884,62 @@ def _raw_text_end(html: str, name: str, pos: int) -> int:
     return match.start() if match else len(html)
 
 
+# Markup the scan passes over in C: end tags, and start tags of elements whose content is
+# converted with only attributes that hold nothing to convert. Such a tag is plain ASCII with
+# no "<", ">" or "#" (an href without a fragment is plain), and none of its attributes
+# (tokenized as _ATTR_RE does) is one the scan reads; any other tag is read in Python, below.
+_READ_NAMES = "|".join(sorted({*_TEXT_ATTRIBUTES, "content", "data-noconvert", "type"}))
+_NAME_CHAR = r"[!$%&(-.0-;?-~]"  # _ATTR_RE's name characters, in ASCII, without "#" and "<"
+_PLAIN_ATTR = (
+    rf"(?!(?:{_READ_NAMES})(?!{_NAME_CHAR})){_NAME_CHAR}+"
+    r"""(?:\s*=\s*(?:"[\t\n\f\r !$-&(-;=?-~]*"|'[\t\n\f\r !"$-&(-;=?-~]*'"""
+    r"|[!$%&(-.0-;?-_a-~]+))?"
+)
+_OPAQUE_ELEMENTS = "|".join(sorted(_RAW_TEXT_ELEMENTS | _SKIP_CONTENT_ELEMENTS))
+_PLAIN_RUN_RE = re.compile(
+    r"(?:[^<]+"
+    r"|</[A-Za-z][A-Za-z0-9-]*\s*>"
+    rf"|<(?!(?:{_OPAQUE_ELEMENTS})(?![A-Za-z0-9-]))[A-Za-z][A-Za-z0-9-]*"
+    rf"(?:[\s/]+(?:{_PLAIN_ATTR}(?:[\s/]+{_PLAIN_ATTR})*)?[\s/]*)?>"
+    r")*",
+    re.I | re.A,
+)
+# A text node with Chinese in it, from its first Chinese character to its end.
+_CJK_NODE_RE = re.compile(f"{_CJK_RE.pattern}[^<>]*")
+
+
 def _scan_html(html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Spans of convertible text and of JSON script bodies, in document order."""
+    """Spans of convertible text and of JSON script bodies, in document order.
+
+    Text nodes without Chinese are left out (conversion would not change them). A "<" or ">"
+    that is text, not markup, ends a text span: no dictionary entry or phrase holds one, so
+    the pieces convert as the whole would."""
     text_spans: list[tuple[int, int]] = []
     json_spans: list[tuple[int, int]] = []
     skip_name: str | None = None  # element whose content is not converted
     skip_depth = 0
     pos = 0
     length = len(html)
+    plain_run, cjk_nodes, rfind = _PLAIN_RUN_RE.match, _CJK_NODE_RE.finditer, html.rfind
     while pos < length:
-        match = _MARKUP_RE.search(html, pos)
-        text_end = match.start() if match else length
-        if skip_name is None and text_end > pos:
-            text_spans.append((pos, text_end))
-        if match is None:
-            break
+        if skip_name is None:
+            # Text and plain markup up to the next markup that matters: its Chinese text nodes.
+            end = plain_run(html, pos).end()
+            for node in cjk_nodes(html, pos, end):
+                first = node.start()
+                start = max(rfind(">", pos, first), rfind("<", pos, first)) + 1
+                text_spans.append((max(start, pos), node.end()))
+            pos = end
+            if pos >= length:
+                break
+            match = _MARKUP_RE.match(html, pos)
+            if match is None:
+                pos += 1  # a "<" that starts no markup is text
+                continue
+        else:
+            match = _MARKUP_RE.search(html, pos)
+            if match is None:
+                break
         pos = match.end()
         end_name = match.group("end")
         if end_name is not None:

@@ -639,6 +639,8 @@ def test_phrase_validation() -> None:
         Phrase("", "幹部")
     with pytest.raises(ValueError):
         Phrase(" 干部", "幹部")
+    with pytest.raises(ValueError, match="reserved"):
+        Phrase("<b>干部", "<b>幹部")  # markup separates text pieces (convert_html)
 
 
 def test_parse_phrases() -> None:
@@ -706,6 +708,21 @@ def test_anchors_and_feed_categories_follow_the_text(conv: Converter) -> None:
     assert conv.convert_html(html, HANT) == (
         '<h2 id="一加強幹部隊伍">一、加強幹部隊伍</h2><a href="#一加強幹部隊伍">目錄</a>'
         '<a href="../干部/index.html#一加強幹部隊伍">x</a><category term="黨的建設"/>'
+    )
+
+
+def test_html_text_converts_piece_by_piece_across_plain_markup(conv: Converter) -> None:
+    """The scan passes over plain tags in one step; the text on either side still converts as
+    separate pieces (never as 婦聯繫統), and a "<" or ">" that is text changes nothing."""
+    html = (
+        '<p>妇联<span class="x">系统</span>和<a href="../a/b.html">妇联</a>系统</p>'
+        "<p>干部 < 发展 > 历程</p><ul><li>伟大</li><li>历程</li></ul>"
+        '<a href="b.html" data-x="1" identity="2">干部</a><br/>发展<hr class="a"/>'
+    )
+    assert conv.convert_html(html, HANT) == (
+        '<p>婦聯<span class="x">系統</span>和<a href="../a/b.html">婦聯</a>系統</p>'
+        "<p>幹部 < 發展 > 歷程</p><ul><li>偉大</li><li>歷程</li></ul>"
+        '<a href="b.html" data-x="1" identity="2">幹部</a><br/>發展<hr class="a"/>'
     )
 
 
