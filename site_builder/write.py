@@ -99,6 +99,17 @@ def _cleanup_leftovers(out: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+def _write_new(target: str, data: bytes) -> None:
+    """One file of a new tree (os calls: cheaper than ``Path.write_bytes`` 60,000 times)."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 def write_output(
     out: Path, files: Iterable[tuple[str, bytes]], keep: Collection[str] = ()
 ) -> WriteResult:
@@ -148,14 +159,7 @@ def write_output(
                     continue
                 except OSError:
                     pass  # another file system, or no hard links: copy the bytes
-            data = wanted[path] if path in wanted else existing[path].read_bytes()
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-            finally:
-                os.close(fd)
+            _write_new(target, wanted[path] if path in wanted else existing[path].read_bytes())
         # readable by a web server regardless of the umask-restricted mkdtemp mode
         os.chmod(tmp, 0o755)
         if out.exists():

@@ -49,7 +49,7 @@ def killing(original):
     return wrapper
 
 if point == "write-file":  # while the new tree is being written, file by file
-    Path.write_bytes = killing(Path.write_bytes)
+    write._write_new = killing(write._write_new)
 elif point == "link-file":  # while unchanged files are linked into the new tree
     write.os.link = killing(os.link)
 elif point == "before-swap":  # the new tree complete, the old one not yet moved
@@ -264,14 +264,16 @@ def test_write_errors_without_a_file_system_to_fill(
     (site / REPORT).write_text(
         (site / REPORT).read_text(encoding="utf-8") + "\n新增。\n", encoding="utf-8"
     )
-    real = Path.write_bytes
+    from site_builder import write
 
-    def failing(self: Path, data: bytes) -> int:  # type: ignore[override]
-        if TMP_PREFIX in str(self):
-            raise OSError(code, os.strerror(code), str(self))
-        return real(self, data)
+    real = write._write_new
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    def failing(target: str, data: bytes) -> None:
+        if TMP_PREFIX in target:
+            raise OSError(code, os.strerror(code), target)
+        real(target, data)
+
+    monkeypatch.setattr(write, "_write_new", failing)
     run = cli("build", "--source", site, "--out", out)
     assert (run.code, run.err.splitlines()) == (
         1,
