@@ -223,10 +223,13 @@ def render_pages(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     inspection: Inspection[Any] | None = None,
+    sink: Callable[[OutputFile], OutputFile] | None = None,
 ) -> list[OutputFile]:
     """Every (page, language) of ``tasks`` rendered, in task order. With workers, each file
     also goes through ``inspection`` (nothing happens without workers: the caller does that
-    work itself, in one process, as it would have here)."""
+    work itself, in one process, as it would have here). ``sink``: what the build keeps of
+    each finished file, in the build process (e.g. it is written out and only its digest
+    kept)."""
     if jobs > 1 and not parallel_safe(renderer):
         log.info("%s renders in one process (no render_task)", type(renderer).__name__)
         jobs = 1
@@ -251,6 +254,8 @@ def render_pages(
         if look is not None and inspection is not None:
             inspection.keep(file, seen)
         results[i] = renderer.finish_task(spec, lang, file, effects)
+        if sink is not None:
+            results[i] = sink(results[i])
         done += 1
         if progress is not None:
             progress(done)

@@ -8,6 +8,7 @@ them together, times them, and decides whether the result may be written.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from site_builder.state import (
     RenderPlan,
     Session,
     Snapshot,
+    StagedFile,
     generator_digest,
     state_path,
     up_to_date,
@@ -43,7 +45,7 @@ from site_builder.state import (
 from site_builder.translations import as_diagnostics, translation_gaps
 from site_builder.translations import summary as translation_summary
 from site_builder.validate import build_site, validate_config
-from site_builder.write import WriteResult, check_output_dir, write_output
+from site_builder.write import Staging, WriteResult, check_output_dir, write_output
 from site_builder.yamlpos import Located, parse_yaml
 
 log = logging.getLogger(__name__)
@@ -220,11 +222,16 @@ def chart_sources(
     return out
 
 
-def _gate_inputs(options: BuildOptions, files: list[OutputFile]) -> Iterator[tuple[str, bytes]]:
-    """Every output file's bytes; one an incremental build kept is read back from disk."""
+def _gate_inputs(
+    options: BuildOptions, files: list[OutputFile], staging: Staging | None
+) -> Iterator[tuple[str, bytes]]:
+    """Every output file's bytes; one an incremental build kept is read back from disk, one
+    already written to the new tree from there."""
     for f in files:
         data = f.data
-        if isinstance(f, KeptFile):
+        if isinstance(f, StagedFile) and staging is not None:
+            data = staging.read(f.path)
+        elif isinstance(f, KeptFile):
             try:
                 data = (options.out / f.path).read_bytes()
             except OSError:
@@ -236,6 +243,19 @@ def _label(options: BuildOptions) -> str:
     """The output folder as messages name it: relative to the project when inside it."""
     out, source = options.out.absolute(), options.source.absolute()
     return out.relative_to(source).as_posix() if out.is_relative_to(source) else out.as_posix()
+
+
+@contextlib.contextmanager
+def _staging(options: BuildOptions, plan: RenderPlan | None) -> Iterator[Staging | None]:
+    """The new output tree, written while the build runs, for a build that replaces the
+    whole output (``serve`` writes in place; ``check`` writes nothing). Removed unless the
+    write stage swapped it in."""
+    staging = Staging(options.out) if plan is not None and not options.in_place else None
+    try:
+        yield staging
+    finally:
+        if staging is not None and staging.root.exists():
+            staging.discard()  # the build failed or wrote nothing: the output is as it was
 
 
 def run(
@@ -383,56 +403,64 @@ def _run(
     )
     # The gates' scan of each page is made in the worker that renders it (with --jobs > 1).
     scans = Inspection(lambda f: prescan(f.path, f.data), lambda f, p: remember(f.path, p))
-    files = render_site(renderer, diags, progress, jobs, scans)
-    files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
-    lap("render")
+    # A build that replaces the whole output writes each page to the new tree as it comes,
+    # keeping only its digest: the pages of a large site do not all sit in memory at once.
+    with _staging(options, plan) as staging:
+        sink = plan.stage(staging) if plan is not None and staging is not None else None
+        files = render_site(renderer, diags, progress, jobs, scans, sink)
+        files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
+        lap("render")
 
-    if preview is not None and plan is not None and options.in_place and not diags.errors:
-        # `serve`: the pages go to disk, and to the browser, now; the search files and the
-        # checks of the whole output follow, and what they find still fails the build.
-        preview(plan.write_early(files))
-        lap("preview")
+        if preview is not None and plan is not None and options.in_place and not diags.errors:
+            # `serve`: the pages go to disk, and to the browser, now; the search files and the
+            # checks of the whole output follow, and what they find still fails the build.
+            preview(plan.write_early(files))
+            lap("preview")
 
-    rendered_pages = {f.path: f for f in files}
+        rendered_pages = {f.path: f for f in files}
 
-    def read_page(path: str) -> bytes | None:
-        # Snippets are cut from the pages as rendered; a page an incremental build did not
-        # re-render (no bytes) is the previous build's file, unchanged on disk.
-        f = rendered_pages.get(path)
-        if f is None or f.data or not options.write:
-            return f.data if f else None
-        kept = options.out / path
-        return kept.read_bytes() if kept.is_file() else None
+        def read_page(path: str) -> bytes | None:
+            # Snippets are cut from the pages as rendered; a page an incremental build did not
+            # re-render (no bytes) is the previous build's file, unchanged on disk.
+            f = rendered_pages.get(path)
+            if f is None or f.data or not options.write:
+                return f.data if f else None
+            if isinstance(f, StagedFile) and staging is not None:
+                return staging.read(path)
+            kept = options.out / path
+            return kept.read_bytes() if kept.is_file() else None
 
-    files += [OutputFile(p, d) for p, d in build_search(site, bodies.by_path, read_page, converter)]
-    lap("search")
+        files += [
+            OutputFile(p, d) for p, d in build_search(site, bodies.by_path, read_page, converter)
+        ]
+        lap("search")
 
-    outputs = _gate_inputs(options, files)
-    diags.extend(check_site(site, bodies.by_path, outputs, _label(options), converter.to_hans))
-    lap("gates")
+        outputs = _gate_inputs(options, files, staging)
+        diags.extend(check_site(site, bodies.by_path, outputs, _label(options), converter.to_hans))
+        lap("gates")
 
-    kept = [f.path for f in files if isinstance(f, KeptFile)]
-    files = [f for f in files if not isinstance(f, KeptFile)]
-    result = BuildResult(diags.sorted(), files, None, timings, site)
-    result.kept = kept
-    result.rendered = plan.counts.rendered if plan else [f.path for f in files]
-    if options.translations:
-        result.translation_summary = translation_summary(gaps, site)
-    failed = bool(result.errors) or (options.strict and bool(diags.warnings))
-    if failed or not options.write:
+        kept = [f.path for f in files if isinstance(f, KeptFile)]
+        files = [f for f in files if not isinstance(f, KeptFile)]
+        result = BuildResult(diags.sorted(), files, None, timings, site)
+        result.kept = kept
+        result.rendered = plan.counts.rendered if plan else [f.path for f in files]
+        if options.translations:
+            result.translation_summary = translation_summary(gaps, site)
+        failed = bool(result.errors) or (options.strict and bool(diags.warnings))
+        if failed or not options.write:
+            return result
+        if plan is None:
+            result.written = write_output(options.out, ((f.path, f.data) for f in files))
+        else:
+            outputs = [*files, *(KeptFile(p, b"") for p in kept)]
+            result.written, state = plan.finish(outputs, options.in_place, staging)
+            if snapshot is not None:
+                snapshot.diagnostics = result.diagnostics
+                state.snapshot = snapshot
+            state.save(state_path(options.out))
+            session.states[options.out.absolute()] = state
+        lap("write")
         return result
-    if plan is None:
-        result.written = write_output(options.out, ((f.path, f.data) for f in files))
-    else:
-        outputs = [*files, *(KeptFile(p, b"") for p in kept)]
-        result.written, state = plan.finish(outputs, options.in_place)
-        if snapshot is not None:
-            snapshot.diagnostics = result.diagnostics
-            state.snapshot = snapshot
-        state.save(state_path(options.out))
-        session.states[options.out.absolute()] = state
-    lap("write")
-    return result
 
 
 __all__ = ["BuildOptions", "BuildResult", "heading_slug", "run"]

@@ -589,10 +589,12 @@ def render_site(
     progress: Callable[[str, int, int], None] | None = None,
     jobs: int = 1,
     inspection: Inspection[Any] | None = None,
+    sink: Callable[[OutputFile], OutputFile] | None = None,
 ) -> list[OutputFile]:
     """Every file of every language tree, checked for two pages claiming one path. Pages render
     over ``jobs`` processes (parallel.py); the result is the same for any ``jobs``.
-    ``inspection``: work on each page done beside its rendering in the workers."""
+    ``inspection``: work on each page done beside its rendering in the workers; ``sink``:
+    what the build keeps of each page (parallel.render_pages)."""
     from site_builder.parallel import render_pages
 
     specs = plan_pages(renderer.site, renderer.derived)
@@ -604,7 +606,7 @@ def render_site(
         if progress is not None and done % 25 == 0:
             progress("render", done, total)
 
-    pages = render_pages(renderer, tasks, jobs, advance, inspection)
+    pages = render_pages(renderer, tasks, jobs, advance, inspection, sink)
     out: list[OutputFile] = []
     for n, lang in enumerate(languages):
         out += pages[n * len(specs) : (n + 1) * len(specs)]

@@ -40,7 +40,7 @@ from site_builder.errors import Diagnostic, Diagnostics, Severity
 from site_builder.load import UNSTAMPED, FileCache, Stamp, TemplateSource
 from site_builder.model import Site
 from site_builder.render import OutputFile, PageSpec, Renderer
-from site_builder.write import WriteResult, write_atomic, write_in_place, write_output
+from site_builder.write import Staging, WriteResult, write_atomic, write_in_place, write_output
 
 log = logging.getLogger(__name__)
 
@@ -366,6 +366,17 @@ class KeptFile(OutputFile):
     __slots__ = ()
 
 
+class StagedFile(OutputFile):
+    """A rendered page already written to the new tree (``write.Staging``), known here by the
+    digest of its bytes (``data`` is empty)."""
+
+    __slots__ = ("digest",)
+
+    def __init__(self, path: str, digest: str) -> None:
+        super().__init__(path, b"")
+        object.__setattr__(self, "digest", digest)
+
+
 @dataclass(slots=True)
 class Counts:
     rendered: list[str] = field(default_factory=list)  # output paths rendered this build
@@ -477,17 +488,37 @@ class RenderPlan:
             self._intact[path] = OutputRecord(digests[path], st.st_size, st.st_mtime_ns)
         return written
 
-    def finish(self, files: Iterable[OutputFile], in_place: bool) -> tuple[WriteResult, BuildState]:
-        """Write what changed, and return the state that describes the new output."""
+    def stage(self, staging: Staging) -> Callable[[OutputFile], OutputFile]:
+        """What becomes of each rendered page while the build runs: it goes to ``staging``,
+        and the build keeps its digest instead of its bytes."""
+
+        def put(f: OutputFile) -> OutputFile:
+            if isinstance(f, (KeptFile, StagedFile)):
+                return f
+            staging.put(f.path, f.data)
+            return StagedFile(f.path, file_digest(f.data))
+
+        return put
+
+    def finish(
+        self, files: Iterable[OutputFile], in_place: bool, staging: Staging | None = None
+    ) -> tuple[WriteResult, BuildState]:
+        """Write what changed, and return the state that describes the new output. Files of
+        ``staging`` are already written (in place, nothing is staged)."""
         changed: dict[str, bytes] = {}
         keep: list[str] = []
         wanted: set[str] = set()
+        staged: set[str] = set()
         for f in files:
             wanted.add(f.path)
             if isinstance(f, KeptFile):
                 keep.append(f.path)
                 continue
-            d = file_digest(f.data)
+            if isinstance(f, StagedFile):
+                d = f.digest
+                staged.add(f.path)
+            else:
+                d = file_digest(f.data)
             rec = self.records.get(f.path)
             old = self.intact(f.path)
             if old is not None and old.digest == d:
@@ -499,18 +530,20 @@ class RenderPlan:
                 else:
                     self.records[f.path] = OutputRecord(d, old.size, old.mtime_ns)
             else:
-                changed[f.path] = f.data
+                if f.path not in staged:
+                    changed[f.path] = f.data
                 self.records[f.path] = OutputRecord(
                     d, 0, 0, rec.inputs if rec else None, rec.templates if rec else None
                 )
         if in_place and self.previous is not None:
+            assert not staged, "serve's output is written in place, never staged"
             removed = [p for p in self.previous.outputs if p not in wanted]
             w = write_in_place(self.out, changed, removed)
             unchanged = len(wanted) - w.written
             written = WriteResult(w.written, unchanged, w.removed, w.changed, w.deleted)
         else:
-            written = write_output(self.out, changed.items(), keep=keep)
-        for path in changed:
+            written = write_output(self.out, changed.items(), keep=keep, staging=staging)
+        for path in (*changed, *(p for p in staged if p not in keep)):
             st = os.stat(self.out / path)
             rec = self.records[path]
             rec.size, rec.mtime_ns = st.st_size, st.st_mtime_ns

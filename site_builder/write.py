@@ -90,6 +90,13 @@ def _existing(out: Path) -> dict[str, Path]:
     return found
 
 
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
 def _cleanup_leftovers(out: Path) -> None:
     parent = out.parent
     if not parent.is_dir():
@@ -110,20 +117,64 @@ def _write_new(target: str, data: bytes) -> None:
         os.close(fd)
 
 
-def write_output(
-    out: Path, files: Iterable[tuple[str, bytes]], keep: Collection[str] = ()
-) -> WriteResult:
-    """Make ``out`` hold exactly ``files`` (path -> bytes) and the files ``keep`` of the current
-    output as they are (an incremental build did not render them); write nothing when nothing
-    changed."""
-    out = out.absolute()
-    # recover from a build killed between the two renames: the old tree is still complete
+def _prepare(out: Path) -> None:
+    """Before a new tree is made beside ``out``: recover from a build killed between the two
+    renames (the old tree is still complete), and remove what killed builds left."""
     olds = sorted(out.parent.glob(OLD_PREFIX + out.name + "*")) if out.parent.is_dir() else []
     if not out.exists() and olds:
         olds[-1].rename(out)
     _cleanup_leftovers(out)
+
+
+class Staging:
+    """The new output tree, written file by file while the build still runs (so the build
+    does not hold every page in memory), in a temporary sibling of ``out``. ``write_output``
+    completes it and swaps it in; a build that fails calls ``discard``, and a build that is
+    killed leaves it for the next build to remove."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        _prepare(self.out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.root = Path(
+            tempfile.mkdtemp(prefix=TMP_PREFIX + self.out.name + "-", dir=self.out.parent)
+        )
+        self._root = str(self.root)
+        self._made: set[str] = {""}
+        self.paths: set[str] = set()
+
+    def put(self, path: str, data: bytes) -> None:
+        folder = posixpath.dirname(path)
+        if folder not in self._made:
+            os.makedirs(os.path.join(self._root, folder), exist_ok=True)
+            self._made.add(folder)
+        _write_new(os.path.join(self._root, path), data)
+        self.paths.add(path)
+
+    def read(self, path: str) -> bytes:
+        with open(os.path.join(self._root, path), "rb") as fh:
+            return fh.read()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def write_output(
+    out: Path,
+    files: Iterable[tuple[str, bytes]],
+    keep: Collection[str] = (),
+    staging: Staging | None = None,
+) -> WriteResult:
+    """Make ``out`` hold exactly ``files`` (path -> bytes), the files ``keep`` of the current
+    output as they are (an incremental build did not render them) and the files already put in
+    ``staging`` (a staged file also in ``keep`` has the bytes of the current one, which is kept
+    in its place, inode and mtime included); write nothing when nothing changed."""
+    out = out.absolute()
+    if staging is None:
+        _prepare(out)
     existing = _existing(out)
     wanted = dict(files)
+    staged = staging.paths if staging is not None else set()
     missing = [p for p in keep if p not in existing or p in wanted]
     if missing:
         raise ValueError(f"cannot keep {missing[0]!r}: not in {out} or also given new bytes")
@@ -135,14 +186,26 @@ def write_output(
         or existing[path].read_bytes() != data
     }
     kept = set(keep)
-    removed = [p for p in existing if p not in wanted and p not in kept]
-    total = len(wanted) + len(kept)
-    if not changed and not removed and out.is_dir():
+    if staging is not None:
+        # a staged file with the bytes of the current one keeps the current one (a build with
+        # no state to say so compares the files)
+        kept |= {
+            p for p in staged - kept if p in existing and _same_bytes(existing[p], staging.root / p)
+        }
+    staged_new = staged - kept
+    removed = [p for p in existing if p not in wanted and p not in kept and p not in staged]
+    total = len(wanted.keys() | kept | staged)
+    if not changed and not staged_new and not removed and out.is_dir():
+        if staging is not None:
+            staging.discard()
         return WriteResult(0, total, 0)
-    paths, gone = tuple(sorted(changed)), tuple(sorted(removed))
+    paths, gone = tuple(sorted(changed.keys() | staged_new)), tuple(sorted(removed))
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + out.name + "-", dir=out.parent))
+    if staging is not None:
+        tmp = staging.root
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + out.name + "-", dir=out.parent))
     old = out.parent / (OLD_PREFIX + out.name + "-" + tmp.name[-8:])
     try:
         made: set[str] = {""}  # folders of the new tree made so far (os calls: 60,000 files)
@@ -154,6 +217,8 @@ def write_output(
                 made.add(folder)
             target = os.path.join(root, path)
             if path not in changed:
+                if path in staged:
+                    os.unlink(target)  # the same bytes as the current file: keep that one
                 try:
                     os.link(existing[path], target)
                     continue
@@ -174,7 +239,7 @@ def write_output(
             old.rename(out)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return WriteResult(len(changed), total - len(changed), len(removed), paths, gone)
+    return WriteResult(len(paths), total - len(paths), len(removed), paths, gone)
 
 
 def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[str]) -> WriteResult:

@@ -92,3 +92,71 @@ def test_output_that_holds_sources_is_refused(tmp_path: Path) -> None:
         check_output_dir(src, other)
     with pytest.raises(UsageError, match="contains the source folder"):
         check_output_dir(src, tmp_path)
+
+
+# --- a new tree written while the build runs ---------------------------------------------------
+
+
+def test_staged_files_join_the_tree_and_identical_ones_keep_the_current_file(
+    tmp_path: Path,
+) -> None:
+    from site_builder.write import Staging
+
+    out = tmp_path / "out"
+    write_output(out, [("a.html", b"A"), ("d/b.html", b"B"), ("gone.html", b"G")])
+    inode_a = (out / "a.html").stat().st_ino
+    staging = Staging(out)
+    staging.put("a.html", b"A")  # same bytes: the current file stays
+    staging.put("d/b.html", b"B2")
+    staging.put("d/e/c.html", b"C")
+    assert staging.read("d/e/c.html") == b"C"
+    result = write_output(out, [("x.css", b"X")], staging=staging)
+    assert (result.written, result.unchanged, result.removed) == (3, 1, 1)
+    assert result.changed == ("d/b.html", "d/e/c.html", "x.css")
+    assert files(out) == {"a.html": b"A", "d/b.html": b"B2", "d/e/c.html": b"C", "x.css": b"X"}
+    assert (out / "a.html").stat().st_ino == inode_a
+    assert not staging.root.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_staging_with_nothing_new_writes_nothing(tmp_path: Path) -> None:
+    from site_builder.write import Staging
+
+    out = tmp_path / "out"
+    write_output(out, [("a.html", b"A")])
+    before = (out.stat().st_ino, (out / "a.html").stat().st_ino)
+    staging = Staging(out)
+    staging.put("a.html", b"A")
+    result = write_output(out, [], staging=staging)
+    assert (result.written, result.unchanged, result.removed) == (0, 1, 0)
+    assert (out.stat().st_ino, (out / "a.html").stat().st_ino) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_build_keeps_no_page_in_memory_and_a_failed_one_leaves_no_new_tree(
+    tmp_path: Path,
+) -> None:
+    """Pages go to the new tree as they render (the build keeps their digests); a build that
+    fails afterwards (here: at the gates) removes that tree and leaves the output as it was."""
+    from site_builder.pipeline import BuildOptions, run
+    from site_builder.state import StagedFile
+    from tests.conftest import MINIMAL_SITE, write_site
+    from tests.util import tree_digest
+
+    site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    out = tmp_path / "out"
+    result = run(BuildOptions(site, out))
+    assert result.ok
+    pages = [f for f in result.files if f.path.endswith(".html")]
+    assert pages and all(isinstance(f, StagedFile) and f.data == b"" for f in pages)
+    clean = run(BuildOptions(site, tmp_path / "unstaged", write=False))  # `check`: in memory
+    assert {f.path: f.data for f in clean.files if f.path.endswith(".html")} == {
+        f.path: (out / f.path).read_bytes() for f in pages
+    }
+    before = tree_digest(out)
+    report = next((site / "content" / "reports").rglob("*.md"))
+    report.write_text(report.read_text(encoding="utf-8") + "\n[x](nowhere.html)\n", "utf-8")
+    failed = run(BuildOptions(site, out))
+    assert not failed.ok
+    assert tree_digest(out) == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(TMP_PREFIX)]
