@@ -596,8 +596,10 @@ class Converter:
                 fresh = self._split(misses, result)
                 if not fresh:  # pragma: no cover - separators pass through OpenCC
                     return None
-                self._store(cache, fresh)
-            return [fresh[t] if t in fresh else cache[t] for t in batch]
+            # Read the cache before storing: a full cache is emptied by the store.
+            converted = [fresh[t] if t in fresh else cache[t] for t in batch]
+            self._store(cache, fresh)
+            return converted
 
         hans_cache = self._hans_cache
         misses = [t for t in dict.fromkeys(batch) if t not in hans_cache]
@@ -620,8 +622,8 @@ class Converter:
             for t in misses:
                 a, b = keeping[t], plain[t]
                 fresh_pairs[t] = (a, a) if a == b else (a, b)
-            self._store(hans_cache, fresh_pairs)
         pairs = [fresh_pairs[t] if t in fresh_pairs else hans_cache[t] for t in batch]
+        self._store(hans_cache, fresh_pairs)
         if all(a is b for a, b in pairs):
             return [a for a, _ in pairs]  # the batch's script makes no difference
         evidence = self._evidence_cache
@@ -636,12 +638,12 @@ class Converter:
             if counts is None:  # pragma: no cover - OpenCC keeps lengths
                 return None
             fresh_evidence = dict(zip(new, counts, strict=True))
-            self._store(evidence, fresh_evidence)
         n_hans = n_hant = 0
         for t in batch:
             a, b = fresh_evidence[t] if t in fresh_evidence else evidence[t]
             n_hans += a
             n_hant += b
+        self._store(evidence, fresh_evidence)
         keep = _classify(n_hans, n_hant) in (HANS, NONE)
         return [a if keep else b for a, b in pairs]
 

@@ -854,6 +854,22 @@ def test_convert_html_matches_text_conversion_on_a_page(conv: Converter) -> None
     assert out == f"<main>{expected}</main>"
 
 
+def test_a_full_cache_emptied_mid_batch_loses_no_piece(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch whose new pieces overflow a cache empties it; the pieces of the same batch that
+    were found there before must still be converted (a KeyError, met building 5,000 reports
+    with the cache capped at 30,000 entries)."""
+    from site_builder import chinese
+
+    monkeypatch.setattr(chinese, "_CACHE_ENTRIES", 3)
+    sep = "\U0010fffd"
+    cached, reference = Converter(), Converter()
+    batches = [["干部", "发展"], ["干部", "显著", "著作", "历程"], ["发展", "顯著", "干部", "了解"]]
+    for batch in batches * 2:
+        for target in (HANS, HANT):
+            expected = reference.convert(sep.join(batch), target).split(sep)
+            assert cached.convert_many(batch, target) == expected
+
+
 def test_cached_batches_convert_as_one_joined_text() -> None:
     """convert_many remembers pieces; each batch must still convert exactly as the joined text
     would in one pass (to Simplified, valid forms such as 著 are kept only when the whole batch
