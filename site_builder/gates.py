@@ -27,7 +27,7 @@ import json
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -487,6 +487,44 @@ def remember(path: str, packed: Packed) -> None:
     share = sys.intern
     kept = tuple(Ref(share(k), share(u), line, col, share(w)) for k, u, line, col, w in refs)
     _SCANS[(path, digest)] = Scan(kept, frozenset(ids), has_base)
+
+
+def export_scans() -> dict[str, Any]:
+    """The scans of the files the last check saw, as JSON data, for a build in another process
+    (``import_scans``): a CLI rebuild then scans only the files that changed. Strings are
+    numbered once (every page repeats the navigation's links)."""
+    strings: dict[str, int] = {}
+    number = strings.setdefault
+    files = []
+    for (path, digest), scan in sorted(_SCANS.items()):
+        refs: list[int] = []
+        for r in scan.refs:
+            refs += (number(r.kind, len(strings)), number(r.url, len(strings)), r.line, r.col)
+            refs.append(number(r.what, len(strings)))
+        ids = [number(i, len(strings)) for i in sorted(scan.ids)]
+        files.append([path, digest.hex(), refs, ids, scan.has_base])
+    return {"strings": list(strings), "files": files}
+
+
+def import_scans(data: Any, paths: Collection[str]) -> int:
+    """Take in the ``export_scans`` data of ``paths`` (each scan is used only for a file with
+    the same path and bytes); returns how many. Data of any other shape is ignored."""
+    try:
+        strings = data["strings"]
+        found: dict[tuple[str, bytes], Scan] = {}
+        for path, digest, refs, ids, has_base in data["files"]:
+            if path not in paths:
+                continue
+            kept = tuple(
+                Ref(strings[k], strings[u], line, col, strings[w])
+                for k, u, line, col, w in zip(*[iter(refs)] * 5, strict=True)
+            )
+            key = (str(path), bytes.fromhex(digest))
+            found[key] = Scan(kept, frozenset(strings[i] for i in ids), bool(has_base))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return 0
+    _SCANS.update(found)
+    return len(found)
 
 
 def _scan_all(files: Iterable[tuple[str, bytes]]) -> dict[str, Scan]:

@@ -22,7 +22,7 @@ from site_builder.deps import PageInputs, stable_orgs, value_digest
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
-from site_builder.gates import check_site, prescan, remember
+from site_builder.gates import check_site, export_scans, import_scans, prescan, remember
 from site_builder.load import Project, load_project, stamp_sources
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
@@ -39,6 +39,8 @@ from site_builder.state import (
     Snapshot,
     StagedFile,
     generator_digest,
+    load_scans,
+    save_scans,
     state_path,
     up_to_date,
 )
@@ -436,11 +438,17 @@ def _run(
         ]
         lap("search")
 
+        kept = [f.path for f in files if isinstance(f, KeptFile)]
+        if kept and plan is not None and not options.in_place:
+            # `build` again: the files it kept were scanned by the last build (in another
+            # process); its saved scans spare reading them for links again
+            saved = load_scans(options.out)
+            if saved is not None:
+                import_scans(saved, set(kept))
         outputs = _gate_inputs(options, files, staging)
         diags.extend(check_site(site, bodies.by_path, outputs, _label(options), converter.to_hans))
         lap("gates")
 
-        kept = [f.path for f in files if isinstance(f, KeptFile)]
         files = [f for f in files if not isinstance(f, KeptFile)]
         result = BuildResult(diags.sorted(), files, None, timings, site)
         result.kept = kept
@@ -460,6 +468,8 @@ def _run(
                 state.snapshot = snapshot
             state.save(state_path(options.out))
             session.states[options.out.absolute()] = state
+            if not options.in_place:
+                save_scans(options.out, export_scans())
         lap("write")
         return result
 

@@ -56,6 +56,36 @@ def state_path(out: Path) -> Path:
     return out.parent / f"{STATE_PREFIX}{out.name}.json"
 
 
+def scans_path(out: Path) -> Path:
+    """Where the gates' scans of the output ``out`` are kept (beside the state)."""
+    out = out.absolute()
+    return out.parent / f"{STATE_PREFIX}{out.name}.scans.json"
+
+
+def save_scans(out: Path, scans: dict[str, Any]) -> None:
+    data = {"version": STATE_VERSION, "generator": generator_digest(), **scans}
+    path = scans_path(out)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")
+
+
+def load_scans(out: Path) -> dict[str, Any] | None:
+    """The scans the last build of ``out`` saved, if this generator wrote them."""
+    path = scans_path(out)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring the saved link-check scans %s: %s", path, exc)
+        return None
+    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+        return None
+    if raw.get("generator") != generator_digest():
+        return None
+    return raw
+
+
 def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 

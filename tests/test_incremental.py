@@ -111,6 +111,41 @@ def test_report_body_edit_renders_only_that_reports_pages(
     assert report_pages == pages("reports/city/2024-summary/index.html")
 
 
+def test_a_rebuild_in_a_new_process_scans_only_the_files_it_wrote(
+    site: tuple[Path, Path, Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gates' scans are saved beside the state: a `build` in a fresh process reads the
+    files it kept for links only when those scans are missing or unusable."""
+    from site_builder import gates
+    from site_builder.state import scans_path
+
+    root, out, _ = site
+    assert scans_path(out).is_file()
+    scanned: list[str] = []
+    real = gates._scan_file
+
+    def counting(path: str, data: bytes) -> gates.Scan:
+        scanned.append(path)
+        return real(path, data)
+
+    monkeypatch.setattr(gates, "_scan_file", counting)
+    report_pages = pages("reports/city/2024-summary/index.html")
+    for n, damage in enumerate([None, "{not json", '{"version": 2, "strings": 7}']):
+        if damage is not None:
+            scans_path(out).write_text(damage, encoding="utf-8")
+        edit(root / REPORT, "次。", f"次。第{n}版。")
+        gates._SCANS.clear()  # as in a new process
+        scanned.clear()
+        result = run(BuildOptions(source=root, out=out), session=Session())
+        assert not result.errors and result.kept
+        scanned_pages = {p for p in scanned if p.endswith(".html")}
+        if damage is None:
+            assert scanned_pages == report_pages  # the kept pages' scans were saved
+        else:
+            assert set(scanned) >= set(result.kept) | report_pages  # all read again
+        assert tree(out) == clean_build(root, out.parent / "clean")
+
+
 def test_report_title_edit_renders_the_pages_that_list_it(
     site: tuple[Path, Path, Session],
 ) -> None:
