@@ -159,12 +159,14 @@ def test_the_build_process_is_one_of_the_jobs() -> None:
 
 def test_a_worker_that_dies_fails_the_build_instead_of_hanging() -> None:
     import os
+    import time
 
     parent = os.getpid()
 
     def die_in_worker(x: int) -> int:
         if os.getpid() != parent:
             os._exit(3)
+        time.sleep(0.001)  # leave the worker time to start and claim a chunk
         return x
 
     with pytest.raises(RuntimeError, match="ended without its results"):
