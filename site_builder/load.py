@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -264,6 +265,37 @@ Stamp = tuple[int, int, int]
 
 UNSTAMPED: Stamp = (-1, -1, -1)
 """A file listed but gone before it was stamped: equal to nothing (``state.up_to_date``)."""
+
+
+_STAMP_PREFIXES = {
+    "package-templates:": lambda: PACKAGE_DEFAULTS / "templates",
+    "package-assets:": lambda: PACKAGE_DEFAULTS / "assets",
+    "package-vendor:": lambda: Path(__file__).parent / "vendor",
+}
+
+
+def stamped_path(root: Path, key: str) -> Path:
+    """The file a ``stamp_sources`` key names."""
+    for prefix, top in _STAMP_PREFIXES.items():
+        if key.startswith(prefix):
+            return top() / key[len(prefix) :]
+    return root / key
+
+
+def digest_sources(root: Path, keys: Iterable[str], known: Mapping[str, str]) -> dict[str, str]:
+    """sha256 of the files ``keys`` name (``stamp_sources`` keys): from ``known`` (key ->
+    digest of the bytes a build read) where it has them, else read now. A file that cannot be
+    read is left out."""
+    out: dict[str, str] = {}
+    for key in keys:
+        if key in known:
+            out[key] = known[key]
+            continue
+        try:
+            out[key] = hashlib.sha256(stamped_path(root, key).read_bytes()).hexdigest()
+        except OSError:
+            continue
+    return out
 
 
 def stamp_sources(root: Path) -> dict[str, Stamp]:

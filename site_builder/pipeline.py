@@ -23,7 +23,7 @@ from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
 from site_builder.gates import check_site, export_scans, import_scans, prescan, remember
-from site_builder.load import Project, load_project, stamp_sources
+from site_builder.load import Project, digest_sources, load_project, stamp_sources
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
 from site_builder.parallel import Inspection, pmap, resolve_jobs
@@ -313,8 +313,9 @@ def _run(
     project, load_diags = load_project(options.source, session.files)
     diags.extend(load_diags)
     if snapshot is not None:
-        racy = set(snapshot.racy())
-        snapshot.digests = {f.rel: f.digest for f in project.sources() if f.rel in racy}
+        # files edited within a clock tick of the stamps: their content decides next time
+        read = {f.rel: f.digest for f in project.sources()}
+        snapshot.digests = digest_sources(options.source, snapshot.racy(), read)
     lap("load")
 
     parsed = parse_project(

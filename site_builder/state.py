@@ -37,7 +37,7 @@ from site_builder import __version__
 from site_builder.deps import Carried, Inputs, PageInputs, schema_drift
 from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
-from site_builder.load import UNSTAMPED, FileCache, Stamp, TemplateSource
+from site_builder.load import UNSTAMPED, FileCache, Stamp, TemplateSource, stamped_path
 from site_builder.model import Site
 from site_builder.render import OutputFile, PageSpec, Renderer
 from site_builder.write import Staging, WriteResult, write_atomic, write_in_place, write_output
@@ -237,7 +237,8 @@ def up_to_date(
     for rel in snap.racy():
         digest = snap.digests.get(rel)
         try:
-            if digest is None or hashlib.sha256((source / rel).read_bytes()).hexdigest() != digest:
+            data = stamped_path(source, rel).read_bytes()
+            if digest is None or hashlib.sha256(data).hexdigest() != digest:
                 return False
         except OSError:
             return False

@@ -642,6 +642,25 @@ def test_a_build_with_nothing_changed_reads_no_source_and_writes_nothing(
     assert cli("build", "--source", root, "--out", out).err.count("is up to date") == 1
 
 
+def test_templates_and_assets_written_just_before_a_build_are_up_to_date_after_it(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Files stamped within a clock tick of their mtime are compared by content next time:
+    templates and assets too, not only content files (a fresh checkout of the project or of
+    site_builder itself made the next build a full one)."""
+    root = make_site()
+    out = tmp_path / "out"
+    _age(root)
+    base = (REPO / "site_builder/defaults/templates/base.html").read_text(encoding="utf-8")
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates/base.html").write_text(base.replace("</body>", "<!--x--></body>"), "utf-8")
+    (root / "assets").mkdir(exist_ok=True)
+    (root / "assets/extra.css").write_text("p { color: black }\n", encoding="utf-8")
+    first = build(root, out)
+    assert not first.up_to_date
+    assert build(root, out, Session()).up_to_date
+
+
 @pytest.mark.parametrize(
     "change",
     [
