@@ -97,7 +97,6 @@ def run_indexed(
     jobs: int,
     on_result: Callable[[int, R], None],
     chunk: int = CHUNK,
-    min_tasks: int | None = None,
 ) -> None:
     """Call ``fn(i)`` for ``i`` in ``range(count)`` over ``jobs`` processes, passing each
     result to ``on_result`` in the parent, in index order.
@@ -108,7 +107,7 @@ def run_indexed(
     need no pickling, and one process fewer holds a copy of the model (with two cores, memory
     of the whole build fell by a third)."""
     global _FN
-    if jobs <= 1 or count < (MIN_TASKS if min_tasks is None else min_tasks) or not _can_fork():
+    if jobs <= 1 or count < MIN_TASKS or not _can_fork():
         for i in range(count):
             on_result(i, fn(i))
         return
@@ -185,23 +184,15 @@ def run_indexed(
         gc.unfreeze()
 
 
-def pmap(
-    fn: Callable[[T], R],
-    items: Sequence[T],
-    jobs: int,
-    chunk: int = CHUNK,
-    min_tasks: int | None = None,
-) -> list[R]:
+def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = CHUNK) -> list[R]:
     """``[fn(x) for x in items]`` over ``jobs`` forked workers, in order. ``fn`` and the items
-    are inherited by the workers, so neither needs to pickle; the results must. Below
-    ``min_tasks`` items (default ``MIN_TASKS``) everything runs here: pass a small number for a
-    few large items."""
+    are inherited by the workers, so neither needs to pickle; the results must."""
     out: list[Any] = [None] * len(items)
 
     def put(i: int, value: R) -> None:
         out[i] = value
 
-    run_indexed(lambda i: fn(items[i]), len(items), jobs, put, chunk, min_tasks)
+    run_indexed(lambda i: fn(items[i]), len(items), jobs, put, chunk)
     return out
 
 

@@ -434,8 +434,7 @@ def _run(
             return kept.read_bytes() if kept.is_file() else None
 
         files += [
-            OutputFile(p, d)
-            for p, d in build_search(site, bodies.by_path, read_page, converter, jobs)
+            OutputFile(p, d) for p, d in build_search(site, bodies.by_path, read_page, converter)
         ]
         lap("search")
 

@@ -497,31 +497,20 @@ def search_files(
     read_page: PageReader,
     converters: Mapping[str, Convert],
     org_names: Mapping[str, Callable[[str], str]],
-    jobs: int = 1,
 ) -> list[tuple[str, bytes]]:
     """Every search file of the site: the fold table, the shared indexes, and each tree's
     result list and texts. ``read_page`` gives a rendered page by output path; ``converters`` and
-    ``org_names`` are per language. The indexes and the trees are independent: with ``jobs``
-    above 1 they are made in parallel (the files are the same, in the same order)."""
-    from site_builder.parallel import pmap
-
+    ``org_names`` are per language."""
     urls = Urls(site.config.languages, site.config.default_language)
     docs = {"zh": report_docs(site, bodies, "zh")}
+    out = [fold_file(urls)]
+    out += index_files("zh", build_index(docs["zh"]), urls)
     if "en" in site.config.languages:
         docs["en"] = report_docs(site, bodies, "en")
-    tasks = [("index", key) for key in docs]
-    tasks += [("tree", lang) for lang in site.config.languages]
-
-    def make(task: tuple[str, str]) -> list[tuple[str, bytes]]:
-        kind, key = task
-        if kind == "index":
-            return index_files(key, build_index(docs[key], cjk=key == "zh"), urls)
-        text_lang = LANGUAGES[key].text
-        return tree_files(site, docs[text_lang], key, read_page, converters[key], org_names[key])
-
-    out = [fold_file(urls)]
-    for files in pmap(make, tasks, jobs, chunk=1, min_tasks=2):
-        out += files
+        out += index_files("en", build_index(docs["en"], cjk=False), urls)
+    for lang in site.config.languages:
+        text_lang = LANGUAGES[lang].text
+        out += tree_files(site, docs[text_lang], lang, read_page, converters[lang], org_names[lang])
     return out
 
 
@@ -530,7 +519,6 @@ def build_search(
     bodies: Mapping[str, RenderedMarkdown],
     read_page: PageReader,
     converter: Converter,
-    jobs: int = 1,
 ) -> list[tuple[str, bytes]]:
     """``search_files`` with the site's script converter and its organizations' short names."""
 
@@ -549,8 +537,9 @@ def build_search(
         return name
 
     langs = site.config.languages
-    converters = {k: converting(k) for k in langs}
-    return search_files(site, bodies, read_page, converters, {k: org_name(k) for k in langs}, jobs)
+    return search_files(
+        site, bodies, read_page, {k: converting(k) for k in langs}, {k: org_name(k) for k in langs}
+    )
 
 
 def config_json(config: Mapping[str, object]) -> Markup:
