@@ -243,6 +243,14 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
                         "Simplified and Traditional forms map character for character",
                     )
                     continue
+                if any(c in form for form in (hans, hant) for c in "<>\U0010fffd"):
+                    # pages are converted as text between tags (chinese.Phrase refuses these)
+                    ctx.err(
+                        p,
+                        f"phrase '{hans}' / '{hant}' holds '<', '>' or a reserved character",
+                        "phrases are words of the text; markup around them is not part of them",
+                    )
+                    continue
                 phrases.append(Phrase(hans, hant))
             elif "hans" in item and "hant" in item:
                 ctx.err(p, "'hans' and 'hant' must be non-empty text")

@@ -136,6 +136,13 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
             " {zh: …, en: …}, not a list"
         ],
     ),
+    "markup-in-a-phrase": (
+        {"site.yaml": "title: 站点\nchinese:\n  phrases:\n    - {hans: <b>干部, hant: <b>幹部}\n"},
+        [
+            "site.yaml:4:7: error: phrase '<b>干部' / '<b>幹部' holds '<', '>' or a reserved"
+            " character (phrases are words of the text; markup around them is not part of them)"
+        ],
+    ),
     "bad-level-and-language": (
         {
             "site.yaml": "title: 站点\nlanguages: [zh-Hans, fr]\n",
