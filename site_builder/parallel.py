@@ -104,8 +104,8 @@ def run_indexed(
 
     The build process is one of the ``jobs``: it forks ``jobs - 1`` workers and takes chunks
     from the same shared counter itself, between putting results in order. Its own results
-    need no pickling, and one process fewer holds a copy of the model (with two cores, memory
-    of the whole build fell by a third)."""
+    need no pickling, and one process fewer holds a copy of the model (5,000 reports with two
+    jobs: summed peak RSS 2.41 -> 1.76 GB)."""
     global _FN
     if jobs <= 1 or count < MIN_TASKS or not _can_fork():
         for i in range(count):
@@ -118,6 +118,7 @@ def run_indexed(
     errors: list[BaseException] = []
     arrived = threading.Condition()
     workers: list[tuple[Any, Connection]] = []
+    threads: list[threading.Thread] = []
     next_chunk = 0  # the first chunk whose results are not yet passed on
     _FN = fn
     # Objects that exist now are never collected in the workers: without this, the first
@@ -145,7 +146,7 @@ def run_indexed(
                         done[k] = results
                     arrived.notify()
 
-        threads = [threading.Thread(target=receive, args=(r,), daemon=True) for _, r in workers]
+        threads += [threading.Thread(target=receive, args=(r,), daemon=True) for _, r in workers]
         for t in threads:
             t.start()
 
@@ -176,10 +177,13 @@ def run_indexed(
             put_ready()
     finally:
         _FN = None
-        for proc, reader in workers:
+        for proc, _reader in workers:
             if proc.is_alive() and (errors or next_chunk < len(bounds)):
                 proc.terminate()
             proc.join()
+        for t in threads:
+            t.join()  # each ends at its worker's end of the pipe
+        for _proc, reader in workers:
             reader.close()
         gc.unfreeze()
 
