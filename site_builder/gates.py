@@ -456,7 +456,7 @@ _SCANS: dict[tuple[str, bytes], Scan] = {}
 
 def scan_file(path: str, data: bytes) -> Scan:
     """What one output file refers to (memoized with the last check's files)."""
-    key = (path, _digest(data))
+    key = (path, content_digest(data))
     scan = _SCANS.get(key)
     if scan is None:
         scan = _SCANS[key] = _scan_file(path, data)
@@ -468,7 +468,9 @@ Packed = tuple[bytes, tuple[tuple[str, str, int, int, str], ...], tuple[str, ...
 the dataclasses cost several times more than the tuples)."""
 
 
-def _digest(data: bytes) -> bytes:
+def content_digest(data: bytes) -> bytes:
+    """What the scans are kept by, beside a file's path (the build state records the same
+    digest of every output file, in hex)."""
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
@@ -476,7 +478,7 @@ def prescan(path: str, data: bytes) -> Packed:
     """A file's scan where it is rendered (in a worker); ``remember`` takes it in."""
     scan = _scan_file(path, data)
     refs = tuple((r.kind, r.url, r.line, r.col, r.what) for r in scan.refs)
-    return _digest(data), refs, tuple(sorted(scan.ids)), scan.has_base
+    return content_digest(data), refs, tuple(sorted(scan.ids)), scan.has_base
 
 
 def remember(path: str, packed: Packed) -> None:
@@ -527,15 +529,23 @@ def import_scans(data: Any, paths: Collection[str]) -> int:
     return len(found)
 
 
-def _scan_all(files: Iterable[tuple[str, bytes]]) -> dict[str, Scan]:
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A file the gates know by its ``content_digest``, read only if no scan of it is kept."""
+
+    digest: bytes
+    read: Callable[[], bytes]
+
+
+def _scan_all(files: Iterable[tuple[str, bytes | Unread]]) -> dict[str, Scan]:
     """Every file's scan; afterwards the memo holds exactly these files' scans."""
     seen: dict[tuple[str, bytes], Scan] = {}
     scans: dict[str, Scan] = {}
     for path, data in files:
-        key = (path, _digest(data))
+        key = (path, data.digest if isinstance(data, Unread) else content_digest(data))
         scan = seen.get(key) or _SCANS.get(key)
         if scan is None:
-            scan = _scan_file(path, data)
+            scan = _scan_file(path, data.read() if isinstance(data, Unread) else data)
         seen[key] = scans[path] = scan
     _SCANS.clear()
     _SCANS.update(seen)
@@ -754,7 +764,7 @@ def check_links(out: Output) -> list[Diagnostic]:
 
 
 def check_output(
-    files: Iterable[tuple[str, bytes]],
+    files: Iterable[tuple[str, bytes | Unread]],
     *,
     label: str = "output",
     base_url: str | None = None,
@@ -794,7 +804,7 @@ def body_links(
 def check_site(
     site: Site,
     bodies: Mapping[str, RenderedMarkdown],
-    files: Iterable[tuple[str, bytes]],
+    files: Iterable[tuple[str, bytes | Unread]],
     label: str = "output",
     normalize: Callable[[str], str] = str,
 ) -> list[Diagnostic]:

@@ -9,6 +9,7 @@ them together, times them, and decides whether the result may be written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +23,14 @@ from site_builder.deps import PageInputs, stable_orgs, value_digest
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
-from site_builder.gates import check_site, export_scans, import_scans, prescan, remember
+from site_builder.gates import (
+    Unread,
+    check_site,
+    export_scans,
+    import_scans,
+    prescan,
+    remember,
+)
 from site_builder.load import Project, digest_sources, load_project, stamp_sources
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
@@ -225,20 +233,30 @@ def chart_sources(
 
 
 def _gate_inputs(
-    options: BuildOptions, files: list[OutputFile], staging: Staging | None
-) -> Iterator[tuple[str, bytes]]:
-    """Every output file's bytes; one an incremental build kept is read back from disk, one
-    already written to the new tree from there."""
+    options: BuildOptions,
+    files: list[OutputFile],
+    staging: Staging | None,
+    plan: RenderPlan | None,
+) -> Iterator[tuple[str, bytes | Unread]]:
+    """Every output file for the gates. A page already written to the new tree, and one an
+    incremental build kept (on disk as the state recorded it), go by their recorded digest:
+    their bytes are read back only if the gates hold no scan of them."""
     for f in files:
-        data = f.data
         if isinstance(f, StagedFile) and staging is not None:
-            data = staging.read(f.path)
+            yield f.path, Unread(bytes.fromhex(f.digest), functools.partial(staging.read, f.path))
         elif isinstance(f, KeptFile):
-            try:
-                data = (options.out / f.path).read_bytes()
-            except OSError:
-                data = b""
-        yield f.path, data
+            rec = plan.intact(f.path) if plan is not None else None
+            read = functools.partial(_read_kept, options.out / f.path)
+            yield f.path, Unread(bytes.fromhex(rec.digest), read) if rec else read()
+        else:
+            yield f.path, f.data
+
+
+def _read_kept(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _label(options: BuildOptions) -> str:
@@ -445,7 +463,7 @@ def _run(
             saved = load_scans(options.out)
             if saved is not None:
                 import_scans(saved, set(kept))
-        outputs = _gate_inputs(options, files, staging)
+        outputs = _gate_inputs(options, files, staging, plan)
         diags.extend(check_site(site, bodies.by_path, outputs, _label(options), converter.to_hans))
         lap("gates")
 

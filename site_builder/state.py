@@ -37,6 +37,7 @@ from site_builder import __version__
 from site_builder.deps import Carried, Inputs, PageInputs, schema_drift
 from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
+from site_builder.gates import content_digest
 from site_builder.load import UNSTAMPED, FileCache, Stamp, TemplateSource, stamped_path
 from site_builder.model import Site
 from site_builder.render import OutputFile, PageSpec, Renderer
@@ -87,7 +88,8 @@ def load_scans(out: Path) -> dict[str, Any] | None:
 
 
 def file_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """An output file's digest as the state records it: the gates' scans are kept by it."""
+    return content_digest(data).hex()
 
 
 @functools.cache

@@ -129,6 +129,16 @@ def test_a_rebuild_in_a_new_process_scans_only_the_files_it_wrote(
         return real(path, data)
 
     monkeypatch.setattr(gates, "_scan_file", counting)
+    from site_builder import pipeline
+
+    read_back: list[Path] = []  # kept files read for the gates
+    real_read = pipeline._read_kept
+
+    def reading(path: Path) -> bytes:
+        read_back.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(pipeline, "_read_kept", reading)
     report_pages = pages("reports/city/2024-summary/index.html")
     for n, damage in enumerate([None, "{not json", '{"version": 2, "strings": 7}']):
         if damage is not None:
@@ -136,11 +146,13 @@ def test_a_rebuild_in_a_new_process_scans_only_the_files_it_wrote(
         edit(root / REPORT, "次。", f"次。第{n}版。")
         gates._SCANS.clear()  # as in a new process
         scanned.clear()
+        read_back.clear()
         result = run(BuildOptions(source=root, out=out), session=Session())
         assert not result.errors and result.kept
         scanned_pages = {p for p in scanned if p.endswith(".html")}
         if damage is None:
             assert scanned_pages == report_pages  # the kept pages' scans were saved
+            assert read_back == []  # and the kept files are known by their recorded digest
         else:
             assert set(scanned) >= set(result.kept) | report_pages  # all read again
         assert tree(out) == clean_build(root, out.parent / "clean")
