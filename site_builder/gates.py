@@ -1,5 +1,6 @@
 """Stage 6b, gates: checks over the rendered output, run before anything is written, so a site
-that fails them never replaces the previous output. Pure: files arrive as (path, bytes).
+that fails them never replaces the previous output. Pure: files arrive as (path, bytes), or as
+(path, ``Unread``) when the caller knows a file's digest and can read it if its scan is not kept.
 
 Offline guard. The intranet's readers have no internet access, so nothing the browser loads by
 itself may come from another host: ``src``/``srcset``/``poster``/``data`` of any element,
