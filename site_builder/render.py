@@ -606,6 +606,9 @@ def render_site(
         if progress is not None and done % 25 == 0:
             progress("render", done, total)
 
+    # The stage shows from its start: the build process renders chunks itself and passes
+    # counts on between them, so the first count can come late on a small site.
+    advance(0)
     pages = render_pages(renderer, tasks, jobs, advance, inspection, sink)
     out: list[OutputFile] = []
     for n, lang in enumerate(languages):
