@@ -244,7 +244,15 @@ def _broken_link(root: Path, p: Path) -> Diagnostic:
     return Diagnostic(_rel(root, p), 1, 1, message, hint, code="load")
 
 
-PACKAGE_DEFAULTS = Path(__file__).parent / "defaults"
+def _theme_root() -> Path:
+    """The folder holding the packaged theme, ``templates/`` and ``assets/`` (the defaults a site
+    overrides file by file): ``site_builder/theme/`` in an installed wheel, where the build puts
+    them, else the source checkout's top level, where they are kept (an editable install)."""
+    installed = Path(__file__).parent / "theme"
+    return installed if installed.is_dir() else Path(__file__).parent.parent
+
+
+PACKAGE_DEFAULTS = _theme_root()
 
 
 def _asset(rel: str, path: Path, cache: FileCache | None) -> AssetSource:

@@ -31,7 +31,13 @@ from site_builder.gates import (
     prescan,
     remember,
 )
-from site_builder.load import Project, digest_sources, load_project, stamp_sources
+from site_builder.load import (
+    PACKAGE_DEFAULTS,
+    Project,
+    digest_sources,
+    load_project,
+    stamp_sources,
+)
 from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, render_markdown
 from site_builder.model import Page, Report, Site
 from site_builder.parallel import Inspection, pmap, resolve_jobs
@@ -417,7 +423,7 @@ def _run(
         template_paths={
             t.name: f"templates/{t.name}"
             if t.overridden
-            else f"site_builder/defaults/templates/{t.name}"
+            else str(PACKAGE_DEFAULTS / "templates" / t.name)
             for t in project.templates
         },
         bytecode_cache=session.bytecode_cache,

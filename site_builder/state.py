@@ -98,7 +98,7 @@ def generator_digest() -> str:
     a state written by another version of the generator never skips a page."""
     pkg = Path(__file__).parent
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    skip = {pkg / "defaults" / "templates", pkg / "defaults" / "assets", pkg / "vendor"}
+    skip = {pkg / "theme", pkg / "vendor"}  # the theme is outside pkg in a source checkout
     for path in sorted(pkg.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
             continue

@@ -269,9 +269,7 @@ def built(make_site: MakeSite, tmp_path: Path) -> tuple[Path, Path]:
 
 def test_a_template_loading_web_fonts_fails_the_build(built: tuple[Path, Path]) -> None:
     site, out = built
-    base = (
-        Path(__file__).resolve().parents[1] / "site_builder/defaults/templates/base.html"
-    ).read_text(encoding="utf-8")
+    base = (Path(__file__).resolve().parents[1] / "templates/base.html").read_text(encoding="utf-8")
     font = '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Noto+Serif+SC">'
     head, rest = base.split("</head>", 1)
     (site / "templates").mkdir()

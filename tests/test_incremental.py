@@ -216,7 +216,7 @@ def test_template_edit_renders_the_pages_that_use_it(
     site: tuple[Path, Path, Session],
 ) -> None:
     root, out, session = site
-    default = (REPO / "site_builder/defaults/templates/report.html").read_text(encoding="utf-8")
+    default = (REPO / "templates/report.html").read_text(encoding="utf-8")
     override = root / "templates/report.html"
     override.parent.mkdir(parents=True, exist_ok=True)
     override.write_text(default.replace("{% block main %}", "{% block main %}<!-- ours -->", 1))
@@ -237,8 +237,7 @@ def test_css_edit_copies_the_file_only(site: tuple[Path, Path, Session]) -> None
     css = root / "assets/site.css"
     css.parent.mkdir(parents=True, exist_ok=True)
     css.write_text(
-        (REPO / "site_builder/defaults/assets/site.css").read_text(encoding="utf-8")
-        + "\n.x { color: red; }\n"
+        (REPO / "assets/site.css").read_text(encoding="utf-8") + "\n.x { color: red; }\n"
     )
     result = build(root, out, session)
     assert result.rendered == []
@@ -380,7 +379,7 @@ def _copy_example(root: Path) -> Path:
 
 R = "content/reports/sample-city-a/2024-annual-summary.md"
 B = "content/reports/sample-city-b"
-DEFAULT_TEMPLATES = REPO / "site_builder/defaults/templates"
+DEFAULT_TEMPLATES = REPO / "templates"
 
 
 def _write(rel: str, text: str) -> Callable[[Path], None]:
@@ -663,7 +662,7 @@ def test_templates_and_assets_written_just_before_a_build_are_up_to_date_after_i
     root = make_site()
     out = tmp_path / "out"
     _age(root)
-    base = (REPO / "site_builder/defaults/templates/base.html").read_text(encoding="utf-8")
+    base = (REPO / "templates/base.html").read_text(encoding="utf-8")
     (root / "templates").mkdir(exist_ok=True)
     (root / "templates/base.html").write_text(base.replace("</body>", "<!--x--></body>"), "utf-8")
     (root / "assets").mkdir(exist_ok=True)

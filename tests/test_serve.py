@@ -294,7 +294,7 @@ def test_an_edit_during_the_settle_time_supersedes_the_rest_of_the_build(
 
 
 def test_watched_folders_that_come_and_go_stay_watched(live: Live) -> None:
-    default = (REPO / "site_builder/defaults/templates/report.html").read_text(encoding="utf-8")
+    default = (REPO / "templates/report.html").read_text(encoding="utf-8")
 
     def override(marker: str) -> None:
         (live.root / "templates").mkdir(exist_ok=True)

@@ -18,7 +18,7 @@ TREES = {"zh-Hans": "", "zh-Hant": "zh-hant/", "en": "en/"}
 GOLDEN = Path(__file__).parent / "golden" / "example-site"
 # Vendored third-party files are pinned by package-lock.json, and packaged assets are copied
 # verbatim (checked byte for byte below), so neither is duplicated in the golden copy.
-PACKAGED_ASSETS = REPO / "site_builder" / "defaults" / "assets"
+PACKAGED_ASSETS = REPO / "assets"
 NOT_GOLDEN = {"assets/echarts.min.js"} | {
     "assets/" + p.relative_to(PACKAGED_ASSETS).as_posix()
     for p in PACKAGED_ASSETS.rglob("*")

@@ -118,7 +118,7 @@ def test_stylesheet_edit_swaps_without_a_reload(live: Live, page: Page) -> None:
     page.evaluate("window.__notReloaded = 'still here'")
     css = live.root / "assets/site.css"
     css.parent.mkdir(parents=True, exist_ok=True)
-    default = (Path(__file__).parents[2] / "site_builder/defaults/assets/site.css").read_text()
+    default = (Path(__file__).parents[2] / "assets/site.css").read_text()
     css.write_text(default + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n", encoding="utf-8")
     page.wait_for_function(
         "getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'", timeout=BOUND_MS
