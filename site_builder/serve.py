@@ -7,15 +7,14 @@
   files are replaced one by one in a private output folder (not the project's ``output/``, so a
   draft preview never ends up published), and the state beside it lets the next ``serve`` start
   incrementally too.
-- **Serve.** The last good output, under the site's base path (``/reports/`` for
-  ``base_url: http://intranet/reports/``), so that pages behave as they will on the intranet. HTML
-  responses get one ``<script>`` tag before ``</body>``; the files on disk never do.
-- **Reload channel.** Server-Sent Events on ``/__site_builder__/events``, shared by all tabs of a
-  browser through a SharedWorker (one connection, not one per tab: browsers allow six). Each
-  status carries a generation number that only grows, and each page knows the generation it was
-  served at, so a tab that connects late, reconnects or misses an event still reloads: nothing is
-  dropped, however close two edits are. A rebuild that changed only stylesheets swaps them in
-  place without a reload.
+- **Serve.** ``preview_server.py``, on ``livereload``: the last good output, under the site's
+  base path (``/reports/`` for ``base_url: http://intranet/reports/``), so that pages behave as
+  they will on the intranet. HTML responses get the reload scripts before ``</body>``; the files
+  on disk never do.
+- **Reload channel.** livereload's WebSocket protocol and its livereload.js, which reloads a page
+  or swaps a changed stylesheet in place. Each status carries a generation number that only
+  grows and each page knows the generation it was served at; a tab tells it at its handshake and
+  gets whatever it missed, so nothing is dropped however close two edits are.
 - **Errors.** A failed build leaves the output as it was; the status carries its diagnostics and
   the page shows them over the last good page until a build succeeds. The terminal prints each
   problem once, not again on every save while it stays.
@@ -23,46 +22,56 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import functools
 import gc
 import hashlib
-import http.server
-import ipaddress
 import json
 import logging
-import mimetypes
 import os
-import posixpath
 import signal
-import socket
 import sys
 import threading
 import time
 import traceback
 import urllib.parse
 import webbrowser
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from livereload.watcher import Watcher as LiveReloadWatcher
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from site_builder.errors import Diagnostic, Severity, UsageError
 from site_builder.pipeline import BuildOptions, BuildResult, run
+from site_builder.preview_server import (
+    STATUS,
+    HostGuard,
+    PreviewServer,
+    Site,
+    inject,
+    is_loopback,
+    quiet_libraries,
+)
 from site_builder.state import Session
 from site_builder.write import WriteResult
 
+__all__ = ["DevServer", "ServeOptions", "default_out", "inject", "is_loopback", "serve"]
+
 log = logging.getLogger(__name__)
 
-ENDPOINT = "/__site_builder__/"
 WATCHED = ("site.yaml", "content", "templates", "assets")
 DEBOUNCE = 0.03  # seconds of quiet after the last file event before a rebuild starts
 SETTLE = 1.0  # seconds without edits before the site-wide stages of a rebuild run
-KEEPALIVE = 15.0  # seconds between SSE comments, so that a closed connection is noticed
+HISTORY = 1000  # changes kept for tabs that reconnect; one further back reloads
 
 Echo = Callable[[str], None]
 
@@ -75,15 +84,6 @@ def default_out(source: Path, drafts: bool) -> Path:
     key = hashlib.blake2b(str(source).encode(), digest_size=6).hexdigest()
     name = f"{source.name or 'site'}-{key}" + ("-drafts" if drafts else "")
     return base / name / "output"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 # --- build status -----------------------------------------------------------------------------
@@ -150,36 +150,74 @@ def next_status(
     )
 
 
-class Broadcaster:
-    """The current status, and a way to wait for the next one."""
+@dataclass(frozen=True, slots=True)
+class Change:
+    generation: int
+    kind: str  # as Status.change
+    urls: tuple[str, ...]  # the URL paths of what changed, for "css" and "data"
+
+
+class Hub:
+    """The current status, the changes that led to it, and what each tab is to be told.
+
+    A tab is told by livereload ``reload`` messages, one per path: ``*`` (reload the page), a
+    stylesheet's URL path (livereload.js swaps it in place), a search index's (the plugin in
+    ``defaults/serve/live.js`` reloads only the search page) or ``STATUS`` (the plugin fetches
+    the status and shows or hides the error overlay)."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._status = Status()
-        self._version = 0
-        self.closed = False
+        self._changes: deque[Change] = deque(maxlen=HISTORY)
+        # names this server's generations: a page from an earlier run reloads when it reconnects
+        self.instance = os.urandom(4).hex()
+        self.send: Callable[[list[str]], None] = lambda paths: None  # set once serving
 
     @property
     def status(self) -> Status:
-        with self._cond:
+        with self._lock:
             return self._status
 
-    def publish(self, status: Status) -> None:
-        with self._cond:
-            self._status = status
-            self._version += 1
-            self._cond.notify_all()
+    def token(self) -> str:
+        """The current build, as a page served now names it."""
+        with self._lock:
+            return f"{self.instance}:{self._status.generation}"
 
-    def close(self) -> None:
-        with self._cond:
-            self.closed = True
-            self._cond.notify_all()
+    def publish(self, status: Status, changed: tuple[str, ...] = (), base: str = "/") -> None:
+        """Makes ``status`` current and tells the tabs; ``changed`` are its output paths."""
+        urls: tuple[str, ...] = ()
+        if status.change in ("css", "data"):
+            urls = tuple(base + p for p in (status.css if status.change == "css" else changed))
+        with self._lock:
+            before, self._status = self._status, status
+            if status.generation != before.generation:
+                self._changes.append(Change(status.generation, status.change or "reload", urls))
+        messages = [STATUS] if status.errors != before.errors else []
+        if status.generation != before.generation:
+            messages += ["*"] if status.change not in ("css", "data") else list(urls)
+        if messages:
+            self.send(messages)
 
-    def wait(self, seen: int, timeout: float) -> tuple[int, Status]:
-        """The next (version, status) after version ``seen``, or the same after ``timeout``."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._version != seen or self.closed, timeout)
-            return self._version, self._status
+    def catch_up(self, token: str) -> list[str]:
+        """What a tab that was served at build ``token`` has missed, as ``publish`` says it."""
+        with self._lock:
+            status, changes = self._status, list(self._changes)
+        messages = [STATUS] if status.errors else []
+        instance, _, number = token.partition(":")
+        if not instance or not number.isdigit():  # no plugin: never a reload loop
+            return messages
+        if instance != self.instance:
+            return [*messages, "*"]
+        seen = int(number)
+        missed = [c for c in changes if c.generation > seen]
+        if not missed:
+            return messages
+        if missed[0].generation != seen + 1 or any(c.kind == "reload" for c in missed):
+            return [*messages, "*"]
+        return messages + list(dict.fromkeys(u for c in missed for u in c.urls))
+
+    def to_json(self) -> str:
+        return self.status.to_json()
 
 
 # --- rebuilding -------------------------------------------------------------------------------
@@ -290,6 +328,10 @@ class Rebuilder:
             self._last = time.monotonic()
             self._cond.notify_all()
 
+    def changed_all(self, paths: list[str]) -> None:
+        for path in paths:
+            self.changed(path)
+
     def stop(self) -> None:
         with self._cond:
             self._stop = True
@@ -363,17 +405,30 @@ class _SourceEvents(FileSystemEventHandler):
                 self.notify(rel)
 
 
-class Watcher:
-    """inotify watches on site.yaml's folder (not recursive: projects hold .venv, node_modules
-    and output/) and on content/, templates/ and assets/ (recursive), added as they appear and
-    dropped as they go."""
+class SourceWatcher(LiveReloadWatcher):
+    """livereload's watcher interface on watchdog's inotify events, not on its mtime polling.
 
-    def __init__(self, root: Path, notify: Callable[[str], None]) -> None:
+    Watches site.yaml's folder (not recursive: projects hold .venv, node_modules and output/)
+    and content/, templates/ and assets/ (recursive), added as they appear and dropped as they
+    go; each source event goes to the functions given to ``watch()``. The other way round,
+    ``reload()`` queues what the tabs are to be told, and livereload's ``poll_tasks`` takes it
+    from ``examine()`` in the IOLoop's thread."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
         self.root = root
         self.observer = Observer()
-        self.handler = _SourceEvents(root, notify, self._dir)
+        self.handler = _SourceEvents(root, self._changed, self._dir)
         self._watches: dict[Path, ObservedWatch] = {}
         self._lock = threading.Lock()
+        self._queue: deque[str] = deque()
+        self._loop: IOLoop | None = None
+        self._callback: Callable[[], None] | None = None
+
+    def _changed(self, rel: str) -> None:
+        for task in list(self._tasks.values()):
+            if task["func"] is not None:
+                task["func"]([rel])
 
     def _dir(self, path: Path, present: bool) -> None:
         with self._lock:
@@ -386,197 +441,37 @@ class Watcher:
                     self.handler, str(path), recursive=True
                 )
 
-    def start(self) -> None:
+    def start(self, callback: Callable[[], None]) -> bool:
+        """Called by ``LiveReloadHandler.start_tasks`` in the IOLoop's thread; True: livereload
+        starts no polling."""
+        self._callback = callback
+        self._loop = IOLoop.current()
         self.observer.schedule(self.handler, str(self.root), recursive=False)
         for name in WATCHED[1:]:
             self._dir(self.root / name, True)
         self.observer.start()
+        return True
+
+    def reload(self, paths: list[str]) -> None:
+        """Tells every tab each of ``paths`` (from any thread), in order."""
+        with self._lock:
+            self._queue.extend(paths)
+        if self._loop is not None:
+            self._loop.add_callback(self._drain)
+
+    def _drain(self) -> None:
+        while self._queue and self._callback is not None:
+            self._callback()  # poll_tasks: examine(), then reload_waiters()
+
+    def examine(self) -> tuple[str | None, None]:
+        with self._lock:
+            self.filepath = self._queue.popleft() if self._queue else None
+        return self.filepath, None
 
     def stop(self) -> None:
-        self.observer.stop()
-        self.observer.join(timeout=10)
-
-
-# --- HTTP -------------------------------------------------------------------------------------
-
-_ASSETS = Path(__file__).parent / "defaults" / "serve"
-
-
-def _live_file(name: str) -> bytes:
-    return (_ASSETS / name).read_bytes()
-
-
-@functools.cache
-def _script_version() -> str:
-    data = _live_file("live.js") + _live_file("worker.js")
-    return hashlib.blake2b(data, digest_size=6).hexdigest()
-
-
-def inject(html: bytes, generation: int) -> bytes:
-    """The live-reload script, placed before ``</body>`` (or at the end). ``async``: the page
-    neither waits for it nor blocks on it; its URL names its version, so it is fetched once."""
-    tag = (
-        f'<script async src="{ENDPOINT}live.js?v={_script_version()}" '
-        f'data-generation="{generation}" id="site-builder-live"></script>\n'
-    ).encode()
-    at = html.lower().rfind(b"</body>")
-    if at < 0:
-        return html + tag
-    return html[:at] + tag + html[at:]
-
-
-NO_SITE_YET = b"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>site-builder serve</title></head>
-<body><p>There is no page here yet: the site has not built. Fix the problems shown and the page
-reloads by itself.</p></body></html>
-"""
-
-
-class LiveServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(
-        self,
-        address: tuple[str, int],
-        out: Path,
-        broadcaster: Broadcaster,
-        base_path: Callable[[], str],
-    ) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        self.out = out
-        self.broadcaster = broadcaster
-        self.base_path = base_path
-        super().__init__(address, _Handler)
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    server: LiveServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def do_HEAD(self) -> None:
-        self._respond(head=True)
-
-    def do_GET(self) -> None:
-        self._respond(head=False)
-
-    # -- routing
-
-    def _respond(self, head: bool) -> None:
-        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
-        if path.startswith(ENDPOINT):
-            self._live(path[len(ENDPOINT) :], head)
-            return
-        base = self.server.base_path()
-        if path == base.rstrip("/") or (path == "/" and base != "/"):
-            self._send(301, b"", "text/plain", head, {"Location": base})
-            return
-        if not path.startswith(base):
-            self._not_found(head, "")
-            return
-        rel = posixpath.normpath(path[len(base) :]).lstrip("/")
-        if rel == ".":
-            rel = ""
-        if rel.startswith("..") or "\0" in rel:
-            self._not_found(head, "")
-            return
-        target = self.server.out / rel if rel else self.server.out
-        if target.is_dir():
-            if not path.endswith("/"):
-                self._send(301, b"", "text/plain", head, {"Location": path + "/"})
-                return
-            target = target / "index.html"
-        if not target.is_file():
-            self._not_found(head, rel)
-            return
-        self._file(target, head)
-
-    def _file(self, target: Path, head: bool) -> None:
-        try:
-            data = target.read_bytes()
-            st = target.stat()
-        except OSError:
-            self._not_found(head, "")
-            return
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
-            ctype += "; charset=utf-8"
-        if target.suffix == ".html":
-            body = inject(data, self.server.broadcaster.status.generation)
-            self._send(200, body, ctype, head, {"Cache-Control": "no-store"})
-            return
-        etag = f'"{st.st_size:x}-{st.st_mtime_ns:x}"'
-        headers = {"Cache-Control": "no-cache", "ETag": etag}
-        if self.headers.get("If-None-Match") == etag:
-            self._send(304, b"", ctype, True, headers)
-            return
-        self._send(200, data, ctype, head, headers)
-
-    def _not_found(self, head: bool, rel: str) -> None:
-        out = self.server.out
-        first = rel.split("/", 1)[0]
-        page = out / first / "404.html" if first else out / "404.html"
-        if not page.is_file():
-            page = out / "404.html"
-        body = page.read_bytes() if page.is_file() else NO_SITE_YET
-        body = inject(body, self.server.broadcaster.status.generation)
-        self._send(404, body, "text/html; charset=utf-8", head, {"Cache-Control": "no-store"})
-
-    def _live(self, name: str, head: bool) -> None:
-        if name == "events":
-            self._events()
-        elif name in ("live.js", "worker.js"):
-            # versioned URLs (?v=): the browser keeps them for the session
-            cache = {"Cache-Control": "max-age=86400, immutable"}
-            self._send(200, _live_file(name), "text/javascript; charset=utf-8", head, cache)
-        elif name == "status":
-            body = self.server.broadcaster.status.to_json().encode()
-            self._send(200, body, "application/json; charset=utf-8", head)
-        else:
-            self._send(404, b"not found", "text/plain", head)
-
-    def _send(
-        self, code: int, body: bytes, ctype: str, head: bool, headers: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        if not head and body:
-            with contextlib.suppress(ConnectionError):
-                self.wfile.write(body)
-
-    def _events(self) -> None:
-        """Server-Sent Events: the current status at once, then every new one."""
-        self.close_connection = True
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        hub = self.server.broadcaster
-        seen = -1
-        try:
-            self.wfile.write(b"retry: 300\n\n")
-            while not hub.closed:
-                version, status = hub.wait(seen, KEEPALIVE)
-                if hub.closed:
-                    break
-                if version == seen:
-                    self.wfile.write(b": keep-alive\n\n")
-                else:
-                    seen = version
-                    msg = f"id: {status.generation}\nevent: status\ndata: {status.to_json()}\n\n"
-                    self.wfile.write(msg.encode())
-                self.wfile.flush()
-        except (ConnectionError, OSError):
-            pass
+        if self.observer.is_alive():
+            self.observer.stop()
+            self.observer.join(timeout=10)
 
 
 # --- the command ------------------------------------------------------------------------------
@@ -601,14 +496,16 @@ class DevServer:
 
     options: ServeOptions
     echo: Echo
-    broadcaster: Broadcaster = field(default_factory=Broadcaster)
+    hub: Hub = field(default_factory=Hub)
     builder: Builder | None = None
-    httpd: LiveServer | None = None
-    watcher: Watcher | None = None
+    watcher: SourceWatcher | None = None
     rebuilder: Rebuilder | None = None
     url: str = ""
+    address: tuple[str, int] = ("", 0)  # the bound address and port
     _printed: set[Diagnostic] = field(default_factory=set)
     _thread: threading.Thread | None = None
+    _loop: IOLoop | None = None
+    _http: HTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> str:
@@ -616,30 +513,66 @@ class DevServer:
         out = (self.options.out or default_out(source, self.options.drafts)).absolute()
         builder = self.builder = Builder(source, out, self.options.drafts)
         host = self.options.host
+        quiet_libraries()
         # bind before the first build, so that a port in use is said at once
-        self.httpd = LiveServer(
-            (host, self.options.port), out, self.broadcaster, lambda: builder.base_path
-        )
-        if not is_loopback(host):
-            self.echo(
-                f"warning: serving on {host}: other machines can read this preview, drafts "
-                "included; use --host 127.0.0.1 to keep it on this computer"
-            )
-        self.echo(f"building {source} into {out}")
-        self._rebuild([], first=True)
-        port = self.httpd.server_address[1]
+        sockets = bind_sockets(self.options.port, host)
+        try:
+            port = sockets[0].getsockname()[1]
+            self.address = (host, port)
+            guard = HostGuard.for_sockets(host, sockets)
+            if not is_loopback(host):
+                self.echo(
+                    f"warning: serving on {host}: other machines can read this preview, drafts "
+                    "included; use --host 127.0.0.1 to keep it on this computer"
+                )
+            self.echo(f"building {source} into {out}")
+            self._rebuild([], first=True)
+            self.rebuilder = Rebuilder(self._rebuild, self.options.debounce)
+            self.rebuilder.start()
+            self.watcher = SourceWatcher(source)
+            server = PreviewServer(self.watcher)
+            server.watch(str(source), self.rebuilder.changed_all)
+            self.hub.send = self.watcher.reload
+            site = Site(out, lambda: builder.base_path, self.hub.token, self.hub.to_json, port)
+            self._serve_in_thread(server, sockets, site, guard)
+        except BaseException:
+            for sock in sockets:
+                sock.close()
+            raise
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{port}{builder.base_path}"
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name="site-builder-http", daemon=True
-        )
-        self._thread.start()
-        self.rebuilder = Rebuilder(self._rebuild, self.options.debounce)
-        self.rebuilder.start()
-        self.watcher = Watcher(source, self.rebuilder.changed)
-        self.watcher.start()
         self.echo(f"serving {self.url} (live reload; Ctrl-C stops)")
         return self.url
+
+    def _serve_in_thread(
+        self, server: PreviewServer, sockets: list[Any], site: Site, guard: HostGuard
+    ) -> None:
+        """tornado's IOLoop in a thread of its own: the HTTP server, the WebSockets, the
+        watcher's start and every message to the tabs run there."""
+        started = threading.Event()
+        failed: list[BaseException] = []
+
+        def run_loop() -> None:
+            asyncio.set_event_loop(asyncio.new_event_loop())
+            loop = IOLoop.current()
+            try:
+                self._http = server.listen(sockets, site, guard, self.hub.catch_up)
+            except BaseException as exc:
+                failed.append(exc)
+                started.set()
+                loop.close(all_fds=True)
+                return
+            self._loop = loop
+            started.set()
+            loop.start()
+            self._http.stop()
+            loop.close(all_fds=True)
+
+        self._thread = threading.Thread(target=run_loop, name="site-builder-http", daemon=True)
+        self._thread.start()
+        started.wait()
+        if failed:
+            raise failed[0]
 
     def _rebuild(self, changes: list[str], first: bool = False) -> None:
         assert self.builder is not None
@@ -671,15 +604,17 @@ class DevServer:
     def _publish_change(
         self, changed: tuple[str, ...], removed: tuple[str, ...], clear_errors: bool
     ) -> None:
-        before = self.broadcaster.status
+        before = self.hub.status
         status = next_status(before, changed, removed, clear_errors)
         if status is not None:
-            self.broadcaster.publish(status)
+            assert self.builder is not None
+            self.hub.publish(status, changed, self.builder.base_path)
 
     def _publish(
         self, report: BuildReport, changes: list[str], first: bool, shown: list[float]
     ) -> None:
-        before = self.broadcaster.status
+        before = self.hub.status
+        base = self.builder.base_path if self.builder is not None else "/"
         what = ", ".join(sorted(set(changes))[:3]) + (" …" if len(set(changes)) > 3 else "")
         new = [d for d in (*report.errors, *report.warnings) if d not in self._printed]
         for d in sorted(new):
@@ -692,15 +627,17 @@ class DevServer:
                     f"build failed ({len(report.errors)} error(s))"
                     f"{' after ' + what if what else ''}; still serving the last good version"
                 )
-            self.broadcaster.publish(
+            self.hub.publish(
                 Status(before.generation, before.previous, None, (), report.errors, builds)
             )
             return
         result = report.result
         assert result is not None
         status = next_status(before, report.changed, report.removed, True) or before
-        self.broadcaster.publish(
-            Status(status.generation, status.previous, status.change, status.css, (), builds)
+        self.hub.publish(
+            Status(status.generation, status.previous, status.change, status.css, (), builds),
+            report.changed,
+            base,
         )
         label = "built" if first else "rebuilt"
         took = report.seconds
@@ -718,19 +655,18 @@ class DevServer:
             self.watcher.stop()
         if self.rebuilder is not None:
             self.rebuilder.stop()
-        self.broadcaster.close()
-        if self.httpd is not None:
-            if self._thread is not None:  # shutdown() waits for serve_forever() to end
-                self.httpd.shutdown()
-                self._thread.join(timeout=10)
-            self.httpd.server_close()
+        self.hub.send = lambda paths: None
+        if self._loop is not None and self._thread is not None:
+            self._loop.add_callback(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop = None
 
 
 def serve(options: ServeOptions, echo: Echo) -> int:
     """Runs until Ctrl-C (or SIGTERM); returns the exit code."""
     server = DevServer(options, echo)
     previous = signal.getsignal(signal.SIGTERM)
-    # The HTTP threads answer the reloading browser while the rebuild thread computes the
+    # The HTTP thread answers the reloading browser while the rebuild thread computes the
     # search index: switch threads every 0.5 ms instead of 5 so that they are not starved.
     sys.setswitchinterval(0.0005)
 

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -37,13 +38,14 @@ def wait_until(check: Callable[[], object], timeout: float = 20.0, what: str = "
         time.sleep(0.02)
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    """Status, headers (looked up regardless of case, as HTTP says) and body."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, exc.headers, exc.read()
 
 
 @dataclass
@@ -86,16 +88,28 @@ def test_serves_the_site_under_its_base_path_with_the_script_injected(live: Live
     assert live.url.endswith("/reports/")
     code, headers, body = get(live.url + REPORT_URL)
     assert code == 200 and headers["Content-Type"].startswith("text/html")
+    port = live.url.split(":")[2].split("/")[0]
     tags = re.findall(
-        rb'<script async src="/__site_builder__/live\.js\?v=\w+" data-generation="1" id="site-builder-live"></script>\n',
+        rb'<script src="/__site_builder__/live\.js\?v=\w+" data-generation="[0-9a-f]+:1" '
+        rb'id="site-builder-live"></script>\n'
+        rb'<script async src="/livereload\.js\?port=' + port.encode() + rb'&amp;v=\w+"></script>\n',
         body,
     )
     assert len(tags) == 1, body[-300:]
     assert body.rstrip().endswith(b"</html>")
     # the file on disk is the built file: no live-reload code
     on_disk = (live.out / REPORT_URL).read_bytes()
-    assert b"__site_builder__" not in on_disk
+    assert b"__site_builder__" not in on_disk and b"livereload" not in on_disk
     assert body.replace(tags[0], b"") == on_disk
+    # both scripts are served, and cached for the session (their URLs name their version)
+    for src in re.findall(rb'src="(/[^"]+)"', tags[0]):
+        code, headers, script = get(live.origin + src.decode().replace("&amp;", "&"))
+        assert code == 200 and headers["Cache-Control"] == "max-age=86400, immutable"
+        assert headers["Content-Type"].split(";")[0] in (
+            "text/javascript",
+            "application/javascript",
+        )
+        assert len(script) > 1000
     code, headers, _ = get(live.origin + "/")
     assert code == 200  # followed the redirect to the base path
 
@@ -207,10 +221,15 @@ def test_loopback_detection() -> None:
 
 def test_injection_goes_before_the_last_body_end() -> None:
     html = b"<html><body><p>&lt;/body&gt;</p></BODY></html>"
-    out = inject(html, 7)
+    out = inject(html, "ab12:7", 8000)
     assert out.index(b"<script") < out.index(b"</BODY>")
-    assert b'data-generation="7"' in out
-    assert inject(b"<p>no body</p>", 1).endswith(b"</script>\n")
+    assert out.count(b"<script") == 2 and b'data-generation="ab12:7"' in out
+    # the site's plugin first (a plain script), so that it is there when livereload.js runs
+    assert out.index(b"/__site_builder__/live.js") < out.index(b"<script async")
+    assert b"/livereload.js?port=8000&amp;" in out and b"host=" not in out
+    assert inject(b"<p>no body</p>", "x:1", 80).endswith(b"</script>\n")
+    # livereload.js takes its host from its own URL, but not an IPv6 address
+    assert b"host=[::1]&amp;" in inject(html, "x:1", 8000, "::1")
 
 
 def test_default_output_is_outside_the_project(
@@ -357,9 +376,8 @@ def test_binding_beyond_loopback_is_said_and_works(make_site: MakeSite, tmp_path
         server = DevServer(options, echo=lines.append)
         url = server.start()
         try:
-            assert server.httpd is not None
-            assert server.httpd.server_address[0] == host
-            port = server.httpd.server_address[1]
+            assert server.address[0] == host
+            port = server.address[1]
             assert get(f"http://127.0.0.1:{port}/")[0] == 200
             warnings = [ln for ln in lines if ln.startswith(f"warning: serving on {host}")]
             assert len(warnings) == (1 if warned else 0), lines

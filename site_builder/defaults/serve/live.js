@@ -1,12 +1,14 @@
-// site-builder serve: reload on rebuild, swap changed stylesheets, show build errors.
-// Injected into pages by the preview server only; built files never contain it.
+// site-builder serve: the site's plugin for livereload.js (which reloads the page or swaps a
+// changed stylesheet); shows build errors over the page. Injected into pages by the preview
+// server only, before livereload.js; built files never contain it.
 (function () {
   "use strict";
   var script = document.currentScript || document.getElementById("site-builder-live");
-  // The build this page was served from. A status with a higher generation means the output
-  // changed since: reload (or swap stylesheets when only they changed since this very build).
-  var generation = Number(script && script.getAttribute("data-generation")) || 0;
+  // The build this page was served from ("<server>:<generation>"): the server sends a tab
+  // whatever it missed since, when it connects.
+  var generation = (script && script.getAttribute("data-generation")) || "";
   var OVERLAY_ID = "site-builder-overlay";
+  var STATUS = "/__site_builder__/status";
 
   function el(tag, style, text) {
     var node = document.createElement(tag);
@@ -53,58 +55,38 @@
     (document.body || document.documentElement).appendChild(box);
   }
 
-  function swapStylesheets(paths, version) {
-    var links = document.querySelectorAll('link[rel="stylesheet"]');
-    Array.prototype.forEach.call(links, function (link) {
-      var url = new URL(link.href, location.href);
-      var matches = paths.some(function (p) {
-        return url.pathname === "/" + p || url.pathname.slice(-(p.length + 1)) === "/" + p;
-      });
-      if (!matches) return;
-      url.searchParams.set("site-builder", String(version));
-      var fresh = link.cloneNode(false);
-      fresh.href = url.href;
-      fresh.onload = fresh.onerror = function () {
-        if (link.parentNode) link.parentNode.removeChild(link);
-      };
-      link.parentNode.insertBefore(fresh, link.nextSibling);
-    });
+  function showStatus() {
+    fetch(STATUS, { cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(function (status) {
+        if (status.errors && status.errors.length) showErrors(status.errors);
+        else hideErrors();
+      })
+      .catch(function () { /* the server stopped: livereload.js reconnects */ });
   }
 
-  function onStatus(raw) {
-    var status = typeof raw === "string" ? JSON.parse(raw) : raw;
-    if (status.errors && status.errors.length) showErrors(status.errors);
-    else hideErrors();
-    if (status.generation <= generation) return;
-    if (status.change === "css" && status.from === generation) {
-      swapStylesheets(status.css, status.generation);
-      generation = status.generation;
-      return;
+  // A livereload.js plugin (livereload.js adds every window.LiveReloadPlugin*): it tells the
+  // server the build this page shows, at the handshake, and handles the site's own messages.
+  function SiteBuilderPlugin(window, host) {
+    this.window = window;
+    this.host = host;
+  }
+  SiteBuilderPlugin.identifier = "site-builder";
+  SiteBuilderPlugin.version = "1";
+  SiteBuilderPlugin.prototype.analyze = function () {
+    return { generation: generation };
+  };
+  // true: handled here; false: livereload.js goes on (swaps a stylesheet, or reloads)
+  SiteBuilderPlugin.prototype.reload = function (path) {
+    if (path === STATUS) {
+      showStatus();
+      return true;
     }
     // only the search index changed: the search page reloads, other pages need nothing
-    if (status.change === "data" && status.from === generation &&
-        !document.body.classList.contains("page-search")) {
-      generation = status.generation;
-      return;
+    if (/\/search\/[^\/]*\.js$/.test(path)) {
+      return !(document.body && document.body.classList.contains("page-search"));
     }
-    generation = status.generation;  // reload once, even if more statuses arrive meanwhile
-    location.reload();
-  }
-
-  window.__siteBuilderLive = { onStatus: onStatus, generation: function () { return generation; } };
-
-  if (window.SharedWorker) {
-    try {
-      var version = new URL(script.src, location.href).searchParams.get("v") || "";
-      var worker = new SharedWorker("/__site_builder__/worker.js?v=" + version, { name: "site-builder-live" });
-      worker.port.onmessage = function (event) { onStatus(event.data); };
-      worker.port.start();
-      window.addEventListener("pagehide", function () { worker.port.postMessage("bye"); });
-      return;
-    } catch (e) {
-      // fall through to a connection of this tab's own
-    }
-  }
-  var source = new EventSource("/__site_builder__/events");
-  source.addEventListener("status", function (event) { onStatus(event.data); });
+    return false;
+  };
+  window.LiveReloadPluginSiteBuilder = SiteBuilderPlugin;
 })();
