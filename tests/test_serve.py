@@ -1,11 +1,16 @@
-"""The preview server without a browser: what it serves, its status, bad input, Ctrl-C."""
+"""The preview server without a browser: what it serves, its status, bad input, Ctrl-C, the
+livereload protocol as a tab speaks it, and what it refuses to answer."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.preview_server import Resolved, resolve
 from site_builder.serve import DevServer, ServeOptions, default_out, inject, is_loopback
 from tests.conftest import REPO, MakeSite
 
@@ -416,3 +422,316 @@ def test_open_opens_the_served_url_in_the_browser(
     served = next(ln.split()[1] for ln in lines if ln.startswith("serving "))
     assert opened == ([(served, 200)] if open_browser else [])
     assert lines[-1] == "stopped"
+
+
+# --- safety: Host headers, unservable paths (issue 16) -----------------------------------------
+
+
+def raw(port: int, head: bytes, timeout: float = 20.0) -> tuple[int, bytes]:
+    """Sends ``head`` as it is and returns the status code (0: no answer) and the whole reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        with contextlib.suppress(OSError):  # the server may answer before reading it all
+            sock.sendall(head)
+        reply = b""
+        with contextlib.suppress(OSError):
+            while chunk := sock.recv(65536):
+                reply += chunk
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", reply)
+    return (int(match.group(1)) if match else 0), reply
+
+
+def request(path: str, host: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+
+
+def test_only_the_bound_address_and_localhost_are_answered(live: Live) -> None:
+    """DNS rebinding: a web page at http://evil.example:PORT/ whose name resolves to 127.0.0.1
+    sends ``Host: evil.example:PORT``; nothing of the preview answers it."""
+    port = live.server.address[1]
+    page = "/reports/" + REPORT_URL
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
+        code, reply = raw(port, request(page, host))
+        assert code == 200 and "开展学习12次".encode() in reply, host
+    refused = [
+        f"evil.example:{port}",
+        f"127.0.0.1.evil.example:{port}",
+        f"localhost.evil.example:{port}",
+        f"localhost:{port + 1}",
+        "localhost",
+        "127.0.0.1",
+        f"[::1]:{port}",
+        f"127.0.0.2:{port}",
+        f"0.0.0.0:{port}",
+        f"127.0.0.1:{port}:{port}",
+        "",
+    ]
+    paths = [page, "/__site_builder__/status", "/__site_builder__/live.js", "/livereload.js"]
+    for host in refused:
+        for path in paths:
+            code, reply = raw(port, request(path, host))
+            assert code == 403, (host, path, reply[:200])
+            assert "开展学习".encode() not in reply and b"generation" not in reply
+            assert b"DNS rebinding" in reply
+    # not a host at all: tornado's own 400
+    assert raw(port, request(page, f"127.0.0.1:{port}@evil.example"))[0] == 400
+    # the WebSocket too: a foreign Host, or a page of another origin on the right Host
+    upgrade = (
+        "GET /livereload HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
+    )
+    ok = f"http://127.0.0.1:{port}"
+    for host, origin, want in (
+        (f"127.0.0.1:{port}", ok, 101),
+        (f"evil.example:{port}", f"http://evil.example:{port}", 403),
+        (f"127.0.0.1:{port}", "http://evil.example", 403),
+        (f"127.0.0.1:{port}", "null", 403),
+    ):
+        head = upgrade.format(host=host, origin=origin).encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+            sock.sendall(head)
+            code = int(sock.recv(65536).split(b" ", 2)[1])
+        assert code == want, (host, origin)
+
+
+def test_a_server_on_every_interface_answers_addresses_not_names(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    server = DevServer(
+        ServeOptions(source=make_site(), out=tmp_path / "o", host="0.0.0.0", port=0),
+        echo=lambda line: None,
+    )
+    server.start()
+    try:
+        port = server.address[1]
+        assert raw(port, request("/reports/", f"127.0.0.1:{port}"))[0] == 200
+        assert raw(port, request("/reports/", f"192.0.2.7:{port}"))[0] == 200  # a LAN address
+        assert raw(port, request("/reports/", f"evil.example:{port}"))[0] == 403
+    finally:
+        server.stop()
+
+
+def test_unservable_paths_get_404_or_414_and_the_server_stays_up(
+    live: Live, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    port = live.server.address[1]
+    host = f"127.0.0.1:{port}"
+    long_segment = "a" * 256
+    cases = {
+        "/reports/" + long_segment: 404,  # one byte over any file system's name limit
+        "/reports/" + long_segment + "/index.html": 404,
+        "/reports/" + "%E6%B5%8B" * 86: 404,  # 86 Chinese characters: 258 bytes
+        "/reports/" + "a" * 255: 404,  # at the limit: just not there
+        "/reports/" + "ab/" * 2000: 404,  # short segments, a path over PATH_MAX (4096)
+        "/reports/%00": 404,
+        "/reports/index.html%00.png": 404,
+        "/reports/../../../../etc/passwd": 404,
+        "/reports/%2e%2e/%2e%2e/%2e%2e/etc/passwd": 404,
+        "/reports/..%2f..%2f..%2fetc%2fpasswd": 404,
+        "/reports/assets/..%2f..%2f..%2f": 404,
+        "/../../../etc/passwd": 404,
+        "/reports/%ff%fe": 404,  # not UTF-8
+        "/reports/%": 404,
+        "/reports/" + "x" * 9000: 414,  # over 8 KiB
+        "/reports/?" + "q" * 9000: 414,
+        "/reports/" + "y" * 1_000_000: 414,  # 1 MB
+    }
+    for path, want in cases.items():
+        code, reply = raw(port, request(path, host))
+        assert code == want, (path[:80], reply[:200])
+        assert b"root:" not in reply
+    # a head longer than the server reads at all (tornado itself would close without a word)
+    code, _reply = raw(port, b"GET /reports/" + b"z" * 5_000_000 + b" HTTP/1.1\r\n\r\n")
+    assert code == 414
+    # malformed requests: tornado's own 400
+    assert raw(port, b"GET\r\n\r\n")[0] == 400
+    assert (
+        raw(port, b"GET / HTTP/1.1\r\nHost: " + host.encode() + b"\r\nBad\0: x\r\n\r\n")[0] == 400
+    )
+    assert raw(port, request("/reports/", host).replace(b"GET", b"POST"))[0] == 405
+    # still serving, and nothing on the terminal
+    assert get(live.url + REPORT_URL)[0] == 200
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err and "Error" not in err, err[-2000:]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.records
+
+
+def test_a_directory_redirect_never_leaves_the_site(live: Live, tmp_path: Path) -> None:
+    """``//host`` would be a redirect to another site: the location is built from the folder
+    found, not from the request."""
+    port = live.server.address[1]
+    host = f"127.0.0.1:{port}"
+    (live.out / "evil.example").mkdir()
+    try:
+        code, reply = raw(port, request("/reports//evil.example", host))
+        assert code == 301 and b"Location: /reports/evil.example/\r\n" in reply, reply[:300]
+        code, reply = raw(port, request("/reports/orgs", host))
+        assert code == 301 and b"Location: /reports/orgs/\r\n" in reply
+    finally:
+        (live.out / "evil.example").rmdir()
+
+
+def test_resolve_is_confined_to_the_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "a/index.html").write_text("x", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("s", encoding="utf-8")
+    (out / "link.txt").symlink_to(tmp_path / "secret.txt")
+    assert resolve(out, "/", "/a/").kind == "file"
+    assert resolve(out, "/", "/a") == Resolved("redirect", location="/a/")
+    assert resolve(out, "/r/", "/r") == Resolved("redirect", location="/r/")
+    assert resolve(out, "/r/", "/") == Resolved("redirect", location="/r/")
+    assert resolve(out, "/", "/link.txt").kind == "missing"  # a symlink out of the output
+    assert resolve(out, "/r/", "/a/").kind == "missing"  # outside the base path
+    assert resolve(out, "/", "/a/%2e%2e/%2e%2e/secret.txt").kind == "missing"
+
+
+# --- the livereload protocol ------------------------------------------------------------------
+
+
+class Tab:
+    """A livereload.js client, as a page opens it: hello, then info with the build it shows."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.token = token
+        self.messages: list[dict[str, object]] = []
+
+    def run(
+        self, until: Callable[[list[dict[str, object]]], bool], act: Callable[[], None]
+    ) -> None:
+        """Connects, does ``act``, and collects messages until ``until`` holds (20 s bound)."""
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        async def session() -> None:
+            origin = f"http://127.0.0.1:{self.port}"
+            ws = await websocket_connect(
+                HTTPRequest(f"ws://127.0.0.1:{self.port}/livereload", headers={"Origin": origin})
+            )
+            await ws.write_message(json.dumps({"command": "hello", "protocols": [PROTOCOL]}))
+            hello = json.loads(str(await ws.read_message()))
+            assert hello["command"] == "hello" and PROTOCOL in hello["protocols"]
+            info = {"command": "info", "url": origin + "/", "plugins": {}}
+            if self.token:
+                info["plugins"] = {"site-builder": {"generation": self.token, "version": "1"}}
+            await ws.write_message(json.dumps(info))
+            await asyncio.sleep(0.2)  # the server has taken the tab among its waiters
+            act()
+            while not until(self.messages):
+                raw_message = await asyncio.wait_for(ws.read_message(), 20)
+                assert raw_message is not None, "the server closed the connection"
+                self.messages.append(json.loads(raw_message))
+            ws.close()
+
+        asyncio.run(session())
+
+    def paths(self) -> list[object]:
+        return [m["path"] for m in self.messages]
+
+
+PROTOCOL = "http://livereload.com/protocols/official-7"
+
+
+def reloads(n: int) -> Callable[[list[dict[str, object]]], bool]:
+    return lambda messages: sum(1 for m in messages if m["path"] == "*") >= n
+
+
+def test_edits_a_second_apart_each_send_a_reload(live: Live) -> None:
+    """livereload ignores a reload within 3 s of the previous one (DEFAULT_RELOAD_TIME)."""
+    port = live.server.address[1]
+    tab = Tab(port, live.server.hub.token())
+    path = live.root / REPORT
+    text = path.read_text(encoding="utf-8")
+
+    def two_edits() -> None:
+        def edit() -> None:
+            path.write_text(text.replace("开展学习12次", "开展学习13次"), encoding="utf-8")
+            wait_until(lambda: live.builds() == 2, what="the first rebuild")
+            path.write_text(text.replace("开展学习12次", "开展学习14次"), encoding="utf-8")
+
+        threading.Thread(target=edit, daemon=True).start()
+
+    tab.run(reloads(2), two_edits)
+    assert all(m["command"] == "reload" and m["liveCSS"] is True for m in tab.messages)
+    assert tab.paths().count("*") == 2, tab.messages
+
+
+def test_a_tab_gets_what_it_missed_at_its_handshake(live: Live) -> None:
+    port = live.server.address[1]
+    hub = live.server.hub
+    current = hub.token()
+    instance, _, generation = current.partition(":")
+    # served before the last build: reloads at once
+    stale = Tab(port, f"{instance}:{int(generation) - 1}")
+    stale.run(reloads(1), lambda: None)
+    assert stale.paths() == ["*"]
+    # served by an earlier run of serve: reloads
+    other = Tab(port, f"{'0' * len(instance)}:{generation}")
+    other.run(reloads(1), lambda: None)
+    assert other.paths() == ["*"]
+    # up to date: the first message is the next change (a stylesheet: swapped, not a reload)
+    fresh = Tab(port, current)
+    css = live.root / "assets/site.css"
+
+    def edit_css() -> None:
+        css.parent.mkdir(parents=True, exist_ok=True)
+        css.write_text("body { color: #222; }\n", encoding="utf-8")
+
+    fresh.run(lambda messages: bool(messages), edit_css)
+    assert fresh.paths() == ["/reports/assets/site.css"]
+    # missed only that stylesheet: gets the stylesheet, not a reload
+    behind = Tab(port, current)
+    behind.run(lambda messages: bool(messages), lambda: None)
+    assert behind.paths() == ["/reports/assets/site.css"]
+    # no plugin (a page not from this server): never told to reload, so never a reload loop
+    assert hub.catch_up("") == [] and hub.catch_up("garbage") == []
+
+
+def test_errors_reach_open_and_new_tabs_as_a_status_message(live: Live) -> None:
+    port = live.server.address[1]
+    broken = live.root / "content/orgs/broken.yaml"
+    tab = Tab(port, live.server.hub.token())
+    tab.run(
+        lambda messages: bool(messages),
+        lambda: broken.write_text("name: {zh: [unclosed\n", encoding="utf-8"),
+    )
+    assert tab.paths() == ["/__site_builder__/status"]
+    late = Tab(port, live.server.hub.token())
+    late.run(lambda messages: bool(messages), lambda: None)
+    assert late.paths() == ["/__site_builder__/status"]
+    # told at its handshake, then again when the fix leaves the output as it was
+    fixed = Tab(port, live.server.hub.token())
+    fixed.run(lambda messages: len(messages) >= 2, broken.unlink)
+    assert fixed.paths() == ["/__site_builder__/status"] * 2
+    assert not live.status()["errors"]
+
+
+def test_bad_livereload_messages_close_the_socket_quietly(
+    live: Live, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    port = live.server.address[1]
+
+    async def send(message: str) -> object:
+        ws = await websocket_connect(
+            HTTPRequest(
+                f"ws://127.0.0.1:{port}/livereload",
+                headers={"Origin": f"http://127.0.0.1:{port}"},
+            )
+        )
+        await ws.write_message(message)
+        if message.startswith("{"):  # an unknown command is ignored, as livereload does
+            await ws.write_message(json.dumps({"command": "hello", "protocols": [PROTOCOL]}))
+        return await asyncio.wait_for(ws.read_message(), 20)
+
+    for message in ("not json", "[1, 2]", '"hello"', "\u0000"):
+        assert asyncio.run(send(message)) is None  # closed
+    for message in ('{"command": 5}', '{"no": "command"}', "{}", '{"command": "info"}'):
+        answer = asyncio.run(send(message))
+        assert isinstance(answer, str) and json.loads(answer)["command"] == "hello"
+    assert get(live.url + REPORT_URL)[0] == 200
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err, err[-2000:]
