@@ -45,6 +45,7 @@ import socket
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http.client import responses
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ class HostGuard:
     names: frozenset[str]
     port: int
     any_ip: bool = False
+    shown: str = "127.0.0.1"  # the address to suggest in a refusal
 
     @classmethod
     def for_sockets(cls, host: str, sockets: Iterable[socket.socket]) -> HostGuard:
@@ -121,7 +123,8 @@ class HostGuard:
             names.add(str(address[0]).lower())
         if any_ip:
             names.add(socket.gethostname().lower())
-        return cls(frozenset(names), port, any_ip)
+        shown = "127.0.0.1" if any_ip or host == "localhost" else host.strip("[]")
+        return cls(frozenset(names), port, any_ip, f"[{shown}]" if ":" in shown else shown)
 
     def allows(self, header: str) -> bool:
         """Whether a ``Host:`` header (``name:port``, ``[v6]:port``, or ``name`` for port 80)
@@ -248,7 +251,7 @@ class _Quiet:
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         handler: Any = self
         handler.set_header("Content-Type", "text/plain; charset=utf-8")
-        handler.finish(f"{status_code} {httputil.responses.get(status_code, 'error')}\n")
+        handler.finish(f"{status_code} {responses.get(status_code, 'error')}\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +281,7 @@ def refusal(guard: HostGuard, request: httputil.HTTPServerRequest) -> tuple[int,
     if not guard.allows(request.headers.get("Host", "")):
         return 403, (
             "this preview answers only its own address (DNS rebinding protection): "
-            f"open http://127.0.0.1:{guard.port}/ or http://localhost:{guard.port}/"
+            f"open http://{guard.shown}:{guard.port}/ or http://localhost:{guard.port}/"
         )
     return None
 
@@ -384,7 +387,7 @@ class InternalHandler(_Quiet, web.RequestHandler):
             self.finish(self.site.status_json())
 
 
-class LiveReloadScript(_Quiet, LiveReloadJSHandler):
+class LiveReloadScript(_Quiet, LiveReloadJSHandler):  # type: ignore[misc]  # untyped base
     """livereload.js, cached for the session: its URL names its version."""
 
     def head(self) -> None:
@@ -395,7 +398,7 @@ class LiveReloadScript(_Quiet, LiveReloadJSHandler):
         super().get()
 
 
-class SiteReloadHandler(_Quiet, LiveReloadHandler):
+class SiteReloadHandler(_Quiet, LiveReloadHandler):  # type: ignore[misc]  # untyped base
     """livereload's WebSocket handler, with the tabs of one server, a checked ``Origin``, and
     what a tab missed sent at its handshake. Subclassed once per server (``for_server``): the
     handler keeps its tabs and watcher in class attributes."""
@@ -504,7 +507,7 @@ def quiet_libraries() -> None:
             logger.addHandler(logging.NullHandler())
 
 
-class PreviewServer(Server):
+class PreviewServer(Server):  # type: ignore[misc]  # livereload has no type hints
     """livereload's ``Server`` with its watcher, listening on sockets bound beforehand (so that
     a port in use is said before the first build, and ``--port 0`` tells its port) and serving
     the application above. ``listen`` runs in the thread of the IOLoop."""

@@ -405,7 +405,7 @@ class _SourceEvents(FileSystemEventHandler):
                 self.notify(rel)
 
 
-class SourceWatcher(LiveReloadWatcher):
+class SourceWatcher(LiveReloadWatcher):  # type: ignore[misc]  # livereload has no type hints
     """livereload's watcher interface on watchdog's inotify events, not on its mtime polling.
 
     Watches site.yaml's folder (not recursive: projects hold .venv, node_modules and output/)

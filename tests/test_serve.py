@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.preview_server import Resolved, resolve
+from site_builder.preview_server import HostGuard, Resolved, resolve
 from site_builder.serve import DevServer, ServeOptions, default_out, inject, is_loopback
 from tests.conftest import REPO, MakeSite
 
@@ -735,3 +735,23 @@ def test_bad_livereload_messages_close_the_socket_quietly(
     assert get(live.url + REPORT_URL)[0] == 200
     out, err = capfd.readouterr()
     assert "Traceback" not in out + err, err[-2000:]
+
+
+def test_host_guard_reads_host_headers_as_http_writes_them() -> None:
+    loopback = HostGuard(frozenset({"127.0.0.1", "localhost"}), 8000)
+    assert loopback.allows("127.0.0.1:8000") and loopback.allows("LOCALHOST:8000")
+    assert loopback.allows(" localhost:8000 ")
+    for header in ("127.0.0.1", "127.0.0.1:80", "127.0.0.1:08000x", "localhost.:8000"):
+        assert not loopback.allows(header), header
+    assert not loopback.allows("[::1]:8000") and not loopback.allows("::1:8000")
+    v6 = HostGuard(frozenset({"::1", "localhost"}), 8000)
+    assert v6.allows("[::1]:8000") and not v6.allows("[::1]8000") and not v6.allows("[::1:8000")
+    assert not v6.allows("[evil.example]:8000")
+    on_80 = HostGuard(frozenset({"127.0.0.1", "localhost"}), 80)
+    assert on_80.allows("localhost") and on_80.allows("localhost:80")
+    every = HostGuard(frozenset({"0.0.0.0", "localhost", "myhost"}), 8000, any_ip=True)
+    assert every.allows("10.1.2.3:8000") and every.allows("[fe80::1]:8000")
+    assert every.allows("myhost:8000") and not every.allows("evil.example:8000")
+    assert loopback.allows_origin("http://localhost:8000")
+    assert not loopback.allows_origin("null") and not loopback.allows_origin("file://")
+    assert not loopback.allows_origin("http://evil.example:8000")
