@@ -167,3 +167,35 @@ def test_fixing_with_a_content_change_reloads_and_clears(live: Live, page: Page)
     path.write_text(good.replace("开展学习12次", "开展学习30次"), encoding="utf-8")
     expect(page.locator("main")).to_contain_text("开展学习30次", timeout=BOUND_MS)
     expect(page.locator("#site-builder-overlay")).to_have_count(0)
+
+
+def test_a_tab_still_loading_when_a_build_ends_reloads_once_it_connects(
+    live: Live, page: Page
+) -> None:
+    """The reload message goes out while this tab has no connection yet (livereload.js is held
+    back); at its handshake it says which build it shows and is told to reload."""
+    from playwright.sync_api import Route
+
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/livereload.js?*", hold)
+    page.goto(live.url + REPORT_URL, wait_until="domcontentloaded")
+    page.wait_for_function("document.querySelector('script[src*=\"livereload.js\"]')")
+    deadline = time.monotonic() + BOUND_MS / 1000
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert held, "livereload.js was not requested"
+    before = live.server.hub.status
+    live.edit_report("开展学习12次。", "开展学习12次，加载时的修改。")
+    # the whole build, search index included: no message is left to come
+    while live.server.hub.status.builds == before.builds and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert live.server.hub.status.generation > before.generation, "the edit was not built"
+    expect(page.locator("main")).not_to_contain_text("加载时的修改")  # this tab missed it
+    for route in held:
+        route.continue_()
+    page.unroute("**/livereload.js?*")
+    expect(page.locator("main")).to_contain_text("加载时的修改", timeout=BOUND_MS)
