@@ -755,3 +755,26 @@ def test_host_guard_reads_host_headers_as_http_writes_them() -> None:
     assert loopback.allows_origin("http://localhost:8000")
     assert not loopback.allows_origin("null") and not loopback.allows_origin("file://")
     assert not loopback.allows_origin("http://evil.example:8000")
+
+
+def test_the_watcher_is_inotify_not_livereload_polling(live: Live) -> None:
+    """livereload polls its watcher's examine() every 800 ms unless start() returns True: with
+    no edit, nothing examines anything; an edit is one rebuild, one batch of messages."""
+    watcher = live.server.watcher
+    assert watcher is not None and watcher.observer.is_alive()
+    calls: list[object] = []
+    examine = watcher.examine
+
+    def counting() -> tuple[str | None, None]:
+        result = examine()
+        calls.append(result[0])
+        return result
+
+    watcher.examine = counting  # type: ignore[method-assign]
+    time.sleep(2.0)  # livereload's polling would have examined twice by now
+    assert calls == []
+    path = live.root / REPORT
+    path.write_text(path.read_text(encoding="utf-8").replace("12次", "13次"), encoding="utf-8")
+    wait_until(lambda: live.builds() == 2, what="the rebuild")
+    wait_until(lambda: len(calls) >= 2, what="the reload messages")  # pages, then search index
+    assert calls[0] == "*" and all(isinstance(c, str) for c in calls), calls
