@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -17,16 +18,19 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from site_builder.preview_server import HostGuard, Resolved, resolve
 from site_builder.serve import DevServer, ServeOptions, default_out, inject, is_loopback
 from tests.conftest import REPO, MakeSite
+
+T = TypeVar("T")
 
 REPORT = "content/reports/city/2024-summary.md"
 REPORT_URL = "reports/city/2024-summary/index.html"
@@ -589,6 +593,26 @@ def test_resolve_is_confined_to_the_output(tmp_path: Path) -> None:
 # --- the livereload protocol ------------------------------------------------------------------
 
 
+def run_async(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(main())`` in a thread of its own: the browser tests' Playwright may leave
+    an event loop running in this one."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            results.append(asyncio.run(main()))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
 class Tab:
     """A livereload.js client, as a page opens it: hello, then info with the build it shows."""
 
@@ -624,7 +648,7 @@ class Tab:
                 self.messages.append(json.loads(raw_message))
             ws.close()
 
-        asyncio.run(session())
+        run_async(session)
 
     def paths(self) -> list[object]:
         return [m["path"] for m in self.messages]
@@ -728,9 +752,9 @@ def test_bad_livereload_messages_close_the_socket_quietly(
         return await asyncio.wait_for(ws.read_message(), 20)
 
     for message in ("not json", "[1, 2]", '"hello"', "\u0000"):
-        assert asyncio.run(send(message)) is None  # closed
+        assert run_async(functools.partial(send, message)) is None  # closed
     for message in ('{"command": 5}', '{"no": "command"}', "{}", '{"command": "info"}'):
-        answer = asyncio.run(send(message))
+        answer = run_async(functools.partial(send, message))
         assert isinstance(answer, str) and json.loads(answer)["command"] == "hello"
     assert get(live.url + REPORT_URL)[0] == 200
     out, err = capfd.readouterr()
