@@ -301,5 +301,66 @@ def new_report(source: Path, org: str, year: int, title: str, slug: str | None) 
     click.echo(f"created {path}")
 
 
+@main.command("import")
+@click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE_OR_FOLDER..."
+)
+@_source_option
+@click.option("--org", default=None, help="The organization key (default: found in the text).")
+@click.option("--year", type=click.IntRange(1949, 2100), default=None, help="The year reported on.")
+@click.option("--slug", default=None, help="ASCII file-name slug (default: from the title).")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite reports that exist already.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The summary as text, or one JSON object per imported file.",
+)
+def import_(
+    inputs: tuple[Path, ...],
+    source: Path,
+    org: str | None,
+    year: int | None,
+    slug: str | None,
+    dry_run: bool,
+    force: bool,
+    fmt: str,
+) -> None:
+    """Turn Word, text, web-page, PDF or Markdown reports into reports with front matter,
+    headings from their own outline (一、/（一）/1、) and proposed metrics for review."""
+    import re
+
+    from site_builder.importer.convert import Options
+    from site_builder.importer.run import import_paths, summary_json, summary_text
+
+    if slug is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        click.echo(f"error: slug '{slug}' must use a-z, 0-9 and '-'", err=True)
+        sys.exit(EXIT_USAGE)
+    if slug is not None and (len(inputs) > 1 or any(p.is_dir() for p in inputs)):
+        click.echo("error: --slug names one report: import one file with it", err=True)
+        sys.exit(EXIT_USAGE)
+    result = import_paths(list(inputs), source, Options(org, year, slug), dry_run, force)
+    if any(d.code == "usage" for d in result.errors):
+        _print_diagnostics(result.errors, fmt)
+        sys.exit(EXIT_USAGE)
+    for done in result.imported:
+        if fmt == "json":
+            click.echo(summary_json(done, dry_run))
+            continue
+        if dry_run:
+            click.echo(f"--- {done.path}")
+            click.echo(done.text, nl=False)
+            if done.review_path and done.review_text:
+                click.echo(f"--- {done.review_path}")
+                click.echo(done.review_text, nl=False)
+        for line in summary_text(done, dry_run):
+            click.echo(line, err=not dry_run and False)
+    _print_diagnostics(result.errors, fmt)
+    sys.exit(EXIT_CONTENT if result.errors else EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,294 @@
+"""``site-builder import``: the I/O edge. Reads the inputs and the site's registries, converts
+each file (``convert``), and writes reports, review files and images, never over an existing
+file without ``force``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from site_builder.errors import Diagnostic, did_you_mean
+from site_builder.importer.convert import Imported, Options, Registry, convert
+from site_builder.importer.document import RawDocument
+from site_builder.importer.figures import KnownMetric
+from site_builder.importer.frontmatter import OrgInfo
+from site_builder.importer.readers import ReadError
+
+SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf", ".md")
+
+
+def _reader(suffix: str) -> Callable[[bytes], RawDocument]:
+    if suffix == ".txt":
+        from site_builder.importer.readers.text import read_text
+
+        return read_text
+    if suffix == ".docx":
+        from site_builder.importer.readers.docx import read_docx
+
+        return read_docx
+    if suffix in (".html", ".htm"):
+        from site_builder.importer.readers.html import read_html
+
+        return read_html
+    if suffix == ".pdf":
+        from site_builder.importer.readers.pdf import read_pdf
+
+        return read_pdf
+    from site_builder.importer.readers.markdown import read_markdown
+
+    return read_markdown
+
+
+def _yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # `check` reports a broken registry; the importer does without it
+
+
+def _zh(value: Any) -> str:
+    if isinstance(value, dict):
+        value = value.get("zh")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def load_registry(source: Path) -> Registry:
+    content = source / "content"
+    orgs = []
+    for p in sorted((content / "orgs").glob("*.yaml")):
+        data = _yaml(p)
+        if isinstance(data, dict):
+            names = tuple(n for n in (_zh(data.get("name")), _zh(data.get("short_name"))) if n)
+            orgs.append(OrgInfo(p.stem, names))
+    metrics = []
+    data = _yaml(content / "metrics.yaml")
+    if isinstance(data, dict):
+        for key, spec in data.items():
+            if isinstance(spec, dict):
+                additive = spec.get("additive", True) is not False
+                metrics.append(
+                    KnownMetric(str(key), _zh(spec.get("label")), _zh(spec.get("unit")), additive)
+                )
+    tags = _yaml(content / "tags.yaml")
+    return Registry(
+        tuple(orgs),
+        tuple(metrics),
+        tuple(str(t) for t in tags) if isinstance(tags, dict) else (),
+    )
+
+
+@dataclass(slots=True)
+class ImportResult:
+    imported: list[Imported] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+
+def _inputs(paths: list[Path], errors: list[Diagnostic]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                c for c in p.iterdir() if c.is_file() and not c.name.startswith((".", "~$"))
+            )
+            if not found:
+                errors.append(
+                    Diagnostic(str(p), 1, 1, "the folder holds no file to import", code="import")
+                )
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            errors.append(
+                Diagnostic(str(p), 1, 1, "no such file or folder", "check the path", code="import")
+            )
+    return files
+
+
+def import_paths(
+    paths: list[Path],
+    source: Path,
+    options: Options,
+    dry_run: bool = False,
+    force: bool = False,
+) -> ImportResult:
+    from site_builder.chinese import Converter
+    from site_builder.scaffold import _slug_from_title
+
+    result = ImportResult()
+    registry = load_registry(source)
+    if options.org is not None and options.org not in {o.key for o in registry.orgs}:
+        result.errors.append(
+            Diagnostic(
+                "--org",
+                1,
+                1,
+                f"unknown organization '{options.org}'",
+                did_you_mean(options.org, [o.key for o in registry.orgs])
+                + "; organizations are content/orgs/<key>.yaml",
+                code="usage",
+            )
+        )
+        return result
+    converter = Converter()
+    claimed: dict[str, str] = {}
+    for path in _inputs(paths, result.errors):
+        shown = str(path)
+        suffix = path.suffix.lower()
+        if suffix == ".doc":
+            result.errors.append(
+                Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    "old Word files (.doc) cannot be read",
+                    "open it in Word or LibreOffice and save it as .docx (Word document), then import that",
+                    code="import",
+                )
+            )
+            continue
+        if suffix not in SUFFIXES:
+            result.errors.append(
+                Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    f"cannot import '{path.suffix or path.name}' files",
+                    "import .txt, .docx, .html/.htm, .pdf or .md files",
+                    code="import",
+                )
+            )
+            continue
+        try:
+            raw = _reader(suffix)(path.read_bytes())
+        except ReadError as exc:
+            result.errors.append(
+                Diagnostic(shown, exc.line, 1, exc.message, exc.hint, code="import")
+            )
+            continue
+        except OSError as exc:
+            result.errors.append(
+                Diagnostic(
+                    shown, 1, 1, f"cannot read the file: {exc.strerror or exc}", code="import"
+                )
+            )
+            continue
+        done = convert(
+            raw,
+            path.name,
+            registry,
+            options,
+            converter.to_hans,
+            _slug_from_title,
+            converter.to_hant,
+        )
+        done.source = shown
+        if done.errors:
+            result.errors.extend(
+                Diagnostic(shown, d.line, d.col, d.message, d.hint, d.severity, d.code)
+                for d in done.errors
+            )
+            continue
+        if done.path in claimed:
+            result.errors.append(
+                Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    f"would write {done.path}, as {claimed[done.path]} does",
+                    "import them one at a time with --slug",
+                    code="import",
+                )
+            )
+            continue
+        claimed[done.path] = shown
+        target = source / done.path
+        if target.exists() and not force:
+            result.errors.append(
+                Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    f"{done.path} exists already",
+                    "pass --force to overwrite it, or --slug to write another file",
+                    code="import",
+                )
+            )
+            continue
+        result.imported.append(done)
+        if dry_run:
+            continue
+        outputs = {done.path: done.text.encode("utf-8")}
+        if done.review_path and done.review_text:
+            outputs[done.review_path] = done.review_text.encode("utf-8")
+        outputs.update(done.images)
+        for rel, data in outputs.items():
+            dest = source / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(dest.name + ".tmp-import")
+            tmp.write_bytes(data)
+            tmp.replace(dest)
+            result.written.append(rel)
+    return result
+
+
+def figures_json(done: Imported) -> list[dict[str, Any]]:
+    return [
+        {
+            "value": p.figure.value,
+            "qualifier": p.figure.qualifier,
+            "unit": p.figure.unit,
+            "key": p.key,
+            "known": p.known,
+            "line": line,
+            "text": p.figure.sentence,
+        }
+        for line, p in done.proposals
+    ]
+
+
+def summary_json(done: Imported, dry_run: bool) -> str:
+    return json.dumps(
+        {
+            "source": done.source,
+            "path": done.path,
+            "written": not dry_run,
+            "review": done.review_path,
+            "encoding": done.encoding,
+            "script": done.script,
+            "headings": {str(level): n for level, n in sorted(done.headings.items())},
+            "paragraphs": done.paragraphs,
+            "clutter_removed": done.clutter,
+            "fields": {k: {"value": v, "why": why} for k, (v, why) in done.fields.items()},
+            "figures": figures_json(done),
+            "images": sorted(done.images),
+        },
+        ensure_ascii=False,
+        sort_keys=False,
+    )
+
+
+def summary_text(done: Imported, dry_run: bool) -> list[str]:
+    verb = "would write" if dry_run else "wrote"
+    known = sum(1 for _, p in done.proposals if p.known)
+    new = len(done.proposals) - known
+    levels = ", ".join(f"{'#' * lvl} {n}" for lvl, n in sorted(done.headings.items())) or "none"
+    enc = f"{done.encoding}, " if done.encoding else ""
+    lines = [
+        f"{done.source}: {verb} {done.path} ({enc}{done.script})",
+        f"  headings: {levels}; paragraphs: {done.paragraphs}; clutter lines removed: {done.clutter}",
+        f"  figures proposed: {len(done.proposals)} ({known} matched to known metrics, {new} new"
+        + (f": definitions proposed in {done.review_path})" if done.review_path else ")"),
+    ]
+    for name in ("title", "date", "org"):
+        if name in done.fields:
+            value, why = done.fields[name]
+            lines.append(f"  {name}: {value} ({why})")
+    for note in done.notes:
+        lines.append(f"  note: {note}")
+    return lines
