@@ -61,6 +61,7 @@ from site_builder.state import (
 from site_builder.translations import as_diagnostics, translation_gaps
 from site_builder.translations import summary as translation_summary
 from site_builder.validate import build_site, validate_config
+from site_builder.walls import wall_warnings
 from site_builder.write import Staging, WriteResult, check_output_dir, write_output
 from site_builder.yamlpos import Located, parse_yaml
 
@@ -373,6 +374,11 @@ def _run(
     lint_scripts(site, diags, session.memo("lint", nonconforming_chars), jobs)
     gaps = translation_gaps(site, parsed.located()) if options.translations else []
     diags.extend(as_diagnostics(gaps))
+    if not options.write:  # `check`: pasted walls of text (reports and pages, not translations)
+        bodies_of = [(r.path, r.body, r.body_line) for r in site.reports]
+        diags.extend(
+            wall_warnings([*bodies_of, *((p.path, p.body, p.body_line) for p in site.pages)])
+        )
     lap("validate")
 
     derived = derive(site)
