@@ -100,10 +100,7 @@ def _cell(text: str) -> str:
 def clip(fig: Figure, before: int = 40, after: int = 24) -> str:
     """The figure's sentence for a comment: at most ``before`` characters before it and
     ``after`` after it."""
-    s = fig.sentence
-    at = s.find(fig.raw)
-    if at < 0:
-        return s
+    s, at = fig.sentence, fig.at
     start, end = max(0, at - before), min(len(s), at + len(fig.raw) + after)
     return ("…" if start else "") + s[start:end] + ("…" if end < len(s) else "")
 
@@ -185,6 +182,10 @@ def convert(
             byline = role.value
         elif role.role == "lead" and lead is None:
             lead = role.value
+    # the document's title: what the format carries, else a first line that reads as one
+    text_title, title_why = fm.title_of(raw.title, kept)
+    if text_title is not None and title_why == "from the first line":
+        kept = kept[1:]
     blocks = structure(kept)
     if not any(b.kind is not Kind.IMAGE for b in blocks):
         out.errors.append(
@@ -194,7 +195,7 @@ def convert(
 
     paragraphs = [b.text for b in blocks if b.kind in (Kind.PARAGRAPH, Kind.ITEM, Kind.MARKDOWN)]
     all_text = "\n".join(b.text for b in blocks if b.text)
-    head = "\n".join([raw.title or "", blocks[0].text, *paragraphs[:3], byline or ""])
+    head = "\n".join([text_title or "", blocks[0].text, *paragraphs[:3], byline or ""])
 
     org = options.org
     if org is None:
@@ -218,16 +219,24 @@ def convert(
     else:
         out.fields["org"] = (org, "from --org")
 
-    date, date_why = fm.propose_date(paragraphs, published, options.year)
-    year = options.year or date.year
+    # the year reported on: --year, else the one the title names, else the date's
+    year = options.year
+    title_year = re.search(r"(?<!\d)(\d{4})\s*年", text_title or "")
+    if year is None and title_year and 1949 <= int(title_year[1]) <= 2100:
+        year = int(title_year[1])
+    date, date_why = fm.propose_date(paragraphs, published, year)
+    if published and date.isoformat() != published:
+        date_why += f" (the page was published {published})"
+    year = year or date.year
     out.fields["date"] = (date.isoformat(), date_why)
-    title, title_why, drop_first = fm.propose_title(blocks, raw.title, registry.org_name(org), year)
-    if drop_first:
-        blocks = blocks[1:]
-        paragraphs = [b.text for b in blocks if b.kind in (Kind.PARAGRAPH, Kind.ITEM)]
     out.script = script_of(all_text)
-    if title_why.startswith("no title line") and out.script == HANT:
-        title = to_hant(title)
+    if text_title is None:
+        title = f"{registry.org_name(org) or org}{year}年工作报告"
+        title_why = "no title line in the text: made from the organization and year"
+        if out.script == HANT:
+            title = to_hant(title)
+    else:
+        title = text_title
     out.fields["title"] = (title, title_why)
     # the slug from the title without what the path already says (organization, year)
     short = to_hans(title)

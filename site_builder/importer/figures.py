@@ -175,6 +175,7 @@ class Figure:
     before: str  # its clause before the number (for labels and key matching)
     after: str  # its clause after the unit
     raw: str  # the figure as written: 3000余场
+    at: int = 0  # where ``raw`` starts in ``sentence``
 
 
 def _shielded(text: str) -> list[bool]:
@@ -221,7 +222,8 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
-def _sentence(text: str, start: int, end: int) -> str:
+def _sentence(text: str, start: int, end: int) -> tuple[str, int]:
+    """The sentence around ``text[start:end]`` and where ``start`` falls in it."""
     left = start
     while left > 0 and text[left - 1] not in _SENTENCE_END:
         left -= 1
@@ -230,7 +232,9 @@ def _sentence(text: str, start: int, end: int) -> str:
         right += 1
     if right < len(text) and text[right] in "。！!？?":
         right += 1
-    return text[left:right].strip()
+    raw = text[left:right]
+    stripped = raw.lstrip()
+    return stripped.rstrip(), start - left - (len(raw) - len(stripped))
 
 
 def _value(m: re.Match[str]) -> Decimal | None:
@@ -294,7 +298,7 @@ def find_figures(
             ):
                 if part:
                     qualifier = table[part]
-            sentence = _sentence(text, m.start(), m.end())
+            sentence, at = _sentence(text, m.start(), m.end())
             fig = Figure(
                 as_number(value),
                 qualifier,
@@ -306,6 +310,7 @@ def find_figures(
                 before,
                 text[m.end() : right],
                 m.group(),
+                at,
             )
             ident = (fig.value, fig.qualifier, fig.unit, sentence, before)
             if ident in seen:
@@ -318,7 +323,7 @@ def find_figures(
             cn = chinese_value(m["num"].replace("点", "").replace("點", ""))
             if cn is None or "点" in m["num"] or "點" in m["num"]:
                 continue
-            sentence = _sentence(text, m.start(), m.end())
+            sentence, at = _sentence(text, m.start(), m.end())
             left, right = _clause_bounds(text, m.start(), m.end())
             ident = (as_number(cn), None, "%", sentence, text[left : m.start()])
             if ident not in seen:
@@ -335,6 +340,7 @@ def find_figures(
                         text[left : m.start()],
                         text[m.end() : right],
                         m.group(),
+                        at,
                     )
                 )
     out.sort(key=lambda f: (f.line, f.start))
@@ -392,12 +398,8 @@ def _score(fig: Figure, metric: KnownMetric, to_hans: Callable[[str], str]) -> f
         return 0.0
     # the number itself removed and its unit kept, so 书籍40余种 reads 书籍种 (发放书籍种类)
     clause = _bigrams(to_hans(fig.before + fig.unit + fig.after))
-    raw_at = fig.sentence.find(fig.raw)
-    sentence = (
-        fig.sentence[:raw_at] + fig.unit + fig.sentence[raw_at + len(fig.raw) :]
-        if raw_at >= 0
-        else fig.sentence
-    )
+    raw_at = fig.at
+    sentence = fig.sentence[:raw_at] + fig.unit + fig.sentence[raw_at + len(fig.raw) :]
     whole = _bigrams(to_hans(sentence))
     return (2 * len(label & clause) + len(label & whole)) / (3 * len(label))
 

@@ -159,29 +159,25 @@ def propose_tags(text: str, tags: Sequence[str], to_hans: Callable[[str], str]) 
     return [t for t in tags if to_hans(t) in hans]
 
 
-def propose_title(
-    blocks: Sequence[Block], given: str | None, org_name: str | None, year: int
-) -> tuple[str, str, bool]:
-    """(title, why, whether the first block is the title and leaves the body)."""
+def title_of(given: str | None, blocks: Sequence[Block]) -> tuple[str | None, str]:
+    """The document's title and where it came from: the format's own (Word's Title style, a
+    page's ``<title>`` without the site's name after ``_`` or ``|``), else a first line that
+    reads as a title (short, no sentence end, a word such as 总结/报告/通报 in it)."""
     if given:
         title = re.split(r"\s*[_|｜]\s*|\s+-\s+", given.strip())[0].strip()
         if title:
-            return title, "from the document's own title", False
+            return title, "from the document's own title"
     first = next((b for b in blocks if b.kind is not Kind.IMAGE), None)
     if (
         first is not None
-        and first.kind in (Kind.HEADING, Kind.PARAGRAPH)
+        and first.kind is Kind.LINE
         and len(first.text) <= 60
         and _TITLE_WORDS.search(first.text)
         and not re.search(r"[。；;]", first.text)
+        and not first.text.startswith("◎")
     ):
-        return first.text.strip(), "from the first line", True
-    name = org_name or "本单位"
-    return (
-        f"{name}{year}年工作报告",
-        "no title line in the text: made from the organization and year",
-        False,
-    )
+        return first.text.strip(), "from the first line"
+    return None, ""
 
 
 def propose_summary(lead: str | None, paragraphs: Sequence[str]) -> tuple[str, str]:

@@ -205,8 +205,10 @@ def read_docx(data: bytes) -> RawDocument:
             )
         if m:
             blocks.append(Block(Kind.LINE, label + text, int(m.group(1)) + 1))
-        elif bullet and num_pr is not None:
+        elif (bullet and num_pr is not None) or style.startswith("List Bullet"):
             blocks.append(Block(Kind.ITEM, text))
+        elif style.startswith("List Number"):
+            blocks.append(Block(Kind.ITEM, text, ordered=True))
         else:
             blocks.append(Block(Kind.LINE, label + text))
     if not blocks and title is None:
