@@ -226,7 +226,7 @@ def convert(
         year = int(title_year[1])
     date, date_why = fm.propose_date(paragraphs, published, year)
     if published and date.isoformat() != published:
-        date_why += f" (the page was published {published})"
+        date_why += f" (the publication line says {published})"
     year = year or date.year
     out.fields["date"] = (date.isoformat(), date_why)
     out.script = script_of(all_text)
@@ -308,7 +308,8 @@ def convert(
                 lines.append(f"  #   qualifier: {f.qualifier}")
         return lines
 
-    count = len(head_lines) + len(metric_lines(0)) + 1
+    # the body's first line comes after the front matter, its closing '---' and a blank line
+    count = len(head_lines) + len(metric_lines(0)) + 2
     front = [*head_lines, *metric_lines(count), "---", ""]
     out.text = "\n".join(front + body).rstrip("\n") + "\n"
     out.proposals = [(count + p.figure.line + 1, p) for p in proposals]
