@@ -24,7 +24,8 @@ _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~|<|!\[
 def _paragraphs(body: str) -> Iterator[tuple[int, str]]:
     """(0-based line, text) of each plain paragraph of a Markdown body, outside fences."""
     fence: str | None = None
-    start, chunk = 0, list[str]()
+    start = 0
+    chunk: list[str] = []
     for i, line in enumerate([*body.split("\n"), ""]):
         stripped = line.strip()
         if fence is not None:

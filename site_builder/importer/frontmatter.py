@@ -146,6 +146,7 @@ def org_did_you_mean(text: str, orgs: Sequence[OrgInfo], to_hans: Callable[[str]
     found = re.findall(r"[\u4e00-\u9fff]{2,8}(?:妇女联合会|妇联|政协|委员会)", hans)
     by_name = {to_hans(n): o.key for o in orgs for n in o.names if n}
     for name in found:
+        name = re.sub(r"^.*?年度?", "", name) or name  # 2018年度市妇联 names 市妇联
         close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.5)
         if close:
             return f"the text names '{name}': did you mean --org {by_name[close[0]]} ({close[0]})?"

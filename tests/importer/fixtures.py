@@ -113,3 +113,40 @@ PAGE = f"""<!DOCTYPE html>
 <div class="footer">版权所有 桐城市妇女联合会 皖ICP备00000000号</div>
 </body></html>
 """
+
+
+def add_footnote(path: Path, after: str, note: str) -> Path:
+    """Adds a footnote (python-docx writes none) to the paragraph whose text ends with
+    ``after``: the footnotes part, its relationship and content type, and the reference run."""
+    import zipfile
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    files["word/footnotes.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{w}">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        f'<w:footnote w:id="1"><w:p><w:r><w:t>{note}</w:t></w:r></w:p></w:footnote></w:footnotes>'
+    ).encode()
+    rels = files["word/_rels/document.xml.rels"].decode()
+    files["word/_rels/document.xml.rels"] = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdFn1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+    ).encode()
+    types = files["[Content_Types].xml"].decode()
+    files["[Content_Types].xml"] = types.replace(
+        "</Types>",
+        '<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.footnotes+xml"/></Types>',
+    ).encode()
+    doc = files["word/document.xml"].decode()
+    marker = f"{after}</w:t></w:r>"
+    assert marker in doc
+    files["word/document.xml"] = doc.replace(
+        marker, marker + '<w:r><w:footnoteReference w:id="1"/></w:r>', 1
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path

@@ -10,7 +10,16 @@ import pytest
 
 from site_builder.importer.convert import Imported, Options
 from site_builder.importer.run import import_paths, summary_text
-from tests.importer.fixtures import FUNDS, OPENING, PAGE, STUDY, TITLE, make_docx, make_pdf
+from tests.importer.fixtures import (
+    FUNDS,
+    OPENING,
+    PAGE,
+    STUDY,
+    TITLE,
+    add_footnote,
+    make_docx,
+    make_pdf,
+)
 
 GBK_TEXT = """桐城市妇联2024年工作总结
 时间：2025-01-08  来源：桐城市妇联
@@ -269,3 +278,10 @@ def test_same_input_same_bytes(registry_site: Path, tmp_path: Path) -> None:
     again = one(registry_site, make_docx(tmp_path / "b.docx"))
     assert first.text.replace("a.docx", "b.docx") == again.text
     assert first.images == again.images
+
+
+def test_docx_footnotes(registry_site: Path, tmp_path: Path) -> None:
+    path = add_footnote(make_docx(tmp_path / "report.docx"), "推进全面从严治党。", "据市妇联统计。")
+    text = body(one(registry_site, path))
+    assert f"\n{OPENING}[1]\n" in text
+    assert text.endswith("\n**注释**\n\n1. 据市妇联统计。\n")
