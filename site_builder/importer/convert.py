@@ -140,7 +140,9 @@ def render_body(
                 )
                 lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
         elif b.kind is Kind.IMAGE:
-            lines.append(f"![{_escape(b.text)}]({b.lead})")
+            # a placeholder, not ![](…): a relative link from the body is the same in every
+            # language tree, but assets/ is at the root, so no link reaches it from all three
+            lines.append(f"〔图片：{_escape(b.text)}，{_escape(b.lead)}〕")
         elif b.kind is Kind.MARKDOWN:
             if b.text.strip() and not b.text.lstrip().startswith(("#", "|", "```", "![")):
                 texts.append((len(lines), b.text))
@@ -248,13 +250,18 @@ def convert(
     slug = options.slug or slug_from_title(short)
     out.path = f"content/reports/{org}/{year}-{slug}.md"
 
-    # images: saved under assets/, linked from the report page relative to it
+    # images: saved under assets/, named in the body where they stood
     image_links: dict[str, str] = {}
     for name, data in sorted(raw.images.items()):
         site_path = f"assets/reports/{org}/{year}-{slug}/{name}"
         out.images[site_path] = data
-        image_links[name] = f"../../../{site_path}"
+        image_links[name] = site_path
     if image_links:
+        out.notes.append(
+            f"{len(image_links)} image(s) saved under assets/reports/{org}/{year}-{slug}/ and "
+            "named in the text (〔图片：…〕): a report body cannot link an asset for all three "
+            "language trees yet"
+        )
         blocks = [
             Block(Kind.IMAGE, b.text, lead=image_links.get(b.lead, b.lead))
             if b.kind is Kind.IMAGE

@@ -178,6 +178,18 @@ def import_paths(
                 )
             )
             continue
+        except Exception as exc:  # a library failing on a damaged file: never a traceback
+            result.errors.append(
+                Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    f"cannot read the file ({type(exc).__name__}: {exc})",
+                    f"is it a complete {suffix} file? Save it again from the program that made it",
+                    code="import",
+                )
+            )
+            continue
         done = convert(
             raw,
             path.name,

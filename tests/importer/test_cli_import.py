@@ -129,3 +129,27 @@ def test_help_shows_import() -> None:
     help_text = cli("import", "--help").out
     for option in ("--org", "--year", "--slug", "--dry-run", "--force", "--source", "--format"):
         assert option in help_text
+
+
+def test_imported_word_file_builds_with_its_image(registry_site: Path, tmp_path: Path) -> None:
+    from tests.importer.fixtures import make_docx
+
+    run = cli("import", "--source", registry_site, make_docx(tmp_path / "report.docx"))
+    assert run.code == 0, run.err
+    assert "1 image(s) saved under assets/reports/tongcheng/2024-gong-zuo-zong-jie/" in run.out
+    build = cli("build", "--source", registry_site, "--out", tmp_path / "out")
+    assert build.code == 0, build.err
+    assert (tmp_path / "out/assets/reports/tongcheng/2024-gong-zuo-zong-jie/image-1.png").is_file()
+
+
+def test_a_file_no_reader_can_parse_is_an_error_not_a_traceback(
+    registry_site: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    run = cli("import", "--source", registry_site, "--org", "tongcheng", path)
+    assert run.code == 1
+    (line,) = error_lines(run)
+    assert line.startswith(f"{path}:1:1: error: ")

@@ -158,7 +158,7 @@ def test_docx_headings_numbering_lists_tables_images(registry_site: Path, tmp_pa
         f"## 二、服务妇女儿童\n\n{FUNDS}\n\n## 三、加强自身建设\n\n"
         "完善制度，规范管理，提高服务水平。\n\n- 开展家庭家教家风宣传\n\n"
         "| 项目 | 数量 |\n| --- | --- |\n| 宣讲 | 3000 |\n| 培训 | 100 |\n\n"
-        "![image-1.png](../../../assets/reports/tongcheng/2024-gong-zuo-zong-jie/image-1.png)\n"
+        "〔图片：image-1.png，assets/reports/tongcheng/2024-gong-zuo-zong-jie/image-1.png〕\n"
     )
     assert list(done.images) == ["assets/reports/tongcheng/2024-gong-zuo-zong-jie/image-1.png"]
     assert [p.key for _, p in done.proposals] == [

@@ -5,6 +5,7 @@ width), and headings keep their own lines."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from site_builder.importer.document import Block, Kind, RawDocument
@@ -15,6 +16,17 @@ _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页|頁)?[-—�
 
 
 def read_pdf(data: bytes) -> RawDocument:
+    # pypdf logs every repair it makes to a damaged file; the user gets one error or the text
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        return _read_pdf(data)
+    finally:
+        logger.setLevel(level)
+
+
+def _read_pdf(data: bytes) -> RawDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
