@@ -15,6 +15,7 @@ from site_builder.importer import frontmatter as fm
 from site_builder.importer.clutter import classify, clean_line
 from site_builder.importer.document import Block, Kind, RawDocument
 from site_builder.importer.figures import (
+    UNITS,
     Figure,
     KnownMetric,
     Proposal,
@@ -105,6 +106,25 @@ def clip(fig: Figure, before: int = 40, after: int = 24) -> str:
     return ("…" if start else "") + s[start:end] + ("…" if end < len(s) else "")
 
 
+_HEADER_UNIT = re.compile(r"^(?P<label>.*?)\s*[（(](?P<unit>[^）)]{1,3})[）)]\s*$")
+_NUMBER_CELL = re.compile(r"^[约約近超过逾]*\d+(?:,\d{3})*(?:\.\d+)?[万萬亿億]?[余餘多]?$")
+
+
+def _row_text(header: Sequence[str], row: Sequence[str]) -> str:
+    """A table row as a sentence for the figure finder: a number under a header that names a
+    unit (``场次（场）`` or ``人次``) reads ``宣讲场次3000场``, labelled by the row's first cell."""
+    parts = []
+    for i, (h, c) in enumerate(zip(header, row, strict=False)):
+        m = _HEADER_UNIT.match(h)
+        unit = m["unit"] if m else (h if h in UNITS else "")
+        if i and unit and _NUMBER_CELL.match(c.strip()):
+            label = m["label"] if m else ""
+            parts.append(f"{row[0]}{label}{c.strip()}{unit}")
+        else:
+            parts.append(f"{h}{c}")
+    return "，".join(parts) + "。"
+
+
 def render_body(
     blocks: Sequence[Block], footnotes: Sequence[str]
 ) -> tuple[list[str], list[tuple[int, str]]]:
@@ -135,9 +155,7 @@ def render_body(
             lines.append("| " + " | ".join(_cell(c) for c in header) + " |")
             lines.append("|" + "|".join(" --- " for _ in header) + "|")
             for row in rows:
-                texts.append(
-                    (len(lines), "，".join(f"{h}{c}" for h, c in zip(header, row, strict=False)))
-                )
+                texts.append((len(lines), _row_text(header, row)))
                 lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
         elif b.kind is Kind.IMAGE:
             # a placeholder, not ![](…): a relative link from the body is the same in every

@@ -121,6 +121,18 @@ def import_paths(
     from site_builder.scaffold import _slug_from_title
 
     result = ImportResult()
+    if not (source / "site.yaml").is_file():
+        result.errors.append(
+            Diagnostic(
+                str(source / "site.yaml"),
+                1,
+                1,
+                f"no site.yaml in {source}: reports are imported into a site project",
+                "run it in the project folder or pass --source; site-builder init makes one",
+                code="usage",
+            )
+        )
+        return result
     registry = load_registry(source)
     if options.org is not None and options.org not in {o.key for o in registry.orgs}:
         result.errors.append(

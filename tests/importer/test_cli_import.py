@@ -153,3 +153,9 @@ def test_a_file_no_reader_can_parse_is_an_error_not_a_traceback(
     assert run.code == 1
     (line,) = error_lines(run)
     assert line.startswith(f"{path}:1:1: error: ")
+
+
+def test_outside_a_site_project_is_a_usage_error(tmp_path: Path) -> None:
+    run = cli("import", "--source", tmp_path, SEEDS / SEED_NAMES[0])
+    assert run.code == 2
+    assert f"no site.yaml in {tmp_path}" in run.err

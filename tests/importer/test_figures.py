@@ -101,3 +101,21 @@ def test_keys_by_label_and_unit_one_figure_per_key() -> None:
         ("cadres_promoted", True),  # 名 counts people like 人
         ("gan_bu", False),  # the key is taken: a report lists a key once
     ]
+
+
+def test_figures_in_a_table_take_their_unit_from_the_header() -> None:
+    from site_builder.importer.convert import render_body
+    from site_builder.importer.document import Block, Kind
+
+    table = Block(
+        Kind.TABLE,
+        rows=(("项目", "场次（场）", "人次"), ("宣讲", "3000余", "7万"), ("培训", "12", "")),
+    )
+    lines, texts = render_body([table], [])
+    assert lines[0] == "| 项目 | 场次（场） | 人次 |"
+    found = find_figures(texts, TO_HANS)
+    assert [(f.line, f.value, f.qualifier, f.unit) for f in found] == [
+        (2, 3000, "more_than", "场"),
+        (2, 70000, None, "人次"),
+        (3, 12, None, "场"),
+    ]
