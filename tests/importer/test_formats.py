@@ -285,3 +285,11 @@ def test_docx_footnotes(registry_site: Path, tmp_path: Path) -> None:
     text = body(one(registry_site, path))
     assert f"\n{OPENING}[1]\n" in text
     assert text.endswith("\n**注释**\n\n1. 据市妇联统计。\n")
+
+
+def test_saved_web_page_in_gbk_without_a_charset(registry_site: Path, tmp_path: Path) -> None:
+    path = tmp_path / "page.htm"
+    path.write_bytes(PAGE.replace('<meta charset="utf-8">', "").encode("gbk"))
+    done = one(registry_site, path)
+    assert done.fields["title"][0] == TITLE
+    assert body(done).startswith(f"\n{OPENING}\n\n## 一、加强政治建设\n\n{STUDY}")
