@@ -135,7 +135,7 @@ def render_body(
     prev: Kind | None = None
     for b in blocks:
         same_run = b.kind is prev and b.kind in (Kind.ITEM, Kind.MARKDOWN)
-        if lines and not same_run:
+        if lines and not same_run and lines[-1] != "":
             lines.append("")
         if b.kind is Kind.HEADING:
             lines.append("#" * max(2, min(b.level, 6)) + " " + _escape(b.text))

@@ -181,6 +181,18 @@ def title_of(given: str | None, blocks: Sequence[Block]) -> tuple[str | None, st
     return None, ""
 
 
+def slug_from_title(title: str) -> str:
+    """An ASCII slug: the title's pinyin, cut at a word before 60 characters."""
+    from site_builder.validate import tag_slug
+
+    slug = ""
+    for word in tag_slug(title).split("-"):
+        if len(slug) + len(word) + 1 > 60:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug or "report"
+
+
 def propose_summary(lead: str | None, paragraphs: Sequence[str]) -> tuple[str, str]:
     if lead:
         return lead, "from the lead (导语/内容提要)"

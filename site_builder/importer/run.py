@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from site_builder.errors import Diagnostic, did_you_mean
+from site_builder.importer import frontmatter as fm
 from site_builder.importer.convert import Imported, Options, Registry, convert
 from site_builder.importer.document import RawDocument
 from site_builder.importer.figures import KnownMetric
@@ -117,8 +118,10 @@ def import_paths(
     dry_run: bool = False,
     force: bool = False,
 ) -> ImportResult:
+    """Imports every file of ``paths`` (folders: the files in them) into the site at ``source``.
+    Each file that fails gets its diagnostics and the others are imported; nothing that exists
+    is overwritten unless ``force``; ``dry_run`` writes nothing."""
     from site_builder.chinese import Converter
-    from site_builder.scaffold import _slug_from_title
 
     result = ImportResult()
     if not (source / "site.yaml").is_file():
@@ -208,7 +211,7 @@ def import_paths(
             registry,
             options,
             converter.to_hans,
-            _slug_from_title,
+            fm.slug_from_title,
             converter.to_hant,
         )
         done.source = shown

@@ -1,5 +1,6 @@
-"""A Markdown file without front matter: Markdown lines are kept; lines of plain pasted text
-go through the outline pass like a ``.txt``."""
+"""A Markdown file without front matter: its Markdown (headings, lists, tables, quotes, fenced
+blocks) is kept as written; its plain text, often pasted one paragraph per line, goes through
+the outline pass like a ``.txt``."""
 
 from __future__ import annotations
 
@@ -9,36 +10,54 @@ from site_builder.importer.document import Block, Kind, RawDocument
 from site_builder.importer.readers import ReadError
 from site_builder.importer.readers.text import decode, lines_of
 
-_MARKDOWN_LINE = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|!\[|<)")
+_MARKDOWN_LINE = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|>|\||!\[|<)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def read_markdown(data: bytes) -> RawDocument:
     text, encoding = decode(data)
-    if text.lstrip("\ufeff").startswith("---\n") or text.startswith("---\r\n"):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("---\n"):
         raise ReadError(
             "the file already has front matter",
             "it is a report already: copy it into content/reports/<org>/, or remove the front "
             "matter to import its text",
         )
     blocks: list[Block] = []
-    fenced = False
-    for block in (
-        lines_of(text)
-        if "```" not in text
-        else [Block(Kind.LINE, ln) for ln in text.replace("\r\n", "\n").split("\n")]
-    ):
-        line = block.text
-        if line.strip().startswith("```"):
-            fenced = not fenced
+    plain: list[str] = []  # plain text lines waiting for the outline pass
+
+    def flush() -> None:
+        if plain:
+            blocks.extend(lines_of("\n".join(plain)))
+            plain.clear()
+
+    fence: str | None = None
+    for line in text.split("\n"):
+        if fence is not None:
             blocks.append(Block(Kind.MARKDOWN, line))
-        elif fenced or _MARKDOWN_LINE.match(line):
-            m = re.match(r"^(#{1,6})\s+(.*)$", line.strip()) if not fenced else None
-            if m:
-                blocks.append(
-                    Block(Kind.LINE, m.group(2).strip(), len(m.group(1)) + (len(m.group(1)) == 1))
-                )
-            else:
-                blocks.append(Block(Kind.MARKDOWN, line))
-        elif line.strip():
-            blocks.append(Block(Kind.LINE, line.strip()))
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        m = _FENCE.match(line)
+        if m:
+            flush()
+            fence = m.group(1)
+            blocks.append(Block(Kind.MARKDOWN, line))
+            continue
+        m = _HEADING.match(line)
+        if m:
+            flush()
+            # the body's headings start at ##: the report's title is in the front matter
+            blocks.append(Block(Kind.LINE, m.group(2), max(2, len(m.group(1)))))
+            continue
+        if _MARKDOWN_LINE.match(line):
+            flush()
+            blocks.append(Block(Kind.MARKDOWN, line))
+            continue
+        if not line.strip() and not plain and blocks and blocks[-1].kind is Kind.MARKDOWN:
+            blocks.append(Block(Kind.MARKDOWN, ""))  # ends a list or table before what follows
+            continue
+        plain.append(line)
+    flush()
     return RawDocument(blocks, encoding=encoding)
