@@ -234,14 +234,19 @@ def import_paths(
             )
             continue
         claimed[done.path] = shown
-        target = source / done.path
-        if target.exists() and not force:
+        outputs = {done.path: done.text.encode("utf-8")}
+        if done.review_path and done.review_text:
+            outputs[done.review_path] = done.review_text.encode("utf-8")
+        outputs.update(done.images)
+        existing = [rel for rel in outputs if (source / rel).exists()]
+        if existing and not force:
             result.errors.append(
                 Diagnostic(
                     shown,
                     1,
                     1,
-                    f"{done.path} exists already",
+                    f"{existing[0]} exists already"
+                    + (f" (and {len(existing) - 1} more file(s))" if len(existing) > 1 else ""),
                     "pass --force to overwrite it, or --slug to write another file",
                     code="import",
                 )
@@ -250,16 +255,25 @@ def import_paths(
         result.imported.append(done)
         if dry_run:
             continue
-        outputs = {done.path: done.text.encode("utf-8")}
-        if done.review_path and done.review_text:
-            outputs[done.review_path] = done.review_text.encode("utf-8")
-        outputs.update(done.images)
         for rel, data in outputs.items():
             dest = source / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(dest.name + ".tmp-import")
-            tmp.write_bytes(data)
-            tmp.replace(dest)
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(dest.name + ".tmp-import")
+                tmp.write_bytes(data)
+                tmp.replace(dest)  # a reader of the folder never sees half a file
+            except OSError as exc:
+                result.errors.append(
+                    Diagnostic(
+                        str(dest),
+                        1,
+                        1,
+                        f"cannot write the file: {exc.strerror or exc}",
+                        "check the folder's permissions and free space",
+                        code="write",
+                    )
+                )
+                break
             result.written.append(rel)
     return result
 

@@ -159,3 +159,15 @@ def test_outside_a_site_project_is_a_usage_error(tmp_path: Path) -> None:
     run = cli("import", "--source", tmp_path, SEEDS / SEED_NAMES[0])
     assert run.code == 2
     assert f"no site.yaml in {tmp_path}" in run.err
+
+
+def test_an_existing_review_file_is_not_overwritten_either(registry_site: Path) -> None:
+    seed = SEEDS / SEED_NAMES[1]
+    review = registry_site / "import-review/tianjin/2024-gong-zuo-bao-gao.yaml"
+    review.parent.mkdir(parents=True)
+    review.write_text("# my notes\n", encoding="utf-8")
+    run = cli("import", "--source", registry_site, seed)
+    assert run.code == 1
+    assert "import-review/tianjin/2024-gong-zuo-bao-gao.yaml exists already" in run.err
+    assert review.read_text(encoding="utf-8") == "# my notes\n"
+    assert not (registry_site / "content/reports/tianjin").exists()
