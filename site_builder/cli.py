@@ -357,7 +357,7 @@ def import_(
                 click.echo(f"--- {done.review_path}")
                 click.echo(done.review_text, nl=False)
         for line in summary_text(done, dry_run):
-            click.echo(line, err=not dry_run and False)
+            click.echo(line)
     _print_diagnostics(result.errors, fmt)
     sys.exit(EXIT_CONTENT if result.errors else EXIT_OK)
 
