@@ -343,8 +343,10 @@ def import_(
         click.echo("error: --slug names one report: import one file with it", err=True)
         sys.exit(EXIT_USAGE)
     result = import_paths(list(inputs), source, Options(org, year, slug), dry_run, force)
-    if any(d.code == "usage" for d in result.errors):
-        _print_diagnostics(result.errors, fmt)
+    usage = [d for d in result.errors if d.code == "usage"]
+    if usage:  # a wrong option or folder: said the way other usage errors are
+        for d in usage:
+            click.echo(f"error: {d.message} ({d.hint})", err=True)
         sys.exit(EXIT_USAGE)
     for done in result.imported:
         if fmt == "json":
