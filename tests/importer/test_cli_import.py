@@ -32,6 +32,11 @@ def test_seeds_imported_then_checked_and_built_with_no_error(
     assert not [
         ln for ln in error_lines(check) if ": error: " in ln or "wall" in ln or "import" in ln
     ]
+    gaps = cli("check", "--source", registry_site, "--translations")
+    assert (
+        "content/reports/tongcheng/2018-gong-zuo-bao-gao.md:3:8: warning: no English text for "
+        "'title' (write it as {zh: …, en: …})"
+    ) in error_lines(gaps)
     build = cli("build", "--source", registry_site, "--out", tmp_path / "out")
     assert build.code == 0, build.err
     page = (tmp_path / "out/reports/tongcheng/2018-gong-zuo-bao-gao/index.html").read_text("utf-8")
