@@ -47,6 +47,8 @@ def classify(line: str, to_hans: Callable[[str], str]) -> LineRole:
     text = line.strip()
     if not text or _ONLY_PUNCT.match(text):
         return LineRole("clutter")
+    if len(text) > 600:  # running text: no clutter line is this long
+        return LineRole("text")
     hans = to_hans(text)
     m = _PUBLISHED.match(hans)
     if m:

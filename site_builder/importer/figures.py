@@ -257,9 +257,12 @@ def find_figures(
     out: list[Figure] = []
     seen: set[tuple[object, ...]] = set()
     for line, text in paragraphs:
+        matches = list(_FIGURE_RE.finditer(text))
+        if not matches and "百分之" not in text:
+            continue
         shield = _shielded(text)
-        slogans = _slogan_mask(text, to_hans)
-        for m in _FIGURE_RE.finditer(text):
+        slogans = _slogan_mask(text, to_hans) if matches else []
+        for m in matches:
             num_start = m.start("arabic") if m["arabic"] else m.start("chinese")
             unit_end = m.end("unit")
             if any(shield[num_start:unit_end]) or any(slogans[num_start:unit_end]):

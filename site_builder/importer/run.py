@@ -4,6 +4,7 @@ file without ``force``."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,6 +152,8 @@ def import_paths(
         )
         return result
     converter = Converter()
+    # registry labels and names are converted again for every figure and file: once is enough
+    to_hans = functools.lru_cache(maxsize=65536)(converter.to_hans)
     claimed: dict[str, str] = {}
     for path in _inputs(paths, result.errors):
         shown = str(path)
@@ -210,7 +213,7 @@ def import_paths(
             path.name,
             registry,
             options,
-            converter.to_hans,
+            to_hans,
             fm.slug_from_title,
             converter.to_hant,
         )
