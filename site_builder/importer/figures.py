@@ -350,16 +350,6 @@ def find_figures(
     return out
 
 
-def describe(fig: Figure) -> str:
-    """``3000余场`` – the figure as a reviewer reads it."""
-    q = {"more_than": "+", "about": "~"}.get(fig.qualifier or "", "")
-    return f"{q}{fig.value}{fig.unit}"
-
-
-def sentences_for(figs: Sequence[Figure]) -> list[str]:
-    return [f.sentence for f in figs]
-
-
 # --- matching figures to the metric registry ---------------------------------------------------
 
 _SAME_UNIT = ({"人", "名", "位"}, {"次", "场次"}, {"元"})
