@@ -310,7 +310,9 @@ def new_report(source: Path, org: str, year: int, title: str, slug: str | None) 
 @click.option("--year", type=click.IntRange(1949, 2100), default=None, help="The year reported on.")
 @click.option("--slug", default=None, help="ASCII file-name slug (default: from the title).")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
-@click.option("--force", is_flag=True, help="Overwrite reports that exist already.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite files that exist (report, review file, images)."
+)
 @click.option(
     "--format",
     "fmt",
