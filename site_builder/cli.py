@@ -307,7 +307,12 @@ def new_report(source: Path, org: str, year: int, title: str, slug: str | None) 
 )
 @_source_option
 @click.option("--org", default=None, help="The organization key (default: found in the text).")
-@click.option("--year", type=click.IntRange(1949, 2100), default=None, help="The year reported on.")
+@click.option(
+    "--year",
+    type=click.IntRange(1949, 2100),
+    default=None,
+    help="The year reported on (default: the one the title names, else the date's).",
+)
 @click.option("--slug", default=None, help="ASCII file-name slug (default: from the title).")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @click.option(
