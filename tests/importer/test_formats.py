@@ -293,3 +293,18 @@ def test_saved_web_page_in_gbk_without_a_charset(registry_site: Path, tmp_path: 
     done = one(registry_site, path)
     assert done.fields["title"][0] == TITLE
     assert body(done).startswith(f"\n{OPENING}\n\n## 一、加强政治建设\n\n{STUDY}")
+
+
+@pytest.mark.parametrize("codec", ["gb18030", "gbk", "utf-16-le", "utf-16", "big5"])
+@pytest.mark.parametrize("seed", ["000_50dd39705e242e82.txt", "002_3be8e22a5149781f.txt"])
+def test_whole_seeds_decode_in_each_encoding(seed: str, codec: str) -> None:
+    from site_builder.importer.readers.text import decode
+    from tests.importer.conftest import SEEDS
+
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    data = text.encode(codec, errors="replace")  # Big5 lacks a few of their characters
+    decoded, name = decode(data)
+    assert name == {"gbk": "GB18030 (GBK)", "gb18030": "GB18030 (GBK)", "big5": "Big5"}.get(
+        codec, "UTF-16 LE"
+    )
+    assert decoded == data.decode(codec)
