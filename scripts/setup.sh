@@ -71,7 +71,8 @@ system_packages() {
 
 # --- 2. Front-end files from npm -----------------------------------------------------------------
 # package-lock.json pins the exact ECharts, axe-core and vnu-jar builds. ECharts is shipped inside
-# the package (site_builder/vendor/, picked up as package data) so built sites never need a CDN;
+# the package (site_builder/vendor/, added to the wheel and sdist by hatch_build.py) so built
+# sites never need a CDN;
 # axe-core is injected by the browser tests only; vnu-jar (the W3C Nu Html Checker) is run on Java
 # from node_modules/vnu-jar/build/dist/vnu.jar by tests/test_html_valid.py.
 npm_vendor() {
@@ -85,13 +86,12 @@ npm_vendor() {
         npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
         echo "$want" >"$stamp"
     fi
-    local echarts_version
-    echarts_version="$(node -p 'require("./node_modules/echarts/package.json").version')"
-    mkdir -p site_builder/vendor tests/vendor
-    cp node_modules/echarts/dist/echarts.min.js site_builder/vendor/echarts.min.js
-    printf '%s\n' "$echarts_version" >site_builder/vendor/ECHARTS_VERSION
+    # the files the package ships, checked against the sha256 in site_builder/vendor/MANIFEST.json
+    # (the same step the wheel and sdist builds run: hatch_build.py)
+    "$PYTHON" hatch_build.py | sed 's/^/    /'
+    mkdir -p tests/vendor
     cp node_modules/axe-core/axe.min.js tests/vendor/axe.min.js
-    note "site_builder/vendor/echarts.min.js (ECharts $echarts_version), tests/vendor/axe.min.js"
+    note "tests/vendor/axe.min.js"
 }
 
 # --- 3. Python environment ---------------------------------------------------------------------

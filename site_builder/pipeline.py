@@ -31,6 +31,7 @@ from site_builder.gates import (
     prescan,
     remember,
 )
+from site_builder.installation import installation_problems
 from site_builder.load import (
     PACKAGE_DEFAULTS,
     Project,
@@ -315,6 +316,9 @@ def _run(
         if progress:
             progress(stage, 1, 1)
 
+    broken = installation_problems()  # said once here, not as a broken link on every page
+    if broken:
+        return BuildResult(broken, timings=timings)
     if options.write:
         check_output_dir(options.source, options.out)
 
