@@ -11,6 +11,7 @@ and tags other than YAML's own (``!!python/object`` …).
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,22 +110,130 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Located | None, list[Ya
     return located, errors
 
 
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # YAML 1.1 line breaks, as libyaml's marks
+_FLOW_MARK = re.compile(r"""[\[\]{}'"#]""")
+_ENTRY = re.compile(r"[-?](?: +|$)")  # a block sequence entry or a complex key, then its content
+_PROPERTIES = re.compile(r"(?:[&!]\S*\s+)*")  # anchors and tags before a value
+_KEY = re.compile(
+    r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\[\]{},][^#]*?)[ \t]*:(?:[ \t]+|$)"""
+)
+
+
+def _quote_end(line: str, start: int, quote: str) -> int:
+    """The index just past the quote closing a scalar from ``start``, or -1 if it goes on."""
+    i = start
+    while True:
+        j = line.find(quote, i)
+        if j < 0:
+            return -1
+        if quote == '"':
+            backslashes = len(line[i:j]) - len(line[i:j].rstrip("\\"))
+            if backslashes % 2:
+                i = j + 1
+                continue
+        elif line.startswith("''", j):
+            i = j + 2
+            continue
+        return j + 1
+
+
 def _too_deep_at(text: str) -> tuple[int, int] | None:
-    """Where the document nests deeper than ``MAX_DEPTH``, found from the parser's events
-    before anything recursive sees it (libyaml's composer recurses in C: a few tens of
-    thousands of '[' crash the process). Every collection starts at one of '[{-:?', so a text
-    with fewer of them cannot be that deep and skips the pass."""
+    """Where the document nests deeper than ``MAX_DEPTH``, found from its text before the YAML
+    library sees it: libyaml's composer recurses in C (a few tens of thousands of '[' crash the
+    process) and newer releases stop at their own depth with their own message, so the limit
+    and its message are the project's, whatever the library's release.
+
+    The scan follows what makes YAML nest, not the whole grammar: indentation and the '- ', '? '
+    and 'key: ' entries of block collections, brackets of flow collections, skipping quoted
+    and block scalars and comments. Its depth is the document's, or one less where a line
+    starts with a flow or quoted key of a block mapping, and one more on a multi-line plain
+    scalar's continuation lines; the composer's own check (``_build``) is exact. Every
+    collection starts at one of '[{-:?', so a text with fewer of them skips the scan."""
     if sum(text.count(c) for c in "[{-:?") <= MAX_DEPTH:
         return None
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    blocks: list[tuple[int, bool]] = []  # the open block collections: (column, is a sequence)
+    flow = 0  # open flow collections
+    quote = ""  # the quote of a scalar going on past the end of the line
+    literal = -1  # a block scalar (| or >) runs on lines indented more than this column
+    for number, line in enumerate(_BREAK.split(text), 1):
+        at = 0
+        if quote:
+            at = _quote_end(line, 0, quote)
+            if at < 0:
+                continue
+            quote = ""
+            if flow == 0:
+                continue  # the rest of a block line after its quoted value
+        elif flow == 0:
+            content = line.lstrip(" ")
+            indent = len(line) - len(content)
+            if literal >= 0:
+                if not content.strip() or indent > literal:
+                    continue
+                literal = -1
+            if not content.strip() or content.startswith(("#", "%", "---", "...")):
+                if content.startswith(("---", "...")):
+                    blocks.clear()
+                continue
+            while blocks and blocks[-1][0] > indent:
+                blocks.pop()
+            entry = _ENTRY.match(line, indent) is not None
+            if blocks and blocks[-1][0] == indent and blocks[-1][1] and not entry:
+                blocks.pop()  # a sequence at its mapping's column ends at the next key
+            opens = not blocks or blocks[-1][0] < indent or (entry and not blocks[-1][1])
+            if opens and content[0] not in "[{'\"":
+                blocks.append((indent, entry))
+            if len(blocks) > MAX_DEPTH:
+                return number, indent + 1
+            at = indent
+            while (m := _ENTRY.match(line, at)) is not None:
+                if at > indent:
+                    blocks.append((at, True))
+                    if len(blocks) > MAX_DEPTH:
+                        return number, at + 1
+                at = m.end()
+            at = _PROPERTIES.match(line, at).end()  # type: ignore[union-attr]
+            key = _KEY.match(line, at)
+            if key is not None:
+                if at > indent:
+                    blocks.append((at, False))
+                    if len(blocks) > MAX_DEPTH:
+                        return number, at + 1
+                at = _PROPERTIES.match(line, key.end()).end()  # type: ignore[union-attr]
+            if at >= len(line):
+                continue
+            if line[at] in "|>":
+                literal = blocks[-1][0] if blocks else -1
+                continue
+            if line[at] in "'\"":
+                end = _quote_end(line, at + 1, line[at])
+                if end < 0:
+                    quote = line[at]
+                continue
+            if line[at] not in "[{":
+                continue
+        # flow context, from `at` on
+        for m in _FLOW_MARK.finditer(line, at):
+            c, i = m.group(), m.start()
+            if i < at:
+                continue  # inside a quoted scalar already passed
+            if c == "#":
+                if i == 0 or line[i - 1] in " \t":
+                    break
+            elif c in "[{":
+                flow += 1
+                if len(blocks) + flow > MAX_DEPTH:
+                    return number, i + 1
+            elif c in "]}":
+                flow = max(flow - 1, 0)
+                if flow == 0:
+                    break  # back in the block context: the rest of the line is its value's end
+            elif not line[:i].rstrip() or line[:i].rstrip()[-1] in "[{,:?":
+                end = _quote_end(line, i + 1, c)
+                if end < 0:
+                    quote = c
+                    break
+                at = end
     return None
 
 
