@@ -95,21 +95,26 @@ npm_vendor() {
 }
 
 # --- 3. Python environment ---------------------------------------------------------------------
+# The versions the suite was proven with: requirements-dev.lock (compiled from pyproject.toml with
+# its dev extra, every file's sha256 checked), then the package itself, editable, without
+# resolving anything again. pyproject.toml keeps ranges for people who install the tool.
 python_env() {
-    step "Python environment (.venv, pip install -e '.[dev]')"
+    step "Python environment (.venv from requirements-dev.lock, pip install -e .)"
     if [[ ! -x "$VENV/bin/python" ]]; then
         "$PYTHON" -m venv "$VENV"
         note "created .venv with $("$VENV/bin/python" --version)"
     fi
-    local want stamp="$VENV/.site_builder_pyproject_sha256"
-    want="$(digest pyproject.toml)"
+    local want stamp="$VENV/.site_builder_lock_sha256"
+    want="$(digest pyproject.toml requirements-dev.lock)"
     if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] &&
         "$VENV/bin/python" -c 'import site_builder' >/dev/null 2>&1; then
-        note "dependencies are up to date with pyproject.toml"
+        note "dependencies are up to date with requirements-dev.lock"
     else
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+        local pip=("$VENV/bin/python" -m pip --disable-pip-version-check --quiet)
+        "${pip[@]}" install --require-hashes -r requirements-dev.lock
+        "${pip[@]}" install --no-deps --no-build-isolation -e .
         echo "$want" >"$stamp"
-        note "installed site_builder (editable) with its dev extras"
+        note "installed the locked dependencies and site_builder (editable)"
     fi
 }
 
