@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole check suite: ruff lint, ruff format check, then pytest (arguments go to pytest).
+# Runs the whole check suite: ruff lint, ruff format check, mypy, then pytest (arguments go to
+# pytest).
 #
 #   bash scripts/test.sh                 # everything
 #   bash scripts/test.sh tests/browser -x
@@ -22,6 +23,9 @@ echo "==> ruff check ."
 
 echo "==> ruff format --check ."
 "$VENV/bin/ruff" format --check . || failed+=("ruff format")
+
+echo "==> mypy (strict, pyproject.toml [tool.mypy])"
+"$VENV/bin/mypy" || failed+=("mypy")
 
 echo "==> pytest $*"
 "$VENV/bin/python" -m pytest "$@" || failed+=("pytest")

@@ -640,9 +640,9 @@ class Converter:
             fresh_evidence = dict(zip(new, counts, strict=True))
         n_hans = n_hant = 0
         for t in batch:
-            a, b = fresh_evidence[t] if t in fresh_evidence else evidence[t]
-            n_hans += a
-            n_hant += b
+            hans, hant = fresh_evidence[t] if t in fresh_evidence else evidence[t]
+            n_hans += hans
+            n_hant += hant
         self._store(evidence, fresh_evidence)
         keep = _classify(n_hans, n_hant) in (HANS, NONE)
         return [a if keep else b for a, b in pairs]
@@ -926,7 +926,7 @@ def _scan_html(html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]
     while pos < length:
         if skip_name is None:
             # Text and plain markup up to the next markup that matters: its Chinese text nodes.
-            end = plain_run(html, pos).end()
+            end = plain_run(html, pos).end()  # type: ignore[union-attr]  # matches ''
             for node in cjk_nodes(html, pos, end):
                 first = node.start()
                 start = max(rfind(">", pos, first), rfind("<", pos, first)) + 1

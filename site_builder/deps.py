@@ -281,7 +281,9 @@ class PageInputs:
             out.append(found)
         return out
 
-    def _chart_blocks(self, *paths: str | None) -> list[object]:
+    def _chart_blocks(
+        self, *paths: str | None
+    ) -> list[tuple[str, list[tuple[int, ChartSpec | None]]]]:
         return [(p, self._blocks.get(p, [])) for p in paths if p is not None]
 
     def tree(self) -> str:

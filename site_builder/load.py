@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -275,7 +275,7 @@ UNSTAMPED: Stamp = (-1, -1, -1)
 """A file listed but gone before it was stamped: equal to nothing (``state.up_to_date``)."""
 
 
-_STAMP_PREFIXES = {
+_STAMP_PREFIXES: dict[str, Callable[[], Path]] = {
     "package-templates:": lambda: PACKAGE_DEFAULTS / "templates",
     "package-assets:": lambda: PACKAGE_DEFAULTS / "assets",
     "package-vendor:": lambda: Path(__file__).parent / "vendor",

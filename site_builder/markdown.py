@@ -11,11 +11,14 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_cjk_friendly import cjk_friendly
 
 
@@ -113,8 +116,8 @@ def _parser(raw_html: bool) -> MarkdownIt:
         return f"<span data-noconvert>{escape(tokens[idx].content, quote=False)}</span>"
 
     def render_fence(
-        self: object, tokens: list[Token], idx: int, options: object, env: dict
-    ) -> str:  # type: ignore[type-arg]
+        self: object, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+    ) -> str:
         token = tokens[idx]
         info = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
         if info == "chart":
@@ -122,21 +125,22 @@ def _parser(raw_html: bool) -> MarkdownIt:
             line = (token.map[0] + 2 if token.map else 1) + env["line_offset"]
             env["charts"].append(ChartBlock(index, token.content, line))
             return CHART_PLACEHOLDER.format(index=index) + "\n"
-        return default_fence(tokens, idx, options, env)
+        return str(default_fence(tokens, idx, options, env))
 
-    default_fence = md.renderer.rules["fence"]
+    renderer = cast(RendererHTML, md.renderer)
+    default_fence = renderer.rules["fence"]
     md.add_render_rule("keep_span", render_keep)
     md.add_render_rule("fence", render_fence)
 
     def render_table_open(
-        self: object, tokens: list[Token], idx: int, options: object, env: object
+        self: object, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        return '<div class="table-scroll">' + md.renderer.renderToken(tokens, idx, options, env)  # type: ignore[arg-type]
+        return '<div class="table-scroll">' + renderer.renderToken(tokens, idx, options, env)
 
     def render_table_close(
-        self: object, tokens: list[Token], idx: int, options: object, env: object
+        self: object, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        return md.renderer.renderToken(tokens, idx, options, env) + "</div>\n"  # type: ignore[arg-type]
+        return renderer.renderToken(tokens, idx, options, env) + "</div>\n"
 
     md.add_render_rule("table_open", render_table_open)
     md.add_render_rule("table_close", render_table_close)

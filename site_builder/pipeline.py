@@ -157,6 +157,7 @@ def parse_project(
     def yaml_one(src: object) -> ParsedYaml | None:
         if src is None:
             return None
+        parsed: ParsedYaml | None
         parsed, problems = parse_yaml(src)
         diags.extend(problems)
         return parsed
@@ -211,7 +212,8 @@ def render_bodies(
     """Markdown is parsed once per source file, never once per language."""
     raw = site.config.raw_html
     todo: list[tuple[str, str, int, bool]] = []  # path, text, line offset, normalize
-    for item in (*site.reports, *site.pages):
+    items: list[Report | Page] = [*site.reports, *site.pages]
+    for item in items:
         todo.append((item.path, item.body, item.body_line - 1, True))
         if item.translation is not None:
             tr = item.translation
@@ -495,8 +497,8 @@ def _run(
         if plan is None:
             result.written = write_output(options.out, ((f.path, f.data) for f in files))
         else:
-            outputs = [*files, *(KeptFile(p, b"") for p in kept)]
-            result.written, state = plan.finish(outputs, options.in_place, staging)
+            finished = [*files, *(KeptFile(p, b"") for p in kept)]
+            result.written, state = plan.finish(finished, options.in_place, staging)
             if snapshot is not None:
                 snapshot.diagnostics = result.diagnostics
                 state.snapshot = snapshot

@@ -196,7 +196,7 @@ class Index:
         return search(self, query)
 
 
-_consume = deque(maxlen=0).extend
+_consume: Callable[[Iterator[object]], None] = deque[object](maxlen=0).extend
 """Runs an iterator to its end, keeping nothing."""
 
 _PAIR_RE = re.compile(f"[{CJK_CLASS}]{{2}}")

@@ -404,6 +404,7 @@ class StagedFile(OutputFile):
     digest of its bytes (``data`` is empty)."""
 
     __slots__ = ("digest",)
+    digest: str
 
     def __init__(self, path: str, digest: str) -> None:
         super().__init__(path, b"")

@@ -10,7 +10,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from site_builder.errors import Diagnostic, Diagnostics, did_you_mean
 from site_builder.model import (
@@ -296,7 +296,7 @@ def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
     ok = True
     if "level" in m:
         try:
-            level = Level(level_raw)
+            level = Level(cast(str, level_raw))  # not a str: ValueError, reported below
         except ValueError:
             ctx.err(
                 ("level",),

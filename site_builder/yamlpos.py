@@ -73,7 +73,7 @@ _constructor = yaml.SafeLoader("")  # only used for its scalar resolution
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    return _constructor.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return _constructor.construct_object(node, deep=True)
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> tuple[Located | None, list[YamlError]]:

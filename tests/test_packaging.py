@@ -166,3 +166,24 @@ def test_pip_wheel_gives_the_same_files(tmp_path: Path, built: tuple[Path, Path]
     )
     (wheel,) = (tmp_path / "w").glob("*.whl")
     assert wheel_files(wheel) == wheel_files(built[0])
+
+
+# --- the console script starts fast -------------------------------------------------------------
+
+HEAVY = ("jinja2", "opencc", "pyecharts", "markdown_it", "yaml", "pypinyin", "rich", "livereload")
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["serve"], ["init"], ["new"]])
+def test_help_imports_nothing_heavy(command: list[str]) -> None:
+    """``site-builder … --help`` loads click and the CLI module, not the build's libraries."""
+    probe = (
+        "import sys\n"
+        "from site_builder.cli import main\n"
+        f"try:\n    main([*{command!r}, '--help'])\nexcept SystemExit as e:\n    code = e.code\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:]))\n"
+        "print(code, heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *HEAVY], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "0 []"

@@ -1053,7 +1053,8 @@ def _dumped_options(chart: Any) -> dict[str, Any]:
 
     if isinstance(chart.options, dict):
         try:
-            return _plain(_clean_dict(chart.options), BasicOpts)
+            plain: dict[str, Any] = _plain(_clean_dict(chart.options), BasicOpts)
+            return plain
         except _NotPlain:
             pass
 
