@@ -20,9 +20,19 @@ from site_builder.errors import BuildFailed, Diagnostic, UsageError
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
-def _print_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
+def _print_diagnostics(
+    diags: list[Diagnostic], fmt: str, command: str = "build", strict: bool = False
+) -> None:
+    """Every problem on standard error (a JSON object a line with ``json``); the report
+    formats also print their document on standard output."""
     for d in diags:
         click.echo(d.to_json() if fmt == "json" else d.format(), err=True)
+    if fmt in ("junit", "codequality", "github"):
+        from site_builder.reports import report
+
+        text = report(fmt, diags, command, strict)
+        if text:
+            click.echo(text, nl=False)
 
 
 def _progress_enabled() -> bool:
@@ -95,6 +105,7 @@ def _run_build(
 ) -> int:
     from site_builder.pipeline import BuildOptions, run
 
+    command = "build" if write else "check"
     source = source.absolute()
     out_dir = (out or source / "output").absolute()
     options = BuildOptions(
@@ -113,7 +124,7 @@ def _run_build(
         click.echo(f"error: {exc}", err=True)
         return EXIT_USAGE
     except BuildFailed as exc:
-        _print_diagnostics(exc.diagnostics, fmt)
+        _print_diagnostics(exc.diagnostics, fmt, command, strict)
         return EXIT_CONTENT
     except OSError as exc:
         problem = _os_error(exc, out_dir)
@@ -122,8 +133,12 @@ def _run_build(
         else:
             line = f"{problem.path}: error: {problem.message} ({problem.hint})"
             click.echo(line + "; the previous output is unchanged", err=True)
+            if fmt in ("junit", "codequality", "github"):
+                from site_builder.reports import report
+
+                click.echo(report(fmt, [problem], command, strict) or "", nl=False)
         return EXIT_CONTENT
-    _print_diagnostics(result.diagnostics, fmt)
+    _print_diagnostics(result.diagnostics, fmt, command, strict)
     if result.translation_summary and fmt == "text":
         click.echo(result.translation_summary)
     errors = len(result.errors)
@@ -173,10 +188,12 @@ _source_option = click.option(
 _format_option = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "junit", "codequality", "github"]),
     default="text",
     show_default=True,
-    help="How to print problems: text lines, or JSON lines for CI annotations.",
+    help="How to print problems: text lines, or JSON lines, on standard error; junit (JUnit "
+    "XML), codequality (GitLab Code Quality JSON) or github (Actions annotations) also print "
+    "that report on standard output, for CI to show each problem at its file and line.",
 )
 
 
