@@ -103,7 +103,7 @@ def init_site(directory: Path) -> list[Path]:
         "content/pages/about.en.md": ABOUT_EN_MD,
         "templates/.gitkeep": "",
         "assets/.gitkeep": "",
-        ".gitignore": "/output/\n",
+        ".gitignore": "/output/\n/.site_builder/\n",
     }
     created = []
     for rel, text in files.items():

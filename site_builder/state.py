@@ -6,12 +6,13 @@ Two kinds of memory, with different lifetimes:
   by their content digest, memoized pure functions (script detection, Markdown bodies, script
   lint), compiled templates. Entries not used by the last build are dropped, so a long ``serve``
   does not grow.
-- ``BuildState`` lives on disk beside the output folder, as
-  ``<parent>/.site_builder_state-<name>.json``: for every output file the digest of its bytes, its
+- ``BuildState`` lives on disk in a cache folder beside the output folder, as
+  ``<parent>/.site_builder/state-<name>.json``: for every output file the digest of its bytes, its
   size and mtime as written, and for pages their inputs (``deps.PageInputs``) and the templates
   they loaded. It sits beside the output and not in it because everything inside the output
   folder is copied to the web server; it describes one output folder, so two outputs of one
-  project never share it; and ``write.py`` never cleans it up (its prefixes differ).
+  project never share it; and ``write.py`` never cleans it up (it is another folder). The
+  cache folder holds a ``.gitignore`` of ``*``, so a content repository never commits it.
 
 A page whose inputs and templates are unchanged, and whose file is still on disk as it was written
 (same size and mtime), is not rendered again; a rendered file whose bytes equal the previous ones
@@ -46,7 +47,8 @@ from site_builder.write import Staging, WriteResult, write_atomic, write_in_plac
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 2
-STATE_PREFIX = ".site_builder_state-"
+CACHE_DIR = ".site_builder"
+STATE_PREFIX = "state-"
 
 T = TypeVar("T")
 
@@ -54,19 +56,27 @@ T = TypeVar("T")
 def state_path(out: Path) -> Path:
     """Where the state of the output folder ``out`` is kept: beside it, never inside it."""
     out = out.absolute()
-    return out.parent / f"{STATE_PREFIX}{out.name}.json"
+    return out.parent / CACHE_DIR / f"{STATE_PREFIX}{out.name}.json"
 
 
 def scans_path(out: Path) -> Path:
     """Where the gates' scans of the output ``out`` are kept (beside the state)."""
     out = out.absolute()
-    return out.parent / f"{STATE_PREFIX}{out.name}.scans.json"
+    return out.parent / CACHE_DIR / f"{STATE_PREFIX}{out.name}.scans.json"
+
+
+def _cache_folder(path: Path) -> None:
+    """Creates the cache folder holding ``path``, ignored by git from the start."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / ".gitignore").write_text("# site_builder's cache: never committed\n*\n")
 
 
 def save_scans(out: Path, scans: dict[str, Any]) -> None:
     data = {"version": STATE_VERSION, "generator": generator_digest(), **scans}
     path = scans_path(out)
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    _cache_folder(path)
     write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")
 
 
@@ -200,6 +210,7 @@ class BuildState:
             "snapshot": self.snapshot.to_json() if self.snapshot else None,
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        _cache_folder(path)
         write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")
 
     @classmethod

@@ -187,3 +187,20 @@ def test_help_imports_nothing_heavy(command: list[str]) -> None:
         [sys.executable, "-c", probe, *HEAVY], capture_output=True, text=True, check=True
     )
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_state_files_go_to_a_cache_folder_git_ignores(tmp_path: Path) -> None:
+    """Nothing but the output folder appears beside the output: the incremental state is in
+    ``.site_builder/``, which ignores itself."""
+    assert cli("init", tmp_path / "site").code == 0
+    before = {p.name for p in (tmp_path / "site").iterdir()}
+    assert cli("build", "--source", tmp_path / "site").code == 0
+    after = {p.name for p in (tmp_path / "site").iterdir()}
+    assert after - before == {"output", ".site_builder"}
+    cache = tmp_path / "site" / ".site_builder"
+    assert sorted(p.name for p in cache.iterdir()) == [
+        ".gitignore",
+        "state-output.json",
+        "state-output.scans.json",
+    ]
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
