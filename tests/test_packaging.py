@@ -3,6 +3,7 @@ installation says."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -10,13 +11,14 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from site_builder import installation
-from tests.util import cli, error_lines
+from tests.util import cli, error_lines, tree_digest
 
 REPO = Path(__file__).resolve().parents[1]
 PIP = (sys.executable, "-m", "pip")
@@ -204,3 +206,65 @@ def test_state_files_go_to_a_cache_folder_git_ignores(tmp_path: Path) -> None:
         "state-output.scans.json",
     ]
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+# --- the wheel installed into a new virtual environment, as a content repository's CI does ----
+
+
+def wheelhouse() -> Path:
+    """Wheels of every package in requirements.lock (hashes checked), kept in the user cache
+    by the lock's digest: the first run downloads them (pip's own cache usually has them from
+    setup.sh), later runs need no network."""
+    lock = REPO / "requirements.lock"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    house = cache / "site-builder" / f"wheelhouse-{digest}"
+    if not (house / ".complete").is_file():
+        options = ["-q", "--only-binary=:all:", "--no-deps", "--require-hashes"]
+        subprocess.run(
+            [*PIP, "download", *options, "-r", str(lock), "-d", str(house)],
+            check=True,
+            capture_output=True,
+        )
+        (house / ".complete").touch()
+    return house
+
+
+@pytest.mark.packaging
+def test_the_wheel_in_a_new_venv_builds_an_init_site_and_the_example_site(
+    tmp_path: Path, built: tuple[Path, Path], example_out: Path
+) -> None:
+    """No setup script, no checkout on the path: pip installs the wheel and its locked
+    dependencies from wheels alone (--no-index), and the tool builds a new site and this
+    repository's example site, the latter byte for byte as the checkout does."""
+    house = wheelhouse()
+    started = time.perf_counter()
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    run = functools.partial(subprocess.run, cwd=tmp_path, env=env, capture_output=True, text=True)
+    # the wheelhouse holds the locked versions only, so those are what pip resolves to
+    offline = ["-q", "--no-index", "--find-links", house, "--no-cache-dir", "--no-compile"]
+    install = run([venv / "bin/python", "-m", "pip", "install", *offline, built[0]])
+    assert install.returncode == 0, install.stderr
+    installed = time.perf_counter() - started
+    where = run([venv / "bin/python", "-c", "import site_builder; print(site_builder.__file__)"])
+    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
+
+    tool = venv / "bin/site-builder"
+    assert run([tool, "init", "new-site"]).returncode == 0
+    new = run([tool, "build", "--source", "new-site"])
+    assert new.returncode == 0, new.stderr
+    assert (tmp_path / "new-site/output/assets/echarts.min.js").is_file()
+    assert (tmp_path / "new-site/output/assets/site.css").is_file()
+
+    example = clean_copy(tmp_path / "example")
+    (example / "node_modules").unlink()
+    built_example = run([tool, "build", "--source", example, "--out", tmp_path / "example-out"])
+    assert built_example.returncode == 0, built_example.stderr
+    assert tree_digest(tmp_path / "example-out") == tree_digest(example_out)
+    print(
+        f"\nnew venv + pip install of the wheel: {installed:.1f}s; "
+        f"with both builds: {time.perf_counter() - started:.1f}s"
+    )
