@@ -268,3 +268,22 @@ def test_the_wheel_in_a_new_venv_builds_an_init_site_and_the_example_site(
         f"\nnew venv + pip install of the wheel: {installed:.1f}s; "
         f"with both builds: {time.perf_counter() - started:.1f}s"
     )
+
+
+def test_the_build_hook_refuses_bytes_other_than_the_recorded_ones(tmp_path: Path) -> None:
+    """hatch_build.vendor copies a file from node_modules only with the manifest's sha256,
+    and otherwise stops the wheel or sdist build, naming the package and digest."""
+    import hatch_build
+
+    (tmp_path / "site_builder/vendor").mkdir(parents=True)
+    shutil.copy(REPO / hatch_build.MANIFEST, tmp_path / hatch_build.MANIFEST)
+    entry = MANIFEST["files"]["echarts.min.js"]
+    source = tmp_path / "node_modules" / entry["npm"] / entry["from"]
+    source.parent.mkdir(parents=True)
+    source.write_bytes(b"/* not the pinned build */")
+    with pytest.raises(hatch_build.VendorError, match=entry["sha256"]):
+        hatch_build.vendor(tmp_path, allow_npm=False)
+    assert not (tmp_path / "site_builder/vendor/echarts.min.js").exists()
+    shutil.copy(REPO / "site_builder/vendor/echarts.min.js", source)
+    assert hatch_build.vendor(tmp_path, allow_npm=False) == ["echarts.min.js"]
+    assert hatch_build.vendor(tmp_path, allow_npm=False) == []  # already there: nothing to do
