@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from site_builder import __version__
-from site_builder.errors import BuildFailed, Diagnostic, UsageError
+from site_builder.errors import BuildFailed, Diagnostic, StateNotSaved, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -102,6 +102,7 @@ def _run_build(
     fmt: str,
     translations: bool = False,
     jobs: int = 0,
+    overwrite: bool = False,
 ) -> int:
     from site_builder.pipeline import BuildOptions, run
 
@@ -116,6 +117,7 @@ def _run_build(
         write=write,
         translations=translations,
         jobs=jobs,
+        overwrite=overwrite,
     )
     try:
         with _Progress() as progress:
@@ -125,6 +127,18 @@ def _run_build(
         return EXIT_USAGE
     except BuildFailed as exc:
         _print_diagnostics(exc.diagnostics, fmt, command, strict)
+        return EXIT_CONTENT
+    except StateNotSaved as exc:
+        problem = _os_error(exc.error, out_dir)
+        if fmt == "json":
+            click.echo(problem.to_json(), err=True)
+        else:
+            click.echo(
+                f"{out_dir}: error: the site was written, but its build state was not saved: "
+                f"{exc.error.strerror or exc.error} ({problem.hint}); the next build renders "
+                "every page again",
+                err=True,
+            )
         return EXIT_CONTENT
     except OSError as exc:
         problem = _os_error(exc, out_dir)
@@ -221,9 +235,23 @@ def main() -> None:
     default=0,
     help="Processes for parsing and rendering (default 0: one per core); same output for any.",
 )
-def build(source: Path, out: Path | None, strict: bool, drafts: bool, fmt: str, jobs: int) -> None:
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Build into a non-empty --out folder that site-builder did not make, deleting what it "
+    "holds (without this, such a folder is refused).",
+)
+def build(
+    source: Path,
+    out: Path | None,
+    strict: bool,
+    drafts: bool,
+    fmt: str,
+    jobs: int,
+    overwrite: bool,
+) -> None:
     """Build the site into the output folder (all or nothing)."""
-    sys.exit(_run_build(source, out, strict, drafts, True, fmt, jobs=jobs))
+    sys.exit(_run_build(source, out, strict, drafts, True, fmt, jobs=jobs, overwrite=overwrite))
 
 
 @main.command()

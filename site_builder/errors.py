@@ -85,6 +85,15 @@ class BuildFailed(Exception):
         self.diagnostics = diagnostics
 
 
+class StateNotSaved(Exception):
+    """The new output is in place, but the build state beside it could not be saved: not a
+    failure that left the output unchanged, and not to be reported as one."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class UsageError(Exception):
     """A problem with how the tool was called (exit code 2)."""
 

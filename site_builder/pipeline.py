@@ -22,7 +22,7 @@ from site_builder.chinese import Phrase as ZhPhrase
 from site_builder.deps import PageInputs, stable_orgs, value_digest
 from site_builder.derive.aggregate import derive
 from site_builder.derive.charts import derive_charts
-from site_builder.errors import Diagnostic, Diagnostics, Severity
+from site_builder.errors import Diagnostic, Diagnostics, Severity, StateNotSaved
 from site_builder.gates import (
     Unread,
     check_site,
@@ -91,6 +91,8 @@ class BuildOptions:
     # Worker processes for Markdown, the script lint and rendering (parallel.py); 0: one per
     # core. The output is the same for any number. Library default 1: `serve` keeps its memos.
     jobs: int = 1
+    # Replace a non-empty output folder that site-builder did not make (`build --overwrite`).
+    overwrite: bool = False
 
 
 @dataclass(slots=True)
@@ -322,7 +324,8 @@ def _run(
     if broken:
         return BuildResult(broken, timings=timings)
     if options.write:
-        check_output_dir(options.source, options.out)
+        built_before = state_path(options.out).is_file()  # by a version without the marker
+        check_output_dir(options.source, options.out, options.overwrite, built_before)
 
     snapshot: Snapshot | None = None
     if options.write and options.incremental and not options.in_place and not options.translations:
@@ -502,10 +505,17 @@ def _run(
             if snapshot is not None:
                 snapshot.diagnostics = result.diagnostics
                 state.snapshot = snapshot
-            state.save(state_path(options.out))
-            session.states[options.out.absolute()] = state
-            if not options.in_place:
-                save_scans(options.out, export_scans())
+            # the output has changed by now: a failure here must not be told as "unchanged"
+            try:
+                state.save(state_path(options.out))
+                session.states[options.out.absolute()] = state
+                if not options.in_place:
+                    save_scans(options.out, export_scans())
+            except OSError as exc:
+                session.states.pop(options.out.absolute(), None)
+                with contextlib.suppress(OSError):  # a stale state would describe the old output
+                    state_path(options.out).unlink(missing_ok=True)
+                raise StateNotSaved(exc) from exc
         lap("write")
         return result
 

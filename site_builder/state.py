@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,14 @@ from site_builder.gates import content_digest
 from site_builder.load import UNSTAMPED, FileCache, Stamp, TemplateSource, stamped_path
 from site_builder.model import Site
 from site_builder.render import OutputFile, PageSpec, Renderer
-from site_builder.write import Staging, WriteResult, write_atomic, write_in_place, write_output
+from site_builder.write import (
+    MARKER,
+    Staging,
+    WriteResult,
+    write_atomic,
+    write_in_place,
+    write_output,
+)
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +130,14 @@ def generator_digest() -> str:
 # --- the state file -------------------------------------------------------------------------------
 
 
+_DIGEST_RE = re.compile(r"(?:[0-9a-f]{2})*")  # hex ("" until a record is completed)
+
+
+def _output_path_ok(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and "\\" not in path and all(p not in ("", ".", "..") for p in parts)
+
+
 @dataclass(slots=True)
 class OutputRecord:
     digest: str  # of the bytes written
@@ -139,8 +155,11 @@ class OutputRecord:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> OutputRecord:
+        digest = str(raw["digest"])
+        if not _DIGEST_RE.fullmatch(digest):  # the gates read it with bytes.fromhex
+            raise ValueError(f"not a digest: {digest[:80]!r}")
         return cls(
-            str(raw["digest"]),
+            digest,
             int(raw["size"]),
             int(raw["mtime_ns"]),
             dict(raw["inputs"]) if "inputs" in raw else None,
@@ -221,6 +240,11 @@ class BuildState:
             if raw.get("version") != STATE_VERSION:
                 return None
             outputs = {k: OutputRecord.from_json(v) for k, v in raw["outputs"].items()}
+            # an output path leaves the folder only in a damaged or forged state; `serve`
+            # deletes the outputs a state lists and a build no longer makes
+            bad = next((k for k in outputs if not _output_path_ok(k)), None)
+            if bad is not None:
+                raise ValueError(f"output path outside the folder: {bad[:80]!r}")
             snap = raw.get("snapshot")
             return cls(dict(raw["meta"]), outputs, Snapshot.from_json(snap) if snap else None)
         except FileNotFoundError:
@@ -257,11 +281,15 @@ def up_to_date(
             return False
     assert state is not None
     seen = 0
+    marked = False  # the tool's marker: not an output, but a build writes it where it is missing
     root = str(out.absolute())
     for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
+            if rel == MARKER:
+                marked = True
+                continue
             rec = state.outputs.get(rel)
             if rec is None:
                 return False
@@ -272,7 +300,7 @@ def up_to_date(
             if st.st_size != rec.size or st.st_mtime_ns != rec.mtime_ns:
                 return False
             seen += 1
-    return seen == len(state.outputs)
+    return marked and seen == len(state.outputs)
 
 
 # --- memory of one process ------------------------------------------------------------------------

@@ -4,6 +4,12 @@ The new tree is assembled in a temporary sibling folder (unchanged files are har
 current output, so they keep their inode and mtime) and swapped in with two renames. A build that
 fails, or is killed, before the swap leaves the previous output exactly as it was; the next build
 removes leftovers. Nothing outside the output folder and its temporary siblings is touched.
+
+The tool never deletes a file it did not write: every output tree holds a marker file
+(``MARKER``), and a non-empty folder without it (a user's notes, a home folder) is refused unless
+the user says so (``build --overwrite``). Temporary siblings are recognised by their exact name
+(the output's name, a dash and ``mkdtemp``'s eight characters), never by a shared prefix: the
+leftovers of an output ``site-2`` are not those of ``site``, and sibling builds run at once.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import contextlib
 import hashlib
 import os
 import posixpath
+import re
 import shutil
 import tempfile
 from collections.abc import Collection, Iterable, Mapping
@@ -22,6 +29,21 @@ from site_builder.errors import UsageError
 
 TMP_PREFIX = ".site-builder-tmp-"
 OLD_PREFIX = ".site-builder-old-"
+# In every output tree: says the folder is the tool's to replace. Not one of the site's files
+# (no page links to it), and left out of every count.
+MARKER = ".site-builder-output"
+MARKER_TEXT = (
+    b"This folder is built by site-builder: each build replaces everything in it.\n"
+    b"Do not keep your own files here.\n"
+)
+# mkdtemp's random part: eight of these characters
+_RANDOM = "[a-z0-9_]{8}"
+
+
+def sibling_re(out_name: str) -> re.Pattern[str]:
+    """The exact names of the temporary siblings of an output folder called ``out_name``."""
+    prefixes = "|".join(re.escape(p) for p in (TMP_PREFIX, OLD_PREFIX))
+    return re.compile(rf"(?:{prefixes}){re.escape(out_name)}-{_RANDOM}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +70,13 @@ def write_atomic(target: Path, data: bytes, prefix: str = TMP_PREFIX) -> None:
         raise
 
 
-def check_output_dir(source: Path, out: Path) -> None:
-    """Refuse an output folder that is, contains, or sits inside the sources it would replace."""
+def check_output_dir(
+    source: Path, out: Path, overwrite: bool = False, built_before: bool = False
+) -> None:
+    """Refuse an output folder that is, contains, or sits inside the sources it would replace;
+    one that is a mount point (the swap renames the folder, which a mount point cannot be); and
+    a non-empty one that is not the tool's own (no ``MARKER``, and no build state of an older
+    version, ``built_before``) unless ``overwrite`` says to replace it."""
     src, dst = source.resolve(), out.resolve()
     if dst == src:
         raise UsageError(f"--out {out} is the source folder; choose a separate folder like output/")
@@ -61,15 +88,32 @@ def check_output_dir(source: Path, out: Path) -> None:
         or (dst.is_relative_to(src / "assets"))
     ):
         raise UsageError(f"--out {out} is inside the site's sources")
-    if dst.exists():
-        if not dst.is_dir():
-            raise UsageError(f"--out {out} exists and is not a folder")
-        for marker in ("site.yaml", "content", "pyproject.toml", ".git"):
-            if (dst / marker).exists():
-                raise UsageError(
-                    f"--out {out} holds '{marker}': it looks like a source folder, not a build "
-                    "output; refusing to replace it"
-                )
+    if not dst.exists():
+        return
+    if not dst.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    for marker in ("site.yaml", "content", "pyproject.toml", ".git"):
+        if (dst / marker).exists():
+            raise UsageError(
+                f"--out {out} holds '{marker}': it looks like a source folder, not a build "
+                "output; refusing to replace it"
+            )
+    if os.path.ismount(dst):
+        raise UsageError(
+            f"--out {out} is a mount point: a build swaps in a new output folder by renaming "
+            f"it, which a mount point does not allow (build into a folder inside it, e.g. "
+            f"--out {out / 'site'})"
+        )
+    if overwrite or built_before or (dst / MARKER).is_file():
+        return
+    entries = sorted(p.name for p in dst.iterdir())
+    if entries:
+        raise UsageError(
+            f"--out {out} is not empty and was not made by site-builder (it holds "
+            f"{len(entries)} item(s), e.g. '{entries[0]}'): a build replaces everything in it, "
+            "so it is left alone (choose an empty or new folder, or pass --overwrite to "
+            "delete its contents and build there)"
+        )
 
 
 def _digest_file(path: Path) -> str | None:
@@ -87,6 +131,7 @@ def _existing(out: Path) -> dict[str, Path]:
         for name in files:
             p = Path(dirpath) / name
             found[p.relative_to(out).as_posix()] = p
+    found.pop(MARKER, None)  # the tool's own, not one of the site's files
     return found
 
 
@@ -101,8 +146,9 @@ def _cleanup_leftovers(out: Path) -> None:
     parent = out.parent
     if not parent.is_dir():
         return
+    mine = sibling_re(out.name)
     for p in parent.iterdir():
-        if p.name.startswith((TMP_PREFIX + out.name, OLD_PREFIX + out.name)):
+        if mine.fullmatch(p.name):
             shutil.rmtree(p, ignore_errors=True)
 
 
@@ -120,7 +166,12 @@ def _write_new(target: str, data: bytes) -> None:
 def _prepare(out: Path) -> None:
     """Before a new tree is made beside ``out``: recover from a build killed between the two
     renames (the old tree is still complete), and remove what killed builds left."""
-    olds = sorted(out.parent.glob(OLD_PREFIX + out.name + "*")) if out.parent.is_dir() else []
+    mine = sibling_re(out.name)
+    olds = sorted(
+        p
+        for p in (out.parent.glob(OLD_PREFIX + "*") if out.parent.is_dir() else ())
+        if mine.fullmatch(p.name)
+    )
     if not out.exists() and olds:
         olds[-1].rename(out)
     _cleanup_leftovers(out)
@@ -195,7 +246,8 @@ def write_output(
     staged_new = staged - kept
     removed = [p for p in existing if p not in wanted and p not in kept and p not in staged]
     total = len(wanted.keys() | kept | staged)
-    if not changed and not staged_new and not removed and out.is_dir():
+    marked = (out / MARKER).is_file()
+    if not changed and not staged_new and not removed and out.is_dir() and marked:
         if staging is not None:
             staging.discard()
         return WriteResult(0, total, 0)
@@ -225,6 +277,7 @@ def write_output(
                 except OSError:
                     pass  # another file system, or no hard links: copy the bytes
             _write_new(target, wanted[path] if path in wanted else existing[path].read_bytes())
+        _write_new(os.path.join(root, MARKER), MARKER_TEXT)
         # readable by a web server regardless of the umask-restricted mkdtemp mode
         os.chmod(tmp, 0o755)
         if out.exists():
@@ -248,6 +301,9 @@ def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[st
     where rebuilding the whole tree on every save would cost more than the edit; a build for
     publishing uses ``write_output``, all or nothing."""
     out = out.absolute()
+    if not (out / MARKER).is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / MARKER, MARKER_TEXT)
     for path, data in sorted(changed.items()):
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import UsageError
-from site_builder.write import OLD_PREFIX, TMP_PREFIX, check_output_dir, write_output
+from site_builder.write import MARKER, OLD_PREFIX, TMP_PREFIX, check_output_dir, write_output
 
 
 def files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    """The site's files in ``out`` (the tool's marker is checked on its own)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.relative_to(out).as_posix() != MARKER
+    }
 
 
 def test_writes_exactly_the_given_files(tmp_path: Path) -> None:
@@ -58,7 +63,7 @@ def test_recovers_from_a_build_killed_between_renames(tmp_path: Path) -> None:
     # simulate a kill after `out -> old` and before `tmp -> out`
     old = tmp_path / (OLD_PREFIX + "out-12345678")
     out.rename(old)
-    (tmp_path / (TMP_PREFIX + "out-x")).mkdir()
+    (tmp_path / (TMP_PREFIX + "out-x_1y2z3w")).mkdir()
     result = write_output(out, [("a.html", b"A")])
     assert result.written == 0  # the old tree was restored and already matched
     assert files(out) == {"a.html": b"A"}
