@@ -110,6 +110,45 @@ def is_external(url: str) -> bool:
     return scheme not in _LOCAL_SCHEMES and scheme not in _NAV_SCHEMES
 
 
+# Schemes a browser fetches over the network (or from the reader's disk) even without "//".
+_NETWORK_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss", "file"})
+
+
+def is_load_url(text: str) -> bool:
+    """A chart option string that ECharts would fetch from outside the site when it uses it as
+    a URL (``image://…`` symbols, background and graphic images). Text with blanks is a label,
+    never a URL ("Study: collective sessions", "Count: items"); a word and a colon alone is
+    no URL either ("Count:items"): a URL to another host has "//" or a network scheme."""
+    s = text.strip()
+    s = s.removeprefix("image://")
+    if not s or any(c.isspace() for c in s):
+        return False
+    if _EXTERNAL_RE.match(s):
+        return True
+    m = _SCHEME_RE.match(s)
+    return m is not None and m.group(1).lower() in _NETWORK_SCHEMES
+
+
+def string_loads(text: str) -> list[str]:
+    """Every URL outside the site that one chart option string would load: the string as a
+    URL, CSS ``url()``/``@import`` in it (``extraCssText``, colours), and the loading
+    attributes of HTML in it (a tooltip formatter)."""
+    found = [text.strip()] if is_load_url(text) else []
+    low = text.lower()
+    if "url(" in low or "@import" in low:
+        found += [r.url for r in scan_css(text) if is_external(r.url)]
+    if "<" in text:
+        found += [
+            r.url for r in scan_html_parser(text).refs if r.kind == LOAD and is_external(r.url)
+        ]
+    return found
+
+
+# Option keys whose string is a link a reader follows (ECharts opens it on click): navigation,
+# not a load; the chart validator allows only relative and http(s) links there.
+LINK_OPTION_KEYS = frozenset({"link", "sublink"})
+
+
 def is_internal(url: str) -> bool:
     """A relative reference into the site (what the link check resolves)."""
     return not _SCHEME_RE.match(url) and not url.strip().startswith("//")
@@ -175,13 +214,14 @@ def scan_js(text: str, line0: int = 1, col0: int = 1, what: str = "script") -> l
 
 
 def _json_urls(value: Any) -> Iterable[str]:
+    """What the strings of chart options load from outside the site (every string is checked;
+    links a reader clicks are not loads)."""
     if isinstance(value, str):
-        url = value[len("image://") :] if value.startswith("image://") else value
-        if is_external(url):
-            yield url
+        yield from string_loads(value)
     elif isinstance(value, dict):
-        for v in value.values():
-            yield from _json_urls(v)
+        for k, v in value.items():
+            if k not in LINK_OPTION_KEYS:
+                yield from _json_urls(v)
     elif isinstance(value, list):
         for v in value:
             yield from _json_urls(v)
@@ -283,8 +323,11 @@ def scan_html_parser(text: str) -> Scan:
 # attributes that matter; and at the raw text of scripts and styles (comments are skipped).
 # (?=[a-z]): under re.I it matches exactly the characters any name's first letter may match
 # (ASCII letters, İ ı ſ K), so it changes no match; it only fails fast after most blanks.
+# A quoted value is consumed whole (the first two alternatives), so that text inside another
+# attribute's value (aria-label="… &lt;img src=x&gt; …") is never read as an attribute.
 _ATTR_RE = re.compile(
-    r"""[\s"'](?=[a-z])(id|name|src|href|xlink:href|srcset|imagesrcset|poster|data|codebase"""
+    r""""[^"]*"|'[^']*'"""
+    r"""|(?<=[\s"'])(?=[a-z])(id|name|src|href|xlink:href|srcset|imagesrcset|poster|data|codebase"""
     r"""|background|manifest|lowsrc|action|formaction|ping|content|style|rel|http-equiv|type)\s*=\s*"""
     r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
     re.I,
@@ -337,7 +380,7 @@ def scan_html(text: str) -> Scan:
         if last is None:
             continue  # a comment
         tag, attrs_text = m.group(4, 5) if last == 5 else m.group(1, 2)
-        found = find_attrs(attrs_text)
+        found = [a for a in find_attrs(attrs_text) if a[0]]
         if not found and last == 5:
             continue  # most tags: only attributes that refer to nothing
         tag = tag.lower()
@@ -386,7 +429,7 @@ def _found_value(found: tuple[str, str, str, str]) -> str:
     return html_lib.unescape(value) if "&" in value else value
 
 
-_MAYBE_URL_RE = re.compile(r"\"\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|\\/\\/)")
+_MAYBE_URL_RE = re.compile(r"\"\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|\\/\\/)|url\s*\(|@import|<", re.I)
 
 
 def _value(m: re.Match[str]) -> str:
@@ -402,7 +445,7 @@ def _value(m: re.Match[str]) -> str:
 
 def _attr(tag_text: str, name: str) -> str | None:
     for a in _ATTR_RE.finditer(tag_text):
-        if a.group(1).lower() == name:
+        if a.group(1) and a.group(1).lower() == name:
             return _value(a)
     return None
 

@@ -68,6 +68,75 @@ CASES: dict[str, Case] = {
         ],
         code=0,
     ),
+    "chart-labels-with-colons.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "chart-options-css-url.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:20:16: warning: 'options.series[0].itemStyle.color' loads '//evil.example/c.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+            "content/reports/city/2024-summary.md:22:19: warning: 'options.tooltip.extraCssText' loads 'https://evil.example/x.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+        ],
+        code=0,
+    ),
+    "chart-options-dataview.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:21:17: warning: 'options.toolbox.feature.dataView' is not supported: the data view writes its text into the page as HTML (remove it: the page shows every chart's data in a table beside it)",
+        ],
+        code=0,
+    ),
+    "chart-options-image-urls.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:19:15: warning: 'options.series[0].symbol' loads 'image://http://evil.example/pin.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+            "content/reports/city/2024-summary.md:21:12: warning: 'options.backgroundColor.image' loads 'https:evil.example/bg.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+            "content/reports/city/2024-summary.md:24:22: warning: 'options.graphic[0].style.image' loads 'ftp://evil.example/g.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+        ],
+        code=0,
+    ),
+    "chart-options-offhost-img.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:19:16: warning: 'options.tooltip.formatter' loads 'http://other.host/track.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+        ],
+        code=0,
+    ),
+    "chart-options-series-tooltip.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "chart-options-title-link.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:19:11: warning: 'options.title.link' must be a relative link or an http(s) URL, not 'javascript:alert('click')' (e.g. link: ../../orgs/city/ or link: http://intranet/reports/)",
+            "content/reports/city/2024-summary.md:20:14: warning: 'options.title.sublink' must be a relative link or an http(s) URL, not ' JaVa\\x09ScRiPt:alert('sub')' (e.g. link: ../../orgs/city/ or link: http://intranet/reports/)",
+        ],
+        code=0,
+    ),
+    "chart-options-tooltip-img.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "chart-title-attribute-lookalike.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "metrics-colon-label.yaml": Case(
+        "content/metrics.yaml",
+        [],
+        code=0,
+    ),
+    "title-attribute-lookalike.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
     "chart-not-yaml.md": Case(
         REPORT,
         [
@@ -518,6 +587,24 @@ SAFE: dict[str, list[tuple[str, str]]] = {
     "page-xss.md": [
         ("pages/evil/index.html", "&lt;script&gt;alert(&#39;page&#39;)&lt;/script&gt;关于"),
     ],
+    # chart options: tooltip templates escaped (ECharts escapes the data it fills in)
+    "chart-options-tooltip-img.md": [
+        (REPORT_PAGE, '"formatter":"&lt;img src=x onerror=alert(&#x27;tip&#x27;)&gt;{b}: {c}"'),
+    ],
+    "chart-options-series-tooltip.md": [
+        (REPORT_PAGE, "&lt;/script&gt;&lt;script&gt;alert(&#x27;series&#x27;)&lt;/script&gt;{a}"),
+        (REPORT_PAGE, "&lt;b onmouseover=alert(&#x27;legend&#x27;)&gt;{name}&lt;/b&gt;"),
+    ],
+    "chart-labels-with-colons.md": [
+        (REPORT_PAGE, '"formatter":"Total: {c}<br/>Year: {b}"'),
+        (REPORT_PAGE, '"link":"http://other.host/report.html"'),
+        ("en/" + REPORT_PAGE, "Study: collective sessions"),
+    ],
+    "chart-title-attribute-lookalike.md": [
+        (REPORT_PAGE, "&lt;img src=x&gt; 图表 href=nowhere.html"),
+    ],
+    "metrics-colon-label.yaml": [("en/" + REPORT_PAGE, "Study: collective sessions")],
+    "title-attribute-lookalike.md": [(REPORT_PAGE, "测试 src=x.png href=nowhere.html")],
     "bom.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],
     "crlf.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],
     "cr-only.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],

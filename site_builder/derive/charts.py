@@ -22,6 +22,7 @@ from typing import Any
 
 from site_builder import numbers
 from site_builder.derive.aggregate import Cell, Derived
+from site_builder.derive.chart_options import check_options
 from site_builder.errors import Diagnostic, Diagnostics, Severity, did_you_mean
 from site_builder.i18n import catalog
 from site_builder.markdown import ChartBlock
@@ -267,7 +268,8 @@ class _Validator:
                 "e.g. options: {legend: {top: bottom}}",
             )
             return {}
-        return raw
+        # ECharts reads some option strings as HTML or as URLs: escaped, restricted or refused
+        return check_options(raw, self.err)
 
     # -- data: inline, a metric, or a data file ---------------------------------------------------
 
