@@ -51,6 +51,39 @@ CHART_PLACEHOLDER_RE = re.compile(r"<!--site-builder:chart:(\d+)-->")
 _STRIP_RE = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff-]+")
 
 
+# The ids the default templates give elements of a page (tests/test_ids.py keeps this list in
+# step with the templates). A heading's anchor must not take one of them, nor the form of the
+# ids made per chart (chart-1, chart-1-caption, chart-trend-…) or per year (y2024).
+TEMPLATE_IDS = frozenset(
+    {
+        *("by-year", "compared", "figures", "glance", "home-charts", "key-figures", "latest"),
+        *("main", "members", "metric-table-caption", "orgs", "profile", "reports", "rollups"),
+        *("search-config", "search-form", "search-input", "search-more", "search-org"),
+        *("search-results", "search-status", "search-year", "toc-title", "trends", "top"),
+    }
+)
+_GENERATED_ID_RE = re.compile(r"chart-.*|y\d+")
+
+
+def is_template_id(anchor: str) -> bool:
+    """An id a page's template may give an element of its own."""
+    return anchor in TEMPLATE_IDS or _GENERATED_ID_RE.fullmatch(anchor) is not None
+
+
+def unique_anchor(base: str, taken: set[str]) -> str:
+    """``base``, or the first of ``base-2``, ``base-3`` … that no heading of the page took yet
+    (a heading "A-2" after two "A" headings gets "a-2-2", not a second "a-2"); a base that is
+    a template's id is prefixed ("section-main"). Adds the anchor to ``taken``."""
+    if is_template_id(base):
+        base = f"section-{base}"
+    anchor, n = base, 1
+    while anchor in taken:
+        n += 1
+        anchor = f"{base}-{n}"
+    taken.add(anchor)
+    return anchor
+
+
 def heading_slug(text: str, normalize: Callable[[str], str] = lambda s: s) -> str:
     """A readable anchor: the heading's words (Chinese kept), punctuation dropped.
 
@@ -176,16 +209,13 @@ def render_markdown(
     env: dict[str, object] = {"charts": [], "line_offset": line_offset}
     tokens = md.parse(text, env)
     toc: list[TocEntry] = []
-    used: dict[str, int] = {}
+    taken: set[str] = set()
     links: list[tuple[str, int]] = []
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
             inline = tokens[i + 1]
             title = _inline_text(inline)
-            base = heading_slug(title, normalize)
-            n = used.get(base, 0) + 1
-            used[base] = n
-            anchor = base if n == 1 else f"{base}-{n}"
+            anchor = unique_anchor(heading_slug(title, normalize), taken)
             tok.attrSet("id", anchor)
             level = int(tok.tag[1])
             if 2 <= level <= 3:
