@@ -163,7 +163,10 @@ def _run_build(
         if strict and warnings and not errors:
             why += " (--strict turns warnings into errors)"
         if fmt != "json":  # every line of JSON output is a diagnostic; the exit code says it
-            click.echo(f"build failed: {why}; output left unchanged", err=True)
+            if write:
+                click.echo(f"build failed: {why}; output left unchanged", err=True)
+            else:  # `check` writes nothing: there is no output to speak of
+                click.echo(f"check failed: {why}", err=True)
         return EXIT_CONTENT
     if fmt == "json":
         return EXIT_OK

@@ -133,7 +133,7 @@ def string_loads(text: str) -> list[str]:
     """Every URL outside the site that one chart option string would load: the string as a
     URL, CSS ``url()``/``@import`` in it (``extraCssText``, colours), and the loading
     attributes of HTML in it (a tooltip formatter)."""
-    found = [text.strip()] if is_load_url(text) else []
+    found = [text.strip().removeprefix("image://")] if is_load_url(text) else []
     low = text.lower()
     if "url(" in low or "@import" in low:
         found += [r.url for r in scan_css(text) if is_external(r.url)]

@@ -10,6 +10,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,87 @@ from pathlib import Path
 from site_builder.errors import Diagnostic, Severity
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
+# Fonts and images are larger than any text source; still read whole, so still bounded.
+MAX_ASSET_BYTES = 200 * 1024 * 1024
+
+
+class NotRegular(OSError):
+    """A source that is a FIFO, a device or a socket (or a link to one): reading it would block
+    forever (a FIFO) or never end (/dev/zero)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"not a regular file ({kind})")
+        self.kind = kind
+
+
+class TooLarge(OSError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"file is too large ({size} bytes; the limit is {limit})")
+        self.size, self.limit = size, limit
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file"
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return None
+
+
+def read_regular(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` and its stat, if it is a regular file of at most ``limit`` bytes.
+    Opened without blocking (a FIFO would block ``open`` itself) and checked on the open file,
+    so a file swapped for a FIFO or a device between a check and the read is still refused;
+    read with a bound, so a file that grows while it is read is refused too."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        mode = _mode(path)  # a socket cannot be opened at all (ENXIO): say what it is
+        if mode is not None and not stat.S_ISREG(mode):
+            raise NotRegular(_kind(mode)) from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegular(_kind(st.st_mode))
+        if st.st_size > limit:
+            raise TooLarge(st.st_size, limit)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise TooLarge(len(data), limit)
+        return data, st
+    finally:
+        os.close(fd)
+
+
+def read_problem(rel: str, exc: OSError) -> Diagnostic:
+    """A source that cannot be read, as a diagnostic at the file."""
+    if isinstance(exc, NotRegular):
+        return Diagnostic(
+            rel,
+            1,
+            1,
+            f"not a regular file: it is {exc.kind}",
+            "only regular files are read: replace it with the file itself",
+            code="load",
+        )
+    if isinstance(exc, TooLarge):
+        hint = "split the report" if exc.limit == MAX_SOURCE_BYTES else "make the file smaller"
+        return Diagnostic(rel, 1, 1, str(exc), hint, code="load")
+    return Diagnostic(rel, 1, 1, f"cannot read file: {exc.strerror or exc}", code="load")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +173,41 @@ def _looks_big5(raw: bytes) -> bool:
 _ODD_IN_GBK = re.compile("[\u0370-\u04ff\u2500-\u257f\u3040-\u30ff\u3100-\u312f\ue000-\uf8ff]")
 
 
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """ "UTF-16BE" or "UTF-16LE" for text saved so without a byte-order mark: the ASCII of
+    front matter ('---', keys) puts a NUL in every other byte (valid UTF-8 NULs, or no UTF-8
+    at all, neither of which said what the file was)."""
+    head = raw[:400]
+    if len(head) < 8 or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    for name, zeros, other in (("UTF-16BE", even, odd), ("UTF-16LE", odd, even)):
+        if zeros >= half * 0.3 and other <= half * 0.05:
+            try:
+                raw[: len(raw) // 2 * 2].decode(name.lower())
+            except UnicodeDecodeError:
+                continue
+            return name
+    return None
+
+
 def decode(rel: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
     """Decode UTF-8 (with or without BOM); anything else is a diagnostic naming the fix."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    bare16 = _utf16_without_bom(raw)
+    if bare16 is not None:
+        return None, Diagnostic(
+            rel,
+            1,
+            1,
+            f"file is not UTF-8 (it looks like {bare16} without a byte-order mark)",
+            f"convert it: iconv -f {bare16} -t UTF-8 '{rel}' > tmp && mv tmp '{rel}', "
+            "or save it as UTF-8 in your editor",
+            Severity.ERROR,
+            "encoding",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -155,28 +268,15 @@ def _read(
 ) -> SourceFile | None:
     rel = _rel(root, path)
     try:
-        st = path.stat()
-        size = st.st_size
-        if size > MAX_SOURCE_BYTES:
-            diags.append(
-                Diagnostic(
-                    rel,
-                    1,
-                    1,
-                    f"file is too large ({size} bytes; the limit is {MAX_SOURCE_BYTES})",
-                    "split the report",
-                    code="load",
-                )
-            )
-            return None
         if cache is not None:
+            st = path.stat()
             found = cache.get(path, st)
             if isinstance(found, SourceFile) and found.rel == rel:
                 return found
         read_at = time.time_ns()
-        raw = path.read_bytes()
+        raw, st = read_regular(path)
     except OSError as exc:
-        diags.append(Diagnostic(rel, 1, 1, f"cannot read file: {exc.strerror}", code="load"))
+        diags.append(read_problem(rel, exc))
         return None
     text, problem = decode(rel, raw)
     if problem is not None:
@@ -261,7 +361,7 @@ def _asset(rel: str, path: Path, cache: FileCache | None) -> AssetSource:
     if isinstance(found, AssetSource) and found.rel == rel:
         return found
     read_at = time.time_ns()
-    data = path.read_bytes()
+    data, st = read_regular(path, MAX_ASSET_BYTES)
     asset = AssetSource(rel, data, hashlib.sha256(data).hexdigest())
     if cache is not None:
         cache.put(path, st, read_at, asset)
@@ -300,7 +400,8 @@ def digest_sources(root: Path, keys: Iterable[str], known: Mapping[str, str]) ->
             out[key] = known[key]
             continue
         try:
-            out[key] = hashlib.sha256(stamped_path(root, key).read_bytes()).hexdigest()
+            data, _st = read_regular(stamped_path(root, key), MAX_ASSET_BYTES)
+            out[key] = hashlib.sha256(data).hexdigest()
         except OSError:
             continue
     return out
@@ -366,7 +467,7 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, l
     content = root / "content"
 
     def one(path: Path) -> SourceFile | None:
-        return _read(root, path, diags, cache) if path.is_file() else None
+        return _read(root, path, diags, cache) if os.path.lexists(path) else None
 
     def many(top: Path, suffixes: tuple[str, ...]) -> tuple[SourceFile, ...]:
         out = []
@@ -375,6 +476,18 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, l
                 f = _read(root, p, diags, cache)
                 if f is not None:
                     out.append(f)
+            elif p.name.lower().endswith(suffixes):  # 2024-summary.MD: read by no one
+                diags.append(
+                    Diagnostic(
+                        p.relative_to(root).as_posix(),
+                        1,
+                        1,
+                        f"file with extension '{p.suffix}' is ignored: extensions are lowercase",
+                        f"rename it to {p.stem}{p.suffix.lower()}",
+                        Severity.WARNING,
+                        "load",
+                    )
+                )
             elif p.suffix.lower() in {".txt", ".doc", ".docx", ".markdown", ".yml"}:
                 diags.append(
                     Diagnostic(
@@ -405,7 +518,10 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, l
             rel = p.relative_to(base).as_posix()
             if base == vendor and not rel.endswith(".js"):
                 continue
-            assets[rel] = _asset(rel, p, cache)
+            try:
+                assets[rel] = _asset(rel, p, cache)
+            except OSError as exc:
+                diags.append(read_problem(_rel(root, p), exc))
 
     project = Project(
         root=root,

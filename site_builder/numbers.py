@@ -75,6 +75,20 @@ _EN_MONTHS = (
 # Wide enough for any float (up to ~1.8e308) at the precision shown.
 _CONTEXT = Context(prec=400, rounding=ROUND_HALF_UP)
 
+# The largest figure a metric or chart value may have: 10^15 (a thousand trillion) is more than
+# any budget or count of a report, and below what a browser's numbers hold exactly (2^53); a
+# value with hundreds of digits is a typo (it made the decimal formatting raise).
+MAX_VALUE = 10**15
+
+
+def value_problem(value: float) -> str | None:
+    """What is wrong with a figure as a number, in words ("not finite", "too large"), or None."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return "must be a finite number"
+    if abs(value) >= MAX_VALUE:
+        return "is too large (the limit is 10^15; check the digits)"
+    return None
+
 
 def _check_lang(lang: str) -> None:
     if lang not in LANGS:

@@ -264,6 +264,29 @@ def _gate_inputs(
             yield f.path, f.data
 
 
+def _asset_clashes(files: list[OutputFile], project: Project) -> list[Diagnostic]:
+    """A site asset at the path of a file the generator writes (the search index under
+    assets/search/): an error at the asset, as two files cannot share one path (the write
+    stage refused it with a ValueError)."""
+    assets = {"assets/" + a.rel for a in project.assets}
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        if f.path in seen and f.path in assets:
+            out.append(
+                Diagnostic(
+                    f.path,
+                    1,
+                    1,
+                    "this asset has the path of a file the site generates",
+                    "rename or move it: assets/search/ holds the site's search index",
+                    code="load",
+                )
+            )
+        seen.add(f.path)
+    return out
+
+
 def _read_kept(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -476,6 +499,7 @@ def _run(
             OutputFile(p, d) for p, d in build_search(site, bodies.by_path, read_page, converter)
         ]
         lap("search")
+        diags.extend(_asset_clashes(files, project))
 
         kept = [f.path for f in files if isinstance(f, KeptFile)]
         if kept and plan is not None and not options.in_place:

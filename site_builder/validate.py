@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
+from site_builder import numbers
 from site_builder.errors import Diagnostic, Diagnostics, did_you_mean
 from site_builder.model import (
     EMPTY,
@@ -32,10 +33,11 @@ from site_builder.model import (
 from site_builder.parse import ParsedDoc, ParsedYaml, type_name
 from site_builder.yamlpos import Located
 
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-METRIC_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-REPORT_NAME_RE = re.compile(r"^(?P<year>\d{4})-(?P<slug>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md$")
-PAGE_NAME_RE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md$")
+# \Z, not $: "$" also matches before a final newline ("city\n" passed as a key)
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+METRIC_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
+REPORT_NAME_RE = re.compile(r"^(?P<year>\d{4})-(?P<slug>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md\Z")
+PAGE_NAME_RE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md\Z")
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 ALL_LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 
@@ -81,6 +83,40 @@ def check_keys(
             ctx.err(path, f"missing required key '{key}'{' in ' + what if what else ''}")
 
 
+# Longer than any title, name or summary (the corpus' longest title is 4,000 characters);
+# a 1 MB site title, repeated in every page of three trees, took minutes to build.
+MAX_TEXT = 10_000
+# C0 and C1 controls but tab and newline: YAML escapes ("\0", "\x07", "\e") write them, and
+# they reach the HTML invisible (NUL is not even allowed there)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """A name as a message quotes it: control characters (a trailing newline) made visible."""
+    return _CONTROL_RE.sub(lambda m: repr(m.group())[1:-1], text.replace("\n", "\\n"))
+
+
+def _text_problem(ctx: Ctx, text: str, path: tuple[str | int, ...], field_name: str) -> bool:
+    """Report a text that is too long or holds control characters; True if it did."""
+    if len(text) > MAX_TEXT:
+        ctx.err(
+            path,
+            f"'{field_name}' is {len(text)} characters long (the limit is {MAX_TEXT})",
+            "shorten it: titles, names and summaries are a line or a paragraph",
+        )
+        return True
+    m = _CONTROL_RE.search(text)
+    if m is not None:
+        ctx.err(
+            path,
+            f"'{field_name}' holds the control character U+{ord(m.group()):04X}",
+            'remove it (YAML escapes such as "\\0", "\\x07" or "\\e" in double quotes '
+            "write invisible characters)",
+        )
+        return True
+    return False
+
+
 def local_text(
     ctx: Ctx, value: Any, path: tuple[str | int, ...], field_name: str, required: bool = False
 ) -> LocalText:
@@ -93,6 +129,7 @@ def local_text(
         ctx.err(
             path,
             f"'{field_name}' must be text or a mapping {{zh: …, en: …}}, not {type_name(value)}",
+            ctx.loc.misread(path),
         )
         return EMPTY
     if isinstance(value, int | float):
@@ -102,6 +139,8 @@ def local_text(
         if not text:
             if required:
                 ctx.err(path, f"'{field_name}' must not be empty")
+            return EMPTY
+        if _text_problem(ctx, text, path, field_name):
             return EMPTY
         if CJK_RE.search(text):
             return LocalText(zh=text)
@@ -115,7 +154,7 @@ def local_text(
         if not isinstance(v, str) or isinstance(v, bool):
             ctx.err((*path, lang), f"'{field_name}.{lang}' must be text, not {type_name(v)}")
             continue
-        if v.strip():
+        if v.strip() and not _text_problem(ctx, v.strip(), (*path, lang), f"{field_name}.{lang}"):
             parts[lang] = v.strip()
     if not parts:
         if required:
@@ -176,6 +215,15 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
                 ("base_url",),
                 "'base_url' must be an absolute http(s) URL",
                 "e.g. http://intranet/reports/",
+            )
+            base_url = None
+        elif any(c in base_url for c in "?#") or any(c.isspace() for c in base_url):
+            ctx.err(
+                ("base_url",),
+                "'base_url' must be the address of the site's folder, without a query (?…), "
+                "a fragment (#…) or blanks",
+                "sitemap and feed URLs are made by adding each page's path to it, e.g. "
+                "http://intranet/reports/",
             )
             base_url = None
         elif not base_url.endswith("/"):
@@ -298,17 +346,22 @@ def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
         try:
             level = Level(cast(str, level_raw))  # not a str: ValueError, reported below
         except ValueError:
+            shown = ctx.loc.written(("level",), level_raw)
+            known = did_you_mean(shown, [lv.value for lv in Level])
+            misread = ctx.loc.misread(("level",))
             ctx.err(
-                ("level",),
-                f"unknown level '{level_raw}'",
-                did_you_mean(str(level_raw), [lv.value for lv in Level]),
+                ("level",), f"unknown level '{shown}'", f"{misread}; {known}" if misread else known
             )
             ok = False
     else:
         ok = False
     parent = m.get("parent")
     if parent is not None and not isinstance(parent, str):
-        ctx.err(("parent",), f"'parent' must be an organization key, not {type_name(parent)}")
+        ctx.err(
+            ("parent",),
+            f"'parent' must be an organization key, not {type_name(parent)}",
+            ctx.loc.misread(("parent",)),
+        )
         parent = None
     # every field is checked before giving up on the file: all problems at once
     short_name = local_text(ctx, m.get("short_name"), ("short_name",), "short_name")
@@ -329,7 +382,11 @@ def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
 
 
 def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnostics) -> None:
-    """Parents must exist, sit at a higher level, and form no cycle."""
+    """Parents must exist, sit at a higher level, and form no cycle. A parent link that breaks
+    a rule is reported and then dropped from ``orgs``: every link left goes up a level, so the
+    tree the later stages walk has no cycle and at most four levels, however the files were
+    written (a cycle, or a chain thousands deep, made them recurse without end)."""
+    broken: set[str] = set()
     for key, org in sorted(orgs.items()):
         if org.parent is None:
             continue
@@ -343,6 +400,17 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                 f"unknown parent organization '{org.parent}'",
                 did_you_mean(org.parent, orgs),
             )
+            broken.add(key)
+            continue
+        if org.parent == key:
+            diags.error(
+                org.path,
+                line,
+                col,
+                f"organization '{key}' names itself as its parent",
+                "name the organization above it, or remove 'parent' if it has none",
+            )
+            broken.add(key)
             continue
         if parent.level.rank >= org.level.rank:
             diags.error(
@@ -353,14 +421,35 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                 f"{org.level.value} organization",
                 "levels go national > provincial > municipal > county",
             )
-        seen = {key}
-        p: Org | None = parent
-        while p is not None and p.parent is not None:
-            if p.key in seen:
-                diags.error(org.path, line, col, "organization parents form a cycle")
-                break
-            seen.add(p.key)
-            p = orgs.get(p.parent)
+            broken.add(key)
+    # cycles, in one walk up from each organization: a node reached again on the same walk
+    # closes a cycle; a node finished by an earlier walk leads to none new
+    done: set[str] = set()
+    for start in sorted(orgs):
+        path: list[str] = []
+        on_path: set[str] = set()
+        key = start
+        while key in orgs and key not in done and key not in on_path:
+            path.append(key)
+            on_path.add(key)
+            key = orgs[key].parent or ""
+        if key in on_path and orgs[key].parent != key:  # (a parent of itself: reported above)
+            cycle = path[path.index(key) :]
+            for i, member in enumerate(cycle):
+                org = orgs[member]
+                line, col = parsed[member].pos(("parent",))
+                shown = [*cycle[i:], *cycle[:i], member]
+                diags.error(
+                    org.path,
+                    line,
+                    col,
+                    "organization parents form a cycle: " + " → ".join(shown),
+                    "each organization's parent sits at a higher level",
+                )
+                broken.add(member)
+        done.update(path)
+    for key in broken:
+        orgs[key] = replace(orgs[key], parent=None)
 
 
 # --- metrics and tags -----------------------------------------------------------------------
@@ -383,7 +472,7 @@ def validate_metrics(parsed: ParsedYaml | None, diags: Diagnostics) -> dict[str,
         if not METRIC_KEY_RE.match(key):
             ctx.key_err(
                 (key,),
-                f"metric key '{key}' must use a-z, 0-9 and '_'",
+                f"metric key '{shown(key)}' must use a-z, 0-9 and '_'",
                 "e.g. study_sessions",
             )
             continue
@@ -436,7 +525,7 @@ def validate_tags(
             en = None
         slug = d.get("slug") or tag_slug(to_hans(name))
         if not isinstance(slug, str) or not KEY_RE.match(slug):
-            ctx.err((name, "slug"), f"tag slug '{slug}' must use a-z, 0-9 and '-'")
+            ctx.err((name, "slug"), f"tag slug '{shown(slug)}' must use a-z, 0-9 and '-'")
             continue
         if slug in out:
             ctx.key_err(
@@ -510,8 +599,23 @@ def _metrics(ctx: Ctx, raw: Any, metrics: dict[str, Metric]) -> tuple[MetricValu
                 hint = "write the number alone and add 'qualifier: more_than' or 'qualifier: about'"
             ctx.err((*p, "value"), f"metric value must be a number, not {type_name(value)}", hint)
             continue
+        if (*p, "value") in ctx.loc.words:  # 1:30, read as 90
+            ctx.err(
+                (*p, "value"),
+                f"metric value '{ctx.loc.words[(*p, 'value')]}' is not a number "
+                f"(YAML reads it as the base-60 number {value})",
+                "write the figure as one plain number, e.g. 90",
+            )
+            continue
         if value != value or value < 0 or value in (float("inf"), float("-inf")):
             ctx.err((*p, "value"), "metric value must be a finite number of zero or more")
+            continue
+        if numbers.value_problem(value):
+            ctx.err(
+                (*p, "value"),
+                f"metric value is too large ({len(str(int(value)))} digits; the limit is 10^15)",
+                "check the digits: write the plain number, e.g. 3039200",
+            )
             continue
         q = item.get("qualifier")
         qualifier = None
@@ -553,7 +657,10 @@ def validate_report(
     tags_by_key: dict[str, Tag],
     to_hans: Callable[[str], str],
     detect: Callable[[str], str],
+    broken_orgs: Collection[str] = (),
 ) -> Report | None:
+    """``broken_orgs``: organizations whose file exists but is reported broken; their reports
+    are not also told that the organization is unknown."""
     rel = doc.source.rel
     ctx = Ctx(rel, doc.front, diags)
     parts = rel.split("/")
@@ -578,6 +685,8 @@ def validate_report(
             "the slug uses a-z, 0-9 and '-', e.g. 2024-annual-summary.md",
         )
         return None
+    if org_key in broken_orgs:
+        return None  # the organization's file has errors of its own: fix those first
     if org_key not in orgs:
         diags.error(
             rel,
@@ -607,7 +716,11 @@ def validate_report(
         raw_tags = []
     for i, t in enumerate(raw_tags):
         if not isinstance(t, str):
-            ctx.err(("tags", i), f"a tag must be text, not {type_name(t)}")
+            ctx.err(
+                ("tags", i),
+                f"a tag must be text, not {type_name(t)}",
+                ctx.loc.misread(("tags", i)),
+            )
             continue
         tag = tags_by_key.get(to_hans(t.strip()))
         if tag is None:
@@ -721,6 +834,11 @@ def build_site(
             orgs[org.key] = org
             located[org.key] = pf.data
     link_orgs(orgs, located, diags)
+    broken_orgs = {
+        d.path.removeprefix("content/orgs/").removesuffix(".yaml")
+        for d in diags.errors
+        if d.path.startswith("content/orgs/") and d.path.endswith(".yaml")
+    } - orgs.keys()
     metrics = validate_metrics(metrics_file, diags)
     tags = validate_tags(tags_file, diags, to_hans)
     tags_by_key = {t.key: t for t in tags.values()}
@@ -741,6 +859,7 @@ def build_site(
             metrics_file.source.digest if metrics_file else None,
             tags_file.source.digest if tags_file else None,
             config.phrases,  # what to_hans converts with
+            sorted(broken_orgs),
         )
     )
     fresh: dict[tuple[object, ...], tuple[Report | None, tuple[Diagnostic, ...]]] = {}
@@ -756,7 +875,9 @@ def build_site(
         found = memo.get(key) if memo is not None else None
         if found is None:
             own = Diagnostics()
-            rep = validate_report(doc, own, orgs, metrics, tags_by_key, to_hans, detect)
+            rep = validate_report(
+                doc, own, orgs, metrics, tags_by_key, to_hans, detect, broken_orgs
+            )
             if rep is not None and tdoc is not None:
                 tr = validate_translation(tdoc, own)
                 if tr is not None:
@@ -770,8 +891,10 @@ def build_site(
         if rep.draft and not drafts:
             continue
         reports.append(rep)
+    # an original that did not parse is reported at itself: its translation has one
+    failed = {d.path for d in diags.errors}
     for rel, tdoc in sorted(translations.items()):
-        if rel not in seen_paths:
+        if rel not in seen_paths and rel not in failed:
             diags.error(
                 tdoc.source.rel,
                 1,
@@ -801,6 +924,8 @@ def build_site(
                 )
         pages.append(page)
     for rel, tdoc in sorted(page_translations.items()):
+        if rel in failed:
+            continue
         diags.error(
             tdoc.source.rel, 1, 1, "translation has no original page", f"expected {rel} beside it"
         )

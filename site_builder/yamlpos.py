@@ -49,6 +49,23 @@ class Located:
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     line_offset: int = 0
+    # Plain values YAML 1.1 reads as something else than their words: booleans written yes,
+    # no, on, off (…), and base-60 numbers (1:30 is 90). Path -> the text as written, so that
+    # messages can say what happened instead of "unknown level 'False'".
+    words: dict[Path_, str] = field(default_factory=dict)
+
+    def written(self, path: Path_, value: Any) -> str:
+        """``value`` as the file wrote it."""
+        return self.words.get(path, str(value))
+
+    def misread(self, path: Path_) -> str:
+        """A hint for a value YAML read as something else than its words, or ""."""
+        word = self.words.get(path)
+        if word is None:
+            return ""
+        if ":" in word:
+            return f"YAML reads {word} as a base-60 number; quote it if it is text: '{word}'"
+        return f"YAML reads {word} as a boolean; quote it if you mean the word: '{word}'"
 
     def pos(self, path: Path_) -> tuple[int, int]:
         """Where the value at ``path`` starts; falls back to the nearest parent."""
@@ -87,6 +104,11 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Located | None, list[Ya
     except RecursionError:
         return None, [_too_deep(1 + line_offset, 1)]
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem):
+            # libyaml's own limit (1000 levels, PyYAML >= 6.0.3), met while its scanner reads
+            # ahead of the first event: the level past ours, counted in the text
+            line, col = _flow_too_deep_at(text)
+            return None, [_too_deep(line + line_offset, col)]
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1) if mark else 1
         col = (mark.column + 1) if mark else 1
@@ -94,6 +116,29 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Located | None, list[Ya
         hint = "check indentation, and quote values that contain ': ' or start with a symbol"
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
             hint = "indent with spaces: YAML does not allow tabs"
+        wide = _full_width_colon(text, line)
+        if wide is not None:
+            # a Chinese keyboard's colon: YAML sees no key there, and fails a line later
+            (line, col), key = wide
+            return None, [
+                YamlError(
+                    line + line_offset,
+                    col,
+                    f"full-width colon '：' after '{key}': YAML needs an ASCII colon",
+                    f"write '{key}: …', with an ASCII colon and a space",
+                )
+            ]
+        if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+            # reported where the file ends; the quote that is never closed is the place to fix
+            start = exc.context_mark
+            return None, [
+                YamlError(
+                    start.line + 1 + line_offset,
+                    start.column + 1,
+                    "invalid YAML: this quoted value is never closed",
+                    "end it with the same quote mark on its line, or remove the opening quote",
+                )
+            ]
         return None, [YamlError(line + line_offset, col, f"invalid YAML: {problem}", hint)]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [YamlError(1 + line_offset, 1, f"invalid YAML: {exc}")]
@@ -237,6 +282,42 @@ def _too_deep_at(text: str) -> tuple[int, int] | None:
     return None
 
 
+_WIDE_COLON_RE = re.compile(r"^(\s*(?:-\s+)?)([^\s:：#'\"][^:：#]*?)\s*：")
+
+
+def _full_width_colon(text: str, error_line: int) -> tuple[tuple[int, int], str] | None:
+    """The error's line or the one before it (YAML fails on the line after such a key), if it
+    starts like a key written with '：' and no ASCII colon: the colon's position and the key.
+    Other lines are left alone: '：' inside a value ("- 备注：内容") is ordinary text."""
+    lines = text.split("\n")[:error_line]
+    for n in range(len(lines) - 1, max(len(lines) - 3, -1), -1):
+        m = _WIDE_COLON_RE.match(lines[n])
+        if m is not None and ":" not in lines[n][: m.end()]:
+            return (n + 1, m.end()), m.group(2)
+    return None
+
+
+def _flow_too_deep_at(text: str) -> tuple[int, int]:
+    """Where brackets ('[', '{') outside quotes first nest deeper than ``MAX_DEPTH``."""
+    # a document that is not itself a flow collection is a block one: one level already
+    depth = 0 if text.lstrip()[:1] in ("[", "{") else 1
+    quote, line, line_start = "", 1, 0
+    for i, c in enumerate(text):
+        if c == "\n":
+            line, line_start = line + 1, i + 1
+        elif quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, i - line_start + 1
+        elif c in "]}":
+            depth -= 1
+    return 1, 1  # pragma: no cover - libyaml's limit is far above ours
+
+
 def _too_deep(line: int, col: int) -> YamlError:
     return YamlError(
         line,
@@ -322,7 +403,9 @@ def _build_node(
                     )
                 )
                 continue
-            if not isinstance(key, str):
+            if isinstance(key, bool) and not key_node.style:
+                key = key_node.value  # a name as written: tag 'no', option 'on' (not 'false')
+            elif not isinstance(key, str):
                 key = str(key).lower() if isinstance(key, bool) else str(key)
             if key in result:
                 errors.append(
@@ -340,12 +423,21 @@ def _build_node(
             )
             result[key] = _build(value_node, child, loc, errors, budget)
         loc.positions.pop((*path, "\0key"), None)
+        loc.words.pop((*path, "\0key"), None)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), loc, errors, budget) for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     try:
-        return _scalar(node)
+        value = _scalar(node)
+        if not node.style and (  # plain (the C loader gives "", the Python one None)
+            (isinstance(value, bool) and node.value.lower() not in ("true", "false"))
+            or (
+                isinstance(value, int | float) and not isinstance(value, bool) and ":" in node.value
+            )
+        ):
+            loc.words[path] = node.value
+        return value
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         if node.tag == _TIMESTAMP:
             # looks like a date but is none (2024-13-45): text, for the field to judge

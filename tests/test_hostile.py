@@ -36,6 +36,160 @@ class Case:
 
 
 CASES: dict[str, Case] = {
+    "asset-at-search-path.js": Case(
+        "assets/search/fold.js",
+        [
+            "assets/search/fold.js:1:1: error: this asset has the path of a file the site generates (rename or move it: assets/search/ holds the site's search index)",
+        ],
+    ),
+    "chart-value-nan.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:12:12: warning: series 1 value 1 must be a finite number, not .nan (write a plain number, or null for a missing value)",
+            "content/reports/city/2024-summary.md:12:18: warning: series 1 value 2 must be a finite number, not .inf (write a plain number, or null for a missing value)",
+            "content/reports/city/2024-summary.md:12:24: warning: series 1 value 3 must be a finite number, not -.inf (write a plain number, or null for a missing value)",
+        ],
+        code=0,
+    ),
+    "metric-huge-digits.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:6:12: error: metric value is too large (400 digits; the limit is 10^15) (check the digits: write the plain number, e.g. 3039200)",
+        ],
+    ),
+    "metric-huge-float.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:6:12: error: metric value is too large (301 digits; the limit is 10^15) (check the digits: write the plain number, e.g. 3039200)",
+        ],
+    ),
+    "metric-sexagesimal.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:6:12: error: metric value '1:30' is not a number (YAML reads it as the base-60 number 90) (write the figure as one plain number, e.g. 90)",
+        ],
+    ),
+    "metrics-key-newline.yaml": Case(
+        "content/metrics.yaml",
+        [
+            "content/metrics.yaml:1:1: error: metric key 'study_sessions\\n' must use a-z, 0-9 and '_' (e.g. study_sessions)",
+            "content/reports/city/2024-summary.md:7:10: error: unknown metric 'study_sessions' (expected one of: funds_raised; metrics are defined in content/metrics.yaml)",
+        ],
+    ),
+    "org-cycle-a.yaml": Case(
+        "content/orgs/city.yaml",
+        [
+            "content/orgs/city.yaml:3:9: error: organization parents form a cycle: city → town → city (each organization's parent sits at a higher level)",
+            "content/orgs/city.yaml:3:9: error: parent 'town' is county, not above this municipal organization (levels go national > provincial > municipal > county)",
+            "content/orgs/town.yaml:3:9: error: organization parents form a cycle: town → city → town (each organization's parent sits at a higher level)",
+        ],
+        extra={"content/orgs/town.yaml": "org-cycle-b.yaml"},
+    ),
+    "org-level-no.yaml": Case(
+        "content/orgs/city.yaml",
+        [
+            "content/orgs/city.yaml:2:8: error: unknown level 'no' (YAML reads no as a boolean; quote it if you mean the word: 'no'; expected one of: county, municipal, national, provincial)",
+        ],
+    ),
+    "org-level-yes-parent-on.yaml": Case(
+        "content/orgs/city.yaml",
+        [
+            "content/orgs/city.yaml:2:8: error: unknown level 'Yes' (YAML reads Yes as a boolean; quote it if you mean the word: 'Yes'; expected one of: county, municipal, national, provincial)",
+            "content/orgs/city.yaml:3:9: error: 'parent' must be an organization key, not a boolean (YAML reads on as a boolean; quote it if you mean the word: 'on')",
+        ],
+    ),
+    "org-self-parent.yaml": Case(
+        "content/orgs/city.yaml",
+        [
+            "content/orgs/city.yaml:3:9: error: organization 'city' names itself as its parent (name the organization above it, or remove 'parent' if it has none)",
+        ],
+    ),
+    "report-upper-ext.MD": Case(
+        "content/reports/city/2023-upper.MD",
+        [
+            "content/reports/city/2023-upper.MD:1:1: warning: file with extension '.MD' is ignored: extensions are lowercase (rename it to 2023-upper.md)",
+        ],
+        code=0,
+    ),
+    "site-base-url-query.yaml": Case(
+        "site.yaml",
+        [
+            "site.yaml:2:11: error: 'base_url' must be the address of the site's folder, without a query (?…), a fragment (#…) or blanks (sitemap and feed URLs are made by adding each page's path to it, e.g. http://intranet/reports/)",
+        ],
+    ),
+    "tag-boolean.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:4:14: error: a tag must be text, not a boolean (YAML reads off as a boolean; quote it if you mean the word: 'off')",
+        ],
+    ),
+    "tags-boolean-keys.yaml": Case(
+        "content/tags.yaml",
+        [],
+        code=0,
+        extra={"content/reports/city/2023-words.md": "tag-quoted-words.md"},
+    ),
+    "tags-slug-newline.yaml": Case(
+        "content/tags.yaml",
+        [
+            "content/reports/city/2024-summary.md:5:8: error: unknown tag '党的建设' (expected one of: 巡察整改; tags are defined in content/tags.yaml)",
+            "content/tags.yaml:1:34: error: tag slug 'party\\n' must use a-z, 0-9 and '-'",
+        ],
+    ),
+    "title-control-chars.md": Case(
+        REPORT,
+        [
+            'content/reports/city/2024-summary.md:2:8: error: \'title\' holds the control character U+0000 (remove it (YAML escapes such as "\\0", "\\x07" or "\\e" in double quotes write invisible characters))',
+        ],
+    ),
+    "yaml-error-with-translation.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:3:5: error: invalid YAML: did not find expected ',' or ']' (check indentation, and quote values that contain ': ' or start with a symbol)",
+        ],
+        extra={"content/reports/city/2024-summary.en.md": "yaml-error-translation.en.md"},
+    ),
+    "full-width-colon-in-values.md": Case(
+        REPORT,
+        [],
+        code=0,
+    ),
+    "utf16be-no-bom.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:1:1: error: file is not UTF-8 (it looks like UTF-16BE without a byte-order mark) (convert it: iconv -f UTF-16BE -t UTF-8 'content/reports/city/2024-summary.md' > tmp && mv tmp 'content/reports/city/2024-summary.md', or save it as UTF-8 in your editor)",
+        ],
+    ),
+    "utf16le-no-bom.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:1:1: error: file is not UTF-8 (it looks like UTF-16LE without a byte-order mark) (convert it: iconv -f UTF-16LE -t UTF-8 'content/reports/city/2024-summary.md' > tmp && mv tmp 'content/reports/city/2024-summary.md', or save it as UTF-8 in your editor)",
+        ],
+    ),
+    "yaml-full-width-colon-in-list.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:5:8: error: full-width colon '：' after 'key': YAML needs an ASCII colon (write 'key: …', with an ASCII colon and a space)",
+        ],
+    ),
+    "yaml-full-width-colon.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:3:5: error: full-width colon '：' after 'date': YAML needs an ASCII colon (write 'date: …', with an ASCII colon and a space)",
+        ],
+    ),
+    "yaml-unclosed-quote.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:2:8: error: invalid YAML: this quoted value is never closed (end it with the same quote mark on its line, or remove the opening quote)",
+        ],
+    ),
+    "yaml-unclosed-single-quote.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:3:10: error: invalid YAML: this quoted value is never closed (end it with the same quote mark on its line, or remove the opening quote)",
+        ],
+    ),
     "big5.md": Case(
         REPORT,
         [
@@ -91,7 +245,7 @@ CASES: dict[str, Case] = {
     "chart-options-image-urls.md": Case(
         REPORT,
         [
-            "content/reports/city/2024-summary.md:19:15: warning: 'options.series[0].symbol' loads 'image://http://evil.example/pin.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+            "content/reports/city/2024-summary.md:19:15: warning: 'options.series[0].symbol' loads 'http://evil.example/pin.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
             "content/reports/city/2024-summary.md:21:12: warning: 'options.backgroundColor.image' loads 'https:evil.example/bg.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
             "content/reports/city/2024-summary.md:24:22: warning: 'options.graphic[0].style.image' loads 'ftp://evil.example/g.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
         ],
@@ -135,6 +289,14 @@ CASES: dict[str, Case] = {
     "title-attribute-lookalike.md": Case(
         REPORT,
         [],
+        code=0,
+    ),
+    "chart-options-yaml-types.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:20:10: warning: 'options.legend.top' must be text, a number, true/false, null, a list or a mapping, not a date (quote it: '2024-01-01')",
+            "content/reports/city/2024-summary.md:21:16: warning: 'options.grid.left' must be a finite number, not nan (write a number, or quote the text)",
+        ],
         code=0,
     ),
     "chart-not-yaml.md": Case(
@@ -464,7 +626,7 @@ CASES: dict[str, Case] = {
     "title-yes.md": Case(
         REPORT,
         [
-            "content/reports/city/2024-summary.md:2:8: error: 'title' must be text or a mapping {zh: …, en: …}, not a boolean",
+            "content/reports/city/2024-summary.md:2:8: error: 'title' must be text or a mapping {zh: …, en: …}, not a boolean (YAML reads yes as a boolean; quote it if you mean the word: 'yes')",
         ],
     ),
     "translation-bad.en.md": Case(
@@ -605,6 +767,11 @@ SAFE: dict[str, list[tuple[str, str]]] = {
     ],
     "metrics-colon-label.yaml": [("en/" + REPORT_PAGE, "Study: collective sessions")],
     "title-attribute-lookalike.md": [(REPORT_PAGE, "测试 src=x.png href=nowhere.html")],
+    "tags-boolean-keys.yaml": [("en/tags/no/index.html", "No"), ("en/tags/on/index.html", "On")],
+    "full-width-colon-in-values.md": [
+        (REPORT_PAGE, "说明：全年工作"),
+        (REPORT_PAGE, "备注：正文。"),
+    ],
     "bom.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],
     "crlf.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],
     "cr-only.md": [(REPORT_PAGE, "<h1>测试市妇联2024年工作总结</h1>")],
@@ -790,3 +957,131 @@ def test_new_report_refuses_slugs_that_leave_the_folder(tmp_path: Path, slug: st
     assert run.code == 2, run.err
     assert run.err.startswith("error: "), run.err
     assert tree_digest(tmp_path) == before
+
+
+# --- generated cases of round two (issue 16): what cannot be a file in the corpus ------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder", "socket"])
+def test_only_regular_files_are_read(tmp_path: Path, good_output: Path, kind: str) -> None:
+    """A FIFO used to hang the build for ever and /dev/zero to exhaust its memory."""
+    import socket
+
+    site, out = site_with(tmp_path, good_output, {})
+    target = site / "content/reports/city/2023-odd.md"
+    words = {"fifo": "a named pipe", "device": "a device", "folder": "a folder"}
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "device":
+        os.symlink("/dev/zero", target)
+    elif kind == "folder":
+        target = site / "content/metrics.yaml"
+        target.unlink()
+        target.mkdir()
+    else:
+        sock = socket.socket(socket.AF_UNIX)
+        short = Path("/tmp") / f"sb-{os.getpid()}.md"  # AF_UNIX paths are short
+        sock.bind(str(short))
+        os.symlink(short, target)
+        words["socket"] = "a socket"
+    before = tree_digest(out)
+    try:
+        run = build(site, out)
+    finally:
+        if kind == "socket":
+            sock.close()
+            short.unlink()
+    rel = target.relative_to(site).as_posix()
+    expected = (
+        f"{rel}:1:1: error: not a regular file: it is {words[kind]} (only regular files are"
+        " read: replace it with the file itself)"
+    )
+    assert run.code == 1 and expected in error_lines(run), run.err
+    assert tree_digest(out) == before
+
+
+def test_a_source_over_the_size_limit_is_an_error_at_the_file(
+    tmp_path: Path, good_output: Path
+) -> None:
+    from site_builder.load import MAX_SOURCE_BYTES
+
+    site, out = site_with(tmp_path, good_output, {})
+    with open(site / "content/reports/city/2023-big.md", "wb") as f:
+        f.truncate(MAX_SOURCE_BYTES + 1)  # sparse: nothing is written, nothing need be read
+    run = build(site, out)
+    assert error_lines(run) == [
+        f"content/reports/city/2023-big.md:1:1: error: file is too large ({MAX_SOURCE_BYTES + 1}"
+        f" bytes; the limit is {MAX_SOURCE_BYTES}) (split the report)"
+    ], run.err
+
+
+def test_a_1_mb_site_title_is_an_error_not_minutes(tmp_path: Path, good_output: Path) -> None:
+    config = "title: {zh: " + "很" * 1_000_000 + ", en: T}\n"
+    site, out = site_with(tmp_path, good_output, {"site.yaml": config.encode()})
+    run = build(site, out)
+    assert error_lines(run) == [
+        "site.yaml:1:13: error: 'title.zh' is 1000000 characters long (the limit is 10000)"
+        " (shorten it: titles, names and summaries are a line or a paragraph)"
+    ]
+
+
+def test_a_chain_of_300_organizations_is_reported_not_recursed(
+    tmp_path: Path, good_output: Path
+) -> None:
+    """Levels only go four deep: a long chain breaks the level rule at each link (it raised
+    RecursionError after the right messages)."""
+    files = {
+        f"content/orgs/o{i:03d}.yaml": f"name: 组织{i}\nlevel: county\nparent: o{i + 1:03d}\n".encode()
+        for i in range(300)
+    }
+    files["content/orgs/o300.yaml"] = "name: 顶\nlevel: county\n".encode()
+    site, out = site_with(tmp_path, good_output, files)
+    run = build(site, out)
+    lines = error_lines(run)
+    assert run.code == 1 and len(lines) == 300, lines[:3]
+    assert lines[0] == (
+        "content/orgs/o000.yaml:3:9: error: parent 'o001' is county, not above this county"
+        " organization (levels go national > provincial > municipal > county)"
+    )
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s: s.replace('"digest":"', '"digest":"zz', 1),  # bytes.fromhex raised
+        lambda s: s.replace(
+            '"outputs":{"',
+            '"outputs":{"../../escape.html":{"digest":"","size":0,"mtime_ns":0},"',
+            1,
+        ),
+        lambda s: s[: len(s) // 2],
+        lambda s: "[]",
+    ],
+    ids=["digest-not-hex", "path-outside", "cut-short", "a-list"],
+)
+def test_a_damaged_state_file_is_ignored(tmp_path: Path, good_output: Path, damage: object) -> None:
+    from site_builder.state import state_path
+
+    site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    out = tmp_path / "out"
+    assert cli("build", "--source", site, "--out", out).code == 0
+    state = state_path(out)
+    assert callable(damage)
+    state.write_text(damage(state.read_text(encoding="utf-8")), encoding="utf-8")
+    (site / REPORT).write_text(
+        (site / REPORT).read_text(encoding="utf-8") + "\n新增。\n", encoding="utf-8"
+    )
+    run = build(site, out)
+    assert run.code == 0, run.err
+    assert "新增。" in (out / REPORT_PAGE).read_text(encoding="utf-8")
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_check_never_speaks_of_an_output(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    (site / "content/reports/city/2023-upper.MD").write_text("---\ntitle: x\n---\n")
+    run = cli("check", "--source", site, "--strict")
+    assert run.code == 1
+    assert run.err.splitlines()[-1] == (
+        "check failed: 0 error(s), 1 warning(s) (--strict turns warnings into errors)"
+    )

@@ -149,9 +149,8 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
             "content/orgs/city.yaml": "name: 市\nlevel: city\nparent: nat\n",
         },
         [
+            # (its reports are not also told that the organization is unknown: issue 16)
             "content/orgs/city.yaml:2:8: error: unknown level 'city' (did you mean 'county'?)",
-            "content/reports/city/2024-summary.md:1:1: error: unknown organization 'city' (the"
-            " report's folder) (expected one of: nat; organizations are content/orgs/<key>.yaml)",
             "site.yaml:2:22: error: unknown language 'fr' (expected one of: en, zh-Hans, zh-Hant)",
         ],
     ),

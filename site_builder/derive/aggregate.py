@@ -133,10 +133,23 @@ def derive(site: Site) -> Derived:
         tables[key] = {m: dict(sorted(table[m].items())) for m in metric_order if m in table}
 
     def descendants(key: str) -> list[str]:
+        """Depth first, children in level order; iterative and visiting each organization once,
+        since an invalid tree (a cycle, a parent of itself, a long chain: reported by
+        validation, and derived all the same to report everything at once) must not recurse
+        without end."""
         out: list[str] = []
-        for c in sorted(children.get(key, []), key=level_key.__getitem__):
+        seen = {key}
+        stack = [iter(sorted(children.get(key, []), key=level_key.__getitem__))]
+        while stack:
+            c = next(stack[-1], None)
+            if c is None:
+                stack.pop()
+                continue
+            if c in seen:
+                continue
+            seen.add(c)
             out.append(c)
-            out.extend(descendants(c))
+            stack.append(iter(sorted(children.get(c, []), key=level_key.__getitem__)))
         return out
 
     def ancestors(key: str) -> tuple[str, ...]:

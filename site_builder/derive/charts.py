@@ -409,12 +409,21 @@ class _Validator:
         for j, v in enumerate(data):
             if v is None:
                 points.append(None)
-            elif isinstance(v, bool) or not isinstance(v, int | float) or v != v:
+            elif isinstance(v, bool) or not isinstance(v, int | float):
                 self.err(
                     (*at, "data", j),
                     f"{prefix}series {n} value {j + 1} must be a number or null, not "
                     f"{type_name(v) if not isinstance(v, str) else repr(v)}",
                     "write plain numbers: 30000, not 3万",
+                )
+                points.append(None)
+            elif (problem := numbers.value_problem(v)) is not None:
+                written = ".nan" if v != v else (".inf" if v > 0 else "-.inf")
+                self.err(
+                    (*at, "data", j),
+                    f"{prefix}series {n} value {j + 1} {problem}"
+                    + (f", not {written}" if problem.startswith("must") else ""),
+                    "write a plain number, or null for a missing value",
                 )
                 points.append(None)
             else:
