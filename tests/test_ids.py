@@ -11,11 +11,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from site_builder.load import PACKAGE_DEFAULTS
 from site_builder.markdown import TEMPLATE_IDS, is_template_id, render_markdown
 from tests.conftest import MINIMAL_SITE, write_site
 from tests.util import cli
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "site_builder" / "defaults" / "templates"
+TEMPLATES = PACKAGE_DEFAULTS / "templates"
 ID_RE = re.compile(r"""\bid=(?:"([^"]*)"|'([^']*)')""")
 
 headings = st.lists(
