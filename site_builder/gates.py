@@ -625,8 +625,13 @@ class Output:
         default_factory=dict
     )
     normalize: Callable[[str], str] = str  # Chinese text to one script
+    # output file -> the source file it is a copy of (an asset), as messages name it: the file
+    # to fix, at the same line and column
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def where(self, path: str) -> str:
+        if path in self.sources:
+            return self.sources[path]
         return f"{self.label}/{path}" if self.label else path
 
 
@@ -814,6 +819,7 @@ def check_output(
     base_url: str | None = None,
     body_links: Mapping[str, Mapping[str, tuple[tuple[str, int], ...]]] | None = None,
     normalize: Callable[[str], str] = str,
+    sources: Mapping[str, str] | None = None,
 ) -> list[Diagnostic]:
     """Both gates over every output file."""
     out = Output(
@@ -822,6 +828,7 @@ def check_output(
         base_url,
         body_links or {},
         normalize,
+        sources or {},
     )
     return check_offline(out) + check_links(out)
 
@@ -851,13 +858,16 @@ def check_site(
     files: Iterable[tuple[str, bytes | Unread]],
     label: str = "output",
     normalize: Callable[[str], str] = str,
+    sources: Mapping[str, str] | None = None,
 ) -> list[Diagnostic]:
     """The gates over a site's rendered files (the pipeline's entry point). ``normalize`` maps
-    Chinese to the script of heading ids, to tie a converted page's links to their source."""
+    Chinese to the script of heading ids, to tie a converted page's links to their source;
+    ``sources`` names the source of each output that is a copy of one (assets)."""
     return check_output(
         files,
         label=label,
         base_url=site.config.base_url,
         body_links=body_links(site, bodies),
         normalize=normalize,
+        sources=sources,
     )

@@ -264,6 +264,19 @@ def _gate_inputs(
             yield f.path, f.data
 
 
+def _asset_sources(source: Path, project: Project) -> dict[str, str]:
+    """Each copied asset's output path -> its source file, as messages name it (the site's own
+    relative to the project, a default by its path): the gates' findings in an asset name the
+    file to fix, not the copy in the output folder."""
+    out = {}
+    for a in project.assets:
+        own = source / "assets" / a.rel
+        out["assets/" + a.rel] = (
+            f"assets/{a.rel}" if own.is_file() else str(PACKAGE_DEFAULTS / "assets" / a.rel)
+        )
+    return out
+
+
 def _asset_clashes(files: list[OutputFile], project: Project) -> list[Diagnostic]:
     """A site asset at the path of a file the generator writes (the search index under
     assets/search/): an error at the asset, as two files cannot share one path (the write
@@ -509,7 +522,16 @@ def _run(
             if saved is not None:
                 import_scans(saved, set(kept))
         outputs = _gate_inputs(options, files, staging, plan)
-        diags.extend(check_site(site, bodies.by_path, outputs, _label(options), converter.to_hans))
+        diags.extend(
+            check_site(
+                site,
+                bodies.by_path,
+                outputs,
+                _label(options),
+                converter.to_hans,
+                _asset_sources(options.source, project),
+            )
+        )
         lap("gates")
 
         files = [f for f in files if not isinstance(f, KeptFile)]

@@ -1085,3 +1085,15 @@ def test_check_never_speaks_of_an_output(tmp_path: Path) -> None:
     assert run.err.splitlines()[-1] == (
         "check failed: 0 error(s), 1 warning(s) (--strict turns warnings into errors)"
     )
+
+
+def test_a_gate_finding_in_an_asset_names_the_asset(tmp_path: Path, good_output: Path) -> None:
+    """Not the copy in the output folder (an absolute path outside the project)."""
+    css = b"body { color: #333 }\n\n.logo {\n  background: url(https://cdn.example.com/logo.png);\n}\n"
+    site, out = site_with(tmp_path, good_output, {"assets/site.css": css})
+    run = build(site, out)
+    assert error_lines(run) == [
+        "assets/site.css:4:15: error: CSS url() loads 'https://cdn.example.com/logo.png' from"
+        " another host (cdn.example.com) (the intranet's readers have no internet access: copy"
+        " the file into the site's assets/ folder and refer to it by a relative path)"
+    ], run.err
