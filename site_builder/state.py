@@ -40,7 +40,15 @@ from site_builder.deps import Carried, Inputs, PageInputs, schema_drift
 from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
 from site_builder.gates import content_digest
-from site_builder.load import UNSTAMPED, FileCache, Stamp, TemplateSource, stamped_path
+from site_builder.load import (
+    MAX_ASSET_BYTES,
+    UNSTAMPED,
+    FileCache,
+    Stamp,
+    TemplateSource,
+    read_regular,
+    stamped_path,
+)
 from site_builder.model import Site
 from site_builder.render import OutputFile, PageSpec, Renderer
 from site_builder.write import (
@@ -274,7 +282,7 @@ def up_to_date(
     for rel in snap.racy():
         digest = snap.digests.get(rel)
         try:
-            data = stamped_path(source, rel).read_bytes()
+            data, _st = read_regular(stamped_path(source, rel), MAX_ASSET_BYTES)  # no FIFO
             if digest is None or hashlib.sha256(data).hexdigest() != digest:
                 return False
         except OSError:

@@ -1097,3 +1097,21 @@ def test_a_gate_finding_in_an_asset_names_the_asset(tmp_path: Path, good_output:
         " another host (cdn.example.com) (the intranet's readers have no internet access: copy"
         " the file into the site's assets/ folder and refer to it by a relative path)"
     ], run.err
+
+
+def test_a_fifo_the_build_does_not_read_never_blocks_it(tmp_path: Path) -> None:
+    """A named pipe among files the build ignores (content/notes.fifo) is still stamped, and
+    a file stamped just before a build is read for its digest: it hung the first build, and
+    the check of a second that has nothing to do."""
+    import subprocess
+    import sys
+
+    site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    os.mkfifo(site / "content/notes.fifo")
+    command = [sys.executable, "-m", "site_builder", "build", "--source", str(site)]
+    command += ["--out", str(tmp_path / "out"), "-j", "1"]
+    for _ in range(2):
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+        )
+        assert done.returncode == 0, done.stderr
