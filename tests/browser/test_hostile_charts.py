@@ -30,6 +30,14 @@ options:
   tooltip:
     trigger: item
     formatter: "<img src=x onerror={PWN}('item')>{{b}} {{a}}: {{c}}"
+  legend:
+    show: true
+    tooltip: {{show: true}}
+  toolbox:
+    show: true
+    tooltip: {{show: true}}
+    feature:
+      saveAsImage: {{title: "<img src=x onerror={PWN}('toolbox')>"}}
 ```
 
 ```chart
