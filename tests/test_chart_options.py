@@ -110,7 +110,7 @@ def test_any_options_are_checked_or_reported(raw: dict[Any, Any]) -> None:
         ),
         ({"toolbox": {"feature": {"dataView": {}}}}, "'options.toolbox.feature.dataView' is not"),
         ({"legend": {"top": datetime.date(2024, 1, 1)}}, "not a date"),
-        ({"grid": {"left": float("nan")}}, "must be a finite number, not nan"),
+        ({"grid": {"left": float("nan")}}, "must be a finite number, not .nan"),
         ({"legend": {True: 1}}, "was read as a boolean"),
     ],
 )

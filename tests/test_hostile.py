@@ -295,7 +295,7 @@ CASES: dict[str, Case] = {
         REPORT,
         [
             "content/reports/city/2024-summary.md:20:10: warning: 'options.legend.top' must be text, a number, true/false, null, a list or a mapping, not a date (quote it: '2024-01-01')",
-            "content/reports/city/2024-summary.md:21:16: warning: 'options.grid.left' must be a finite number, not nan (write a number, or quote the text)",
+            "content/reports/city/2024-summary.md:21:16: warning: 'options.grid.left' must be a finite number, not .nan (write a number, or quote the text)",
         ],
         code=0,
     ),

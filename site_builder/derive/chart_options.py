@@ -124,9 +124,10 @@ def _value(value: Any, err: Report, where: Where, in_tooltip: bool, name: str) -
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
+            written = ".nan" if value != value else (".inf" if value > 0 else "-.inf")
             err(
                 where,
-                f"'{dotted(where)}' must be a finite number, not {value}",
+                f"'{dotted(where)}' must be a finite number, not {written}",
                 "write a number, or quote the text",
             )
         return value
