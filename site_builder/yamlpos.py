@@ -104,11 +104,6 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Located | None, list[Ya
     except RecursionError:
         return None, [_too_deep(1 + line_offset, 1)]
     except yaml.MarkedYAMLError as exc:
-        if "maximum nesting depth" in str(exc.problem):
-            # libyaml's own limit (1000 levels, PyYAML >= 6.0.3), met while its scanner reads
-            # ahead of the first event: the level past ours, counted in the text
-            line, col = _flow_too_deep_at(text)
-            return None, [_too_deep(line + line_offset, col)]
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1) if mark else 1
         col = (mark.column + 1) if mark else 1
@@ -295,27 +290,6 @@ def _full_width_colon(text: str, error_line: int) -> tuple[tuple[int, int], str]
         if m is not None and ":" not in lines[n][: m.end()]:
             return (n + 1, m.end()), m.group(2)
     return None
-
-
-def _flow_too_deep_at(text: str) -> tuple[int, int]:
-    """Where brackets ('[', '{') outside quotes first nest deeper than ``MAX_DEPTH``."""
-    # a document that is not itself a flow collection is a block one: one level already
-    depth = 0 if text.lstrip()[:1] in ("[", "{") else 1
-    quote, line, line_start = "", 1, 0
-    for i, c in enumerate(text):
-        if c == "\n":
-            line, line_start = line + 1, i + 1
-        elif quote:
-            quote = "" if c == quote else quote
-        elif c in "'\"":
-            quote = c
-        elif c in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return line, i - line_start + 1
-        elif c in "]}":
-            depth -= 1
-    return 1, 1  # pragma: no cover - libyaml's limit is far above ours
 
 
 def _too_deep(line: int, col: int) -> YamlError:
