@@ -360,7 +360,13 @@ def _run(
     if broken:
         return BuildResult(broken, timings=timings)
     if options.write:
-        built_before = state_path(options.out).is_file()  # by a version without the marker
+        # built by a version without the marker: its state, where this version or the ones
+        # before the cache folder kept it (.site_builder_state-<name>.json beside the output)
+        out = options.out.absolute()
+        built_before = (
+            state_path(out).is_file()
+            or (out.parent / f".site_builder_state-{out.name}.json").is_file()
+        )
         check_output_dir(options.source, options.out, options.overwrite, built_before)
 
     snapshot: Snapshot | None = None

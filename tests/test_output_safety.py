@@ -106,6 +106,20 @@ def test_an_output_of_an_older_version_is_recognised_by_its_state(tmp_path: Path
     assert "新增。" in (out / "reports/city/2024-summary/index.html").read_text(encoding="utf-8")
 
 
+def test_an_output_with_a_state_where_older_versions_kept_it_is_recognised(
+    tmp_path: Path,
+) -> None:
+    """Before the marker, and before the cache folder: .site_builder_state-<name>.json."""
+    site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    out = tmp_path / "out"
+    assert cli("build", "--source", site, "--out", out).code == 0
+    (out / MARKER).unlink()
+    state_path(out).rename(tmp_path / ".site_builder_state-out.json")
+    run = cli("build", "--source", site, "--out", out)
+    assert run.code == 0, run.err
+    assert (out / MARKER).is_file()
+
+
 def test_the_marker_is_not_counted_nor_removed(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
     out = tmp_path / "out"
