@@ -92,8 +92,9 @@ def test_edits_half_a_second_apart_each_reload(live: Live, page: Page) -> None:
     deadline = time.monotonic() + BOUND_MS / 1000
     while len(generations) < 4 and time.monotonic() < deadline:  # the last load event
         page.wait_for_timeout(20)
-    # one load per edit, each at a newer build
-    assert len(generations) == 4 and generations == sorted(set(generations), key=int), generations
+    # at least one load per edit, each at a newer build: a tab whose load overlapped the next
+    # build is reloaded again at its handshake (a catch-up, never a repeat of the same build)
+    assert len(generations) >= 4 and generations == sorted(set(generations), key=int), generations
 
 
 def test_every_open_tab_reloads(live: Live, context: BrowserContext) -> None:
