@@ -14,8 +14,8 @@ Templates are inputs too, but which ones a page uses is recorded while it render
 checked once per build (``state.BuildState.meta``): when one of them changes, everything renders.
 
 Soundness rests on these declarations listing everything a page kind reads. Three guards keep a
-mistake from producing a stale page: a page kind or output this module does not know is always
-rendered; a model or derived class whose fields differ from the ones this module was written for
+mistake from producing a stale page: a page whose declared inputs cannot be computed (its
+arguments changed shape) is always rendered; a model or derived class whose fields differ from the ones this module was written for
 (``SCHEMA``) switches the incremental build off with a warning; and the test suite compares
 incremental builds with clean builds after every step of a sequence of edits.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_builder.derive.aggregate import Derived, KeyFigure, OrgFacts, RollUp
 from site_builder.derive.charts import Charts, ChartSpec
@@ -40,6 +40,9 @@ from site_builder.model import (
     Tag,
     Translation,
 )
+
+if TYPE_CHECKING:
+    from site_builder.kinds import PageKind
 
 Inputs = dict[str, str]
 """Input name -> digest. Two builds render a page identically when its inputs are equal."""
@@ -215,26 +218,6 @@ class PageInputs:
         self._blocks: dict[str, list[tuple[int, ChartSpec | None]]] = {}
         for (path, index), spec in (charts.blocks if charts else {}).items():
             self._blocks.setdefault(path, []).append((index, spec))
-        self._kinds: dict[str, Callable[..., Inputs]] = {
-            "home": self._home,
-            "orgs_index": self._orgs_index,
-            "org": self._org,
-            "report": self._report,
-            "years_index": self._years_index,
-            "year": self._year,
-            "tags_index": self._tags_index,
-            "tag": self._tag,
-            "page": self._page,
-            # later pages of paginated listings (paginate.py): the same inputs as the first
-            # page, which also shows how many pages there are
-            "orgs_index_page": lambda page: self._orgs_index(),
-            "org_page": self._org_page,
-            "year_page": lambda year, page: self._year(year),
-            "tag_page": lambda slug, page: self._tag(slug),
-            "not_found": lambda: {},
-            # the search page is a shell: its data are the search files, built every time
-            "search": lambda: {},
-        }
 
     def _fact(self, name: str, make: Callable[[], Iterable[object]]) -> str:
         found = self._memo.get(name)
@@ -311,7 +294,7 @@ class PageInputs:
     def metric(self, key: str) -> str:
         return self.remember(("metric", self.site.metrics[key]))
 
-    # -- one function per page kind (the names of ``render.Renderer``'s page methods) ----------
+    # -- one function per page kind (``kinds.PageKind.inputs`` names them) ---------------------
 
     def _home(self) -> Inputs:
         d, site = self.derived, self.site
@@ -425,13 +408,10 @@ class PageInputs:
 
     # -- the public interface ------------------------------------------------------------------
 
-    def page(self, kind: str, args: tuple[Any, ...]) -> Inputs | None:
-        """A page's inputs, or None when they are not declared (the page is always rendered)."""
-        make = self._kinds.get(kind)
-        if make is None:
-            return None
+    def page(self, kind: PageKind, args: tuple[Any, ...]) -> Inputs | None:
+        """A page's inputs, as its kind declares them (``kinds.py``)."""
         try:
-            own = make(*args)
+            own = kind.inputs(self, *args)
         except (KeyError, TypeError, IndexError):
             # A page kind whose arguments changed shape (pagination, say): render it.
             return None

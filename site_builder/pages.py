@@ -19,6 +19,9 @@ from site_builder.model import Page, Report, Site
 from site_builder.urls import Urls
 from site_builder.views import Link, PageContext
 
+View = dict[str, Any]
+"""What a page kind's template is given (with the frame every page shares)."""
+
 ChartRenderer = Callable[[PageContext, str, int, str], Markup]
 """(page context, source path, chart index, chart YAML) -> the chart's HTML."""
 
@@ -27,7 +30,8 @@ CHART_CANVAS = 'class="chart-canvas"'
 
 
 class PageViews:
-    """One method per page kind, mixed into ``Renderer``."""
+    """One method per page kind, mixed into ``Renderer``: (context, *the page's arguments) ->
+    its view. Which template shows it, and at which URL, the kind's declaration says."""
 
     site: Site
     derived: Derived
@@ -41,9 +45,9 @@ class PageViews:
 
     # -- one function per page kind --------------------------------------------------------
 
-    def _home(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+    def _home(self, ctx: PageContext) -> View:
         d = self.derived
-        return "home.html", {
+        return {
             "title": ctx.t("home_title"),
             "counts": {
                 "orgs": len(self.site.orgs),
@@ -65,7 +69,7 @@ class PageViews:
         )
         return {"tree": paginate.org_forest(ctx, shown), "orgs_more": more}
 
-    def _orgs_index(self, ctx: PageContext, page: int = 1) -> tuple[str, dict[str, Any]]:
+    def _orgs_index(self, ctx: PageContext, page: int = 1) -> View:
         order = paginate.org_order(self.derived)
         size = paginate.ORG_PAGE_SIZE
         total = paginate.page_count(len(order), size)
@@ -78,14 +82,11 @@ class PageViews:
             lang = ctx.lang
             return self.urls.orgs_index(lang) if n == 1 else self.urls.orgs_index_page(lang, n)
 
-        return "orgs.html", {
+        return {
             "title": self._paged_title(ctx, ctx.t("orgs_title"), page),
             "tree": tree,
             "pager": paginate.pager(ctx, page, total, path_of),
         }
-
-    def _orgs_index_page(self, ctx: PageContext, page: int) -> tuple[str, dict[str, Any]]:
-        return self._orgs_index(ctx, page)
 
     @staticmethod
     def _paged_title(ctx: PageContext, title: str | Markup, page: int) -> str | Markup:
@@ -100,25 +101,25 @@ class PageViews:
         reports: tuple[Report, ...],
         page: int,
         path_of: Callable[[int], str],
-    ) -> tuple[str, dict[str, Any]]:
+    ) -> View:
         """One page of a paginated report listing."""
         total = paginate.page_count(len(reports))
         items = [ctx.report_item(r) for r in reports[paginate.page_slice(page)]]
-        return "list.html", {
+        return {
             "title": self._paged_title(ctx, title, page),
             "links": [],
             "reports": items,
             "pager": paginate.pager(ctx, page, total, path_of),
         }
 
-    def _org(self, ctx: PageContext, key: str) -> tuple[str, dict[str, Any]]:
+    def _org(self, ctx: PageContext, key: str) -> View:
         facts = self.derived.orgs[key]
         org = facts.org
         other = org.short_name if org.short_name else None
         cards = [views.key_figure_card(ctx, kf) for kf in facts.key_figures]
         crumbs = [Link(escape(ctx.t("nav_orgs")), ctx.href(self.urls.orgs_index(ctx.lang)))]
         crumbs += [ctx.org_link(a, short=True) for a in reversed(facts.ancestors)]
-        return "org.html", {
+        return {
             "title": ctx.tx(org.name),
             "org_description": ctx.tx(org.description),
             "other_name": ctx.tx(other) if other else "",
@@ -149,7 +150,7 @@ class PageViews:
         target = self.urls.org_page(ctx.lang, key, 2)
         return paginate.more_link(ctx, ctx.t("more_reports", n=n), target)
 
-    def _org_page(self, ctx: PageContext, key: str, page: int) -> tuple[str, dict[str, Any]]:
+    def _org_page(self, ctx: PageContext, key: str, page: int) -> View:
         facts = self.derived.orgs[key]
 
         def path_of(n: int) -> str:
@@ -202,9 +203,7 @@ class PageViews:
             html = CHART_PLACEHOLDER_RE.sub(chart, html)
         return Markup(html), views.toc_links(shown.toc), body_lang
 
-    def _report(
-        self, ctx: PageContext, org: str, year: int, slug: str
-    ) -> tuple[str, dict[str, Any]]:
+    def _report(self, ctx: PageContext, org: str, year: int, slug: str) -> View:
         rep = self.reports[(org, year, slug)]
         en_path = rep.translation.path if rep.translation else None
         body, toc, body_lang = self._body(ctx, rep.path, en_path, rep.script)
@@ -221,7 +220,7 @@ class PageViews:
         facts = self.derived.orgs[org]
         crumbs = [ctx.org_link(a, short=True) for a in reversed(facts.ancestors)]
         crumbs.append(ctx.org_link(org, short=True))
-        return "report.html", {
+        return {
             "title": ctx.report_title(rep),
             "org": ctx.org_link(org),
             "date": ctx.date(rep),
@@ -239,7 +238,7 @@ class PageViews:
             "page_description": str(ctx.report_summary(rep).striptags()),
         }
 
-    def _years_index(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+    def _years_index(self, ctx: PageContext) -> View:
         links = [
             {
                 "text": str(y),
@@ -248,14 +247,14 @@ class PageViews:
             }
             for y in self.derived.years
         ]
-        return "list.html", {
+        return {
             "title": ctx.t("years_title"),
             "links": links,
             "reports": [],
             "pager": None,
         }
 
-    def _year(self, ctx: PageContext, year: int, page: int = 1) -> tuple[str, dict[str, Any]]:
+    def _year(self, ctx: PageContext, year: int, page: int = 1) -> View:
         def path_of(n: int) -> str:
             lang = ctx.lang
             return self.urls.year(lang, year) if n == 1 else self.urls.year_page(lang, year, n)
@@ -263,10 +262,7 @@ class PageViews:
         reports = self.derived.reports_by_year[year]
         return self._listing(ctx, ctx.t("year_title", year=year), reports, page, path_of)
 
-    def _year_page(self, ctx: PageContext, year: int, page: int) -> tuple[str, dict[str, Any]]:
-        return self._year(ctx, year, page)
-
-    def _tags_index(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+    def _tags_index(self, ctx: PageContext) -> View:
         links = [
             {
                 "text": ctx.tx(self.site.tags[s].name),
@@ -275,14 +271,14 @@ class PageViews:
             }
             for s, reps in self.derived.reports_by_tag.items()
         ]
-        return "list.html", {
+        return {
             "title": ctx.t("tags_title"),
             "links": links,
             "reports": [],
             "pager": None,
         }
 
-    def _tag(self, ctx: PageContext, slug: str, page: int = 1) -> tuple[str, dict[str, Any]]:
+    def _tag(self, ctx: PageContext, slug: str, page: int = 1) -> View:
         tag = self.site.tags[slug]
         title = Markup(escape(ctx.t("tag_title", tag="\x00"))).replace("\x00", ctx.tx(tag.name))
 
@@ -292,21 +288,18 @@ class PageViews:
 
         return self._listing(ctx, title, self.derived.reports_by_tag[slug], page, path_of)
 
-    def _tag_page(self, ctx: PageContext, slug: str, page: int) -> tuple[str, dict[str, Any]]:
-        return self._tag(ctx, slug, page)
-
-    def _page(self, ctx: PageContext, name: str) -> tuple[str, dict[str, Any]]:
+    def _page(self, ctx: PageContext, name: str) -> View:
         page = self.pages[name]
         en_path = page.translation.path if page.translation else None
         body, _toc, body_lang = self._body(ctx, page.path, en_path, page.script)
-        return "page.html", {
+        return {
             "title": views.page_title(ctx, page),
             "body": body,
             "body_lang": body_lang,
             "has_charts": CHART_CANVAS in body,
         }
 
-    def _search(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+    def _search(self, ctx: PageContext) -> View:
         urls, lang, t = self.urls, ctx.lang, ctx.t
         keys = search.index_keys(lang)
         strings = {
@@ -323,9 +316,9 @@ class PageViews:
             "shards": {k: ctx.href(urls.search_shard(k, 0)).removesuffix("00.js") for k in keys},
             "strings": strings,
         }
-        return "search.html", {"title": t("search_title"), "config": search.config_json(config)}
+        return {"title": t("search_title"), "config": search.config_json(config)}
 
-    def _not_found(self, ctx: PageContext) -> tuple[str, dict[str, Any]]:
+    def _not_found(self, ctx: PageContext) -> View:
         base = self.site.config.base_url
         base_href = ""
         if base:
@@ -333,4 +326,4 @@ class PageViews:
             from urllib.parse import urlsplit
 
             base_href = urlsplit(base).path + self.urls.prefix(ctx.lang)
-        return "404.html", {"title": ctx.t("not_found_title"), "base_href": base_href}
+        return {"title": ctx.t("not_found_title"), "base_href": base_href}

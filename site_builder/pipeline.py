@@ -20,8 +20,8 @@ from typing import Any
 from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
 from site_builder.chinese import Phrase as ZhPhrase
 from site_builder.deps import PageInputs, stable_orgs, value_digest
-from site_builder.derive.aggregate import derive
-from site_builder.derive.charts import derive_charts
+from site_builder.derive.aggregate import Derived, derive
+from site_builder.derive.charts import Charts, derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity, StateNotSaved
 from site_builder.gates import (
     Unread,
@@ -32,6 +32,7 @@ from site_builder.gates import (
     remember,
 )
 from site_builder.installation import installation_problems
+from site_builder.kinds import KINDS, PageKind
 from site_builder.load import (
     PACKAGE_DEFAULTS,
     Project,
@@ -93,6 +94,8 @@ class BuildOptions:
     jobs: int = 1
     # Replace a non-empty output folder that site-builder did not make (`build --overwrite`).
     overwrite: bool = False
+    # The page kinds of the site (kinds.py); tests add their own.
+    kinds: tuple[PageKind, ...] = KINDS
 
 
 @dataclass(slots=True)
@@ -326,73 +329,68 @@ def _staging(options: BuildOptions, plan: RenderPlan | None) -> Iterator[Staging
             staging.discard()  # the build failed or wrote nothing: the output is as it was
 
 
-def run(
-    options: BuildOptions,
-    progress: Progress | None = None,
-    session: Session | None = None,
-    preview: Preview | None = None,
-) -> BuildResult:
-    """One build. ``session`` carries caches from build to build (``serve`` keeps one);
-    ``preview`` (with ``in_place``) gets the pages written before the site-wide stages run."""
-    session = session or Session()
-    try:
-        return _run(options, progress, session, preview)
-    finally:
-        session.end_build()
+@dataclass(slots=True)
+class Clock:
+    """Times the stages as they finish and tells ``progress``."""
 
+    progress: Progress | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
 
-def _run(
-    options: BuildOptions, progress: Progress | None, session: Session, preview: Preview | None
-) -> BuildResult:
-    diags = Diagnostics()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
+    def lap(self, stage: str) -> None:
         now = time.perf_counter()
-        timings[stage] = now - clock
-        clock = now
-        if progress:
-            progress(stage, 1, 1)
+        self.timings[stage] = now - self.started
+        self.started = now
+        if self.progress:
+            self.progress(stage, 1, 1)
 
-    broken = installation_problems()  # said once here, not as a broken link on every page
-    if broken:
-        return BuildResult(broken, timings=timings)
-    if options.write:
-        # built by a version without the marker: its state, where this version or the ones
-        # before the cache folder kept it (.site_builder_state-<name>.json beside the output)
-        out = options.out.absolute()
-        built_before = (
-            state_path(out).is_file()
-            or (out.parent / f".site_builder_state-{out.name}.json").is_file()
-        )
-        check_output_dir(options.source, options.out, options.overwrite, built_before)
 
-    snapshot: Snapshot | None = None
-    if options.write and options.incremental and not options.in_place and not options.translations:
-        # `build` again with nothing changed: stamps of the sources, not their contents, say so
-        taken_at = time.time_ns()
-        stamps = stamp_sources(options.source)
-        quick = {"generator": generator_digest(), "drafts": options.drafts}
-        previous = session.state(options.out)
-        if up_to_date(previous, options.source, options.out, quick, stamps):
-            assert previous is not None and previous.snapshot is not None
-            lap("load")
-            result = BuildResult(sorted(previous.snapshot.diagnostics), timings=timings)
-            result.kept = sorted(previous.outputs)
-            result.written = WriteResult(0, len(result.kept), 0)
-            result.up_to_date = True
-            return result
-        snapshot = Snapshot(taken_at, quick, stamps, [])
+@dataclass(slots=True)
+class Validated:
+    """Stages load, parse and validate: everything a build knows before it derives anything.
+    ``site`` is None when ``site.yaml`` is unusable (the diagnostics say why)."""
 
+    project: Project
+    parsed: Parsed
+    diagnostics: Diagnostics
+    site: Site | None = None
+    converter: Converter | None = None
+    gaps: list[Any] = field(default_factory=list)  # missing translations (``--translations``)
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Stage derive: the validated site with its aggregates, Markdown bodies and charts, and
+    what the last build in this process made of the same sources (``serve``)."""
+
+    site: Site
+    derived: Derived
+    bodies: Bodies
+    charts: Charts
+    last: LastBuild | None
+    stable: frozenset[str]
+
+
+def validate(
+    options: BuildOptions,
+    session: Session | None = None,
+    clock: Clock | None = None,
+    snapshot: Snapshot | None = None,
+) -> Validated:
+    """Load, parse and validate the project at ``options.source``, reading nothing else: the
+    entry point of every command that needs the checked sources and not the pages. With a
+    ``snapshot``, the digests of files edited within a clock tick of their stamps are noted in
+    it."""
+    session = session or Session()
+    clock = clock or Clock()
     project, load_diags = load_project(options.source, session.files)
+    diags = Diagnostics()
     diags.extend(load_diags)
     if snapshot is not None:
         # files edited within a clock tick of the stamps: their content decides next time
         read = {f.rel: f.digest for f in project.sources()}
         snapshot.digests = digest_sources(options.source, snapshot.racy(), read)
-    lap("load")
+    clock.lap("load")
 
     parsed = parse_project(
         project,
@@ -400,11 +398,12 @@ def _run(
         session.memo("parse_yaml", parse_yaml_file),
         session.memo("parse_doc", parse_document),
     )
-    lap("parse")
+    clock.lap("parse")
 
+    checked = Validated(project, parsed, diags)
     config = validate_config(parsed.config, diags)
     if config is None:
-        return BuildResult(diags.sorted(), timings=timings)
+        return checked
     phrases = tuple(ZhPhrase(p.hans, p.hant) for p in config.phrases)
     converter = session.converter(phrases, lambda: Converter(phrases))
     site = build_site(
@@ -421,25 +420,128 @@ def _run(
         drafts=options.drafts,
         memo=session.validated,
     )
-    jobs = resolve_jobs(options.jobs)
-    lint_scripts(site, diags, session.memo("lint", nonconforming_chars), jobs)
-    gaps = translation_gaps(site, parsed.located()) if options.translations else []
-    diags.extend(as_diagnostics(gaps))
+    lint_scripts(site, diags, session.memo("lint", nonconforming_chars), resolve_jobs(options.jobs))
+    if options.translations:
+        checked.gaps = translation_gaps(site, parsed.located())
+        diags.extend(as_diagnostics(checked.gaps))
     if not options.write:  # `check`: pasted walls of text (reports and pages, not translations)
         bodies_of = [(r.path, r.body, r.body_line) for r in site.reports]
         diags.extend(
             wall_warnings([*bodies_of, *((p.path, p.body, p.body_line) for p in site.pages)])
         )
-    lap("validate")
+    checked.site, checked.converter = site, converter
+    clock.lap("validate")
+    return checked
 
+
+def run(
+    options: BuildOptions,
+    progress: Progress | None = None,
+    session: Session | None = None,
+    preview: Preview | None = None,
+) -> BuildResult:
+    """One build. ``session`` carries caches from build to build (``serve`` keeps one);
+    ``preview`` (with ``in_place``) gets the pages written before the site-wide stages run."""
+    session = session or Session()
+    try:
+        return _run(options, Clock(progress), session, preview)
+    finally:
+        session.end_build()
+
+
+def _run(
+    options: BuildOptions, clock: Clock, session: Session, preview: Preview | None
+) -> BuildResult:
+    """The stages in order. Which ones run is decided here, from the options; each stage is a
+    function of the values before it."""
+    broken = installation_problems()  # said once here, not as a broken link on every page
+    if broken:
+        return BuildResult(broken, timings=clock.timings)
+    if options.write:
+        # built by a version without the marker: its state, where this version or the ones
+        # before the cache folder kept it (.site_builder_state-<name>.json beside the output)
+        out = options.out.absolute()
+        built_before = (
+            state_path(out).is_file()
+            or (out.parent / f".site_builder_state-{out.name}.json").is_file()
+        )
+        check_output_dir(options.source, options.out, options.overwrite, built_before)
+    snapshot = None
+    if options.write and options.incremental and not options.in_place and not options.translations:
+        snapshot, unchanged = _up_to_date(options, session, clock)
+        if unchanged is not None:
+            return unchanged
+    checked = validate(options, session, clock, snapshot)  # load, parse, validate
+    if checked.site is None or checked.converter is None:
+        return BuildResult(checked.diagnostics.sorted(), timings=clock.timings)
+    diags, converter = checked.diagnostics, checked.converter
+    model = _derive(options, session, checked.site, converter, diags, clock)
+    plan = _plan(options, session, checked.project, model) if _incremental(options) else None
+    renderer = _renderer(options, session, checked.project, model, converter, plan, diags)
+    with _staging(options, plan) as staging:
+        files = _render(checked.project, renderer, diags, clock, options, staging, plan)
+        if preview is not None and plan is not None and options.in_place and not diags.errors:
+            # `serve`: the pages go to disk, and to the browser, now; the search files and the
+            # checks of the whole output follow, and what they find still fails the build.
+            preview(plan.write_early(files))
+            clock.lap("preview")
+        files += _search(options, model, converter, files, staging)
+        clock.lap("search")
+        diags.extend(_asset_clashes(files, checked.project))
+        kept = _gates(options, checked.project, model, converter, files, staging, plan, diags)
+        clock.lap("gates")
+        result = _result(options, checked, model, files, kept, plan, clock)
+        if result.errors or (options.strict and bool(diags.warnings)) or not options.write:
+            return result
+        _write(options, session, result, plan, staging, snapshot)
+        clock.lap("write")
+        return result
+
+
+def _incremental(options: BuildOptions) -> bool:
+    return options.write and options.incremental
+
+
+def _up_to_date(
+    options: BuildOptions, session: Session, clock: Clock
+) -> tuple[Snapshot, BuildResult | None]:
+    """`build` again with nothing changed: the stamps of the sources, not their contents, say
+    so. The snapshot the build records for next time, and the result if nothing is to do."""
+    taken_at = time.time_ns()
+    stamps = stamp_sources(options.source)
+    quick = {"generator": generator_digest(), "drafts": options.drafts}
+    previous = session.state(options.out)
+    if up_to_date(previous, options.source, options.out, quick, stamps):
+        assert previous is not None and previous.snapshot is not None
+        clock.lap("load")
+        result = BuildResult(sorted(previous.snapshot.diagnostics), timings=clock.timings)
+        result.kept = sorted(previous.outputs)
+        result.written = WriteResult(0, len(result.kept), 0)
+        result.up_to_date = True
+        return Snapshot(taken_at, quick, stamps, []), result
+    return Snapshot(taken_at, quick, stamps, []), None
+
+
+def _carry_key(options: BuildOptions) -> tuple[Path, Path, bool]:
+    return (options.source.absolute(), options.out.absolute(), options.drafts)
+
+
+def _derive(
+    options: BuildOptions,
+    session: Session,
+    site: Site,
+    converter: Converter,
+    diags: Diagnostics,
+    clock: Clock,
+) -> Model:
     derived = derive(site)
     # `serve`: what the last build in this process made of the same sources, and the
     # organizations whose figures the edits since cannot have changed
-    carry_key = (options.source.absolute(), options.out.absolute(), options.drafts)
-    last = session.carried.get(carry_key)
+    last = session.carried.get(_carry_key(options))
     stable = stable_orgs(last.site if last else None, site)
-    lap("derive")
+    clock.lap("derive")
 
+    jobs = resolve_jobs(options.jobs)
     bodies = render_bodies(site, converter, session.memo("markdown", render_markdown), jobs)
     charts = derive_charts(
         site,
@@ -450,31 +552,47 @@ def _run(
         previous=last.charts if last else None,
         stable=stable,
     )
-    plan = None
-    if options.write and options.incremental:
-        meta = {
-            "generator": generator_digest(),
-            "config": project.config.digest if project.config else "",
-            "drafts": options.drafts,
-        }
-        previous = session.state(options.out)
-        inputs = PageInputs(
-            site,
-            derived,
-            charts,
-            session.memo("digest", value_digest),
-            previous=last.inputs if last else None,
-            stable=stable,
-        )
-        plan = RenderPlan(options.out, previous, meta, inputs, project.templates)
-        session.carried[carry_key] = LastBuild(site, charts, inputs.carried)
-    renderer = IncrementalRenderer(
-        site,
-        derived,
-        bodies,
+    return Model(site, derived, bodies, charts, last, stable)
+
+
+def _plan(options: BuildOptions, session: Session, project: Project, model: Model) -> RenderPlan:
+    """What an incremental build may keep of the last one (``state.RenderPlan``)."""
+    meta = {
+        "generator": generator_digest(),
+        "config": project.config.digest if project.config else "",
+        "drafts": options.drafts,
+    }
+    last = model.last
+    inputs = PageInputs(
+        model.site,
+        model.derived,
+        model.charts,
+        session.memo("digest", value_digest),
+        previous=last.inputs if last else None,
+        stable=model.stable,
+    )
+    plan = RenderPlan(options.out, session.state(options.out), meta, inputs, project.templates)
+    session.carried[_carry_key(options)] = LastBuild(model.site, model.charts, inputs.carried)
+    return plan
+
+
+def _renderer(
+    options: BuildOptions,
+    session: Session,
+    project: Project,
+    model: Model,
+    converter: Converter,
+    plan: RenderPlan | None,
+    diags: Diagnostics,
+) -> IncrementalRenderer:
+    return IncrementalRenderer(
+        model.site,
+        model.derived,
+        model.bodies,
         project.templates,
         converter,
-        charts=charts,
+        charts=model.charts,
+        kinds=options.kinds,
         plan=plan,
         diags=diags,
         template_paths={
@@ -485,91 +603,126 @@ def _run(
         },
         bytecode_cache=session.bytecode_cache,
     )
-    # The gates' scan of each page is made in the worker that renders it (with --jobs > 1).
+
+
+def _render(
+    project: Project,
+    renderer: IncrementalRenderer,
+    diags: Diagnostics,
+    clock: Clock,
+    options: BuildOptions,
+    staging: Staging | None,
+    plan: RenderPlan | None,
+) -> list[OutputFile]:
+    """Every page and the assets. The gates' scan of each page is made in the worker that
+    renders it (with --jobs > 1). A build that replaces the whole output writes each page to the
+    new tree as it comes, keeping only its digest: the pages of a large site do not all sit in
+    memory at once."""
     scans = Inspection(lambda f: prescan(f.path, f.data), lambda f, p: remember(f.path, p))
-    # A build that replaces the whole output writes each page to the new tree as it comes,
-    # keeping only its digest: the pages of a large site do not all sit in memory at once.
-    with _staging(options, plan) as staging:
-        sink = plan.stage(staging) if plan is not None and staging is not None else None
-        files = render_site(renderer, diags, progress, jobs, scans, sink)
-        files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
-        lap("render")
-
-        if preview is not None and plan is not None and options.in_place and not diags.errors:
-            # `serve`: the pages go to disk, and to the browser, now; the search files and the
-            # checks of the whole output follow, and what they find still fails the build.
-            preview(plan.write_early(files))
-            lap("preview")
-
-        rendered_pages = {f.path: f for f in files}
-
-        def read_page(path: str) -> bytes | None:
-            # Snippets are cut from the pages as rendered; a page an incremental build did not
-            # re-render (no bytes) is the previous build's file, unchanged on disk.
-            f = rendered_pages.get(path)
-            if f is None or f.data or not options.write:
-                return f.data if f else None
-            if isinstance(f, StagedFile) and staging is not None:
-                return staging.read(path)
-            kept = options.out / path
-            return kept.read_bytes() if kept.is_file() else None
-
-        files += [
-            OutputFile(p, d) for p, d in build_search(site, bodies.by_path, read_page, converter)
-        ]
-        lap("search")
-        diags.extend(_asset_clashes(files, project))
-
-        kept = [f.path for f in files if isinstance(f, KeptFile)]
-        if kept and plan is not None and not options.in_place:
-            # `build` again: the files it kept were scanned by the last build (in another
-            # process); its saved scans spare reading them for links again
-            saved = load_scans(options.out)
-            if saved is not None:
-                import_scans(saved, set(kept))
-        outputs = _gate_inputs(options, files, staging, plan)
-        diags.extend(
-            check_site(
-                site,
-                bodies.by_path,
-                outputs,
-                _label(options),
-                converter.to_hans,
-                _asset_sources(options.source, project),
-            )
-        )
-        lap("gates")
-
-        files = [f for f in files if not isinstance(f, KeptFile)]
-        result = BuildResult(diags.sorted(), files, None, timings, site)
-        result.kept = kept
-        result.rendered = plan.counts.rendered if plan else [f.path for f in files]
-        if options.translations:
-            result.translation_summary = translation_summary(gaps, site)
-        failed = bool(result.errors) or (options.strict and bool(diags.warnings))
-        if failed or not options.write:
-            return result
-        if plan is None:
-            result.written = write_output(options.out, ((f.path, f.data) for f in files))
-        else:
-            finished = [*files, *(KeptFile(p, b"") for p in kept)]
-            result.written, state = plan.finish(finished, options.in_place, staging)
-            if snapshot is not None:
-                snapshot.diagnostics = result.diagnostics
-                state.snapshot = snapshot
-            # the output has changed by now: a failure here must not be told as "unchanged"
-            try:
-                state.save(state_path(options.out))
-                session.states[options.out.absolute()] = state
-                if not options.in_place:
-                    save_scans(options.out, export_scans())
-            except OSError as exc:
-                session.states.pop(options.out.absolute(), None)
-                with contextlib.suppress(OSError):  # a stale state would describe the old output
-                    state_path(options.out).unlink(missing_ok=True)
-                raise StateNotSaved(exc) from exc
-        lap("write")
-        return result
+    sink = plan.stage(staging) if plan is not None and staging is not None else None
+    jobs = resolve_jobs(options.jobs)
+    files = render_site(renderer, diags, clock.progress, jobs, scans, sink)
+    files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]
+    clock.lap("render")
+    return files
 
 
-__all__ = ["BuildOptions", "BuildResult", "heading_slug", "run"]
+def _search(
+    options: BuildOptions,
+    model: Model,
+    converter: Converter,
+    files: list[OutputFile],
+    staging: Staging | None,
+) -> list[OutputFile]:
+    rendered_pages = {f.path: f for f in files}
+
+    def read_page(path: str) -> bytes | None:
+        # Snippets are cut from the pages as rendered; a page an incremental build did not
+        # re-render (no bytes) is the previous build's file, unchanged on disk.
+        f = rendered_pages.get(path)
+        if f is None or f.data or not options.write:
+            return f.data if f else None
+        if isinstance(f, StagedFile) and staging is not None:
+            return staging.read(path)
+        kept = options.out / path
+        return kept.read_bytes() if kept.is_file() else None
+
+    found = build_search(model.site, model.bodies.by_path, read_page, converter)
+    return [OutputFile(p, d) for p, d in found]
+
+
+def _gates(
+    options: BuildOptions,
+    project: Project,
+    model: Model,
+    converter: Converter,
+    files: list[OutputFile],
+    staging: Staging | None,
+    plan: RenderPlan | None,
+    diags: Diagnostics,
+) -> list[str]:
+    """The checks of the whole output (gates.py); the paths of the files the build kept."""
+    kept = [f.path for f in files if isinstance(f, KeptFile)]
+    if kept and plan is not None and not options.in_place:
+        # `build` again: the files it kept were scanned by the last build (in another
+        # process); its saved scans spare reading them for links again
+        saved = load_scans(options.out)
+        if saved is not None:
+            import_scans(saved, set(kept))
+    outputs = _gate_inputs(options, files, staging, plan)
+    by_path = model.bodies.by_path
+    assets = _asset_sources(options.source, project)
+    diags.extend(
+        check_site(model.site, by_path, outputs, _label(options), converter.to_hans, assets)
+    )
+    return kept
+
+
+def _result(
+    options: BuildOptions,
+    checked: Validated,
+    model: Model,
+    files: list[OutputFile],
+    kept: list[str],
+    plan: RenderPlan | None,
+    clock: Clock,
+) -> BuildResult:
+    files = [f for f in files if not isinstance(f, KeptFile)]
+    result = BuildResult(checked.diagnostics.sorted(), files, None, clock.timings, model.site)
+    result.kept = kept
+    result.rendered = plan.counts.rendered if plan else [f.path for f in files]
+    if options.translations:
+        result.translation_summary = translation_summary(checked.gaps, model.site)
+    return result
+
+
+def _write(
+    options: BuildOptions,
+    session: Session,
+    result: BuildResult,
+    plan: RenderPlan | None,
+    staging: Staging | None,
+    snapshot: Snapshot | None,
+) -> None:
+    if plan is None:
+        result.written = write_output(options.out, ((f.path, f.data) for f in result.files))
+        return
+    outputs = [*result.files, *(KeptFile(p, b"") for p in result.kept)]
+    result.written, state = plan.finish(outputs, options.in_place, staging)
+    if snapshot is not None:
+        snapshot.diagnostics = result.diagnostics
+        state.snapshot = snapshot
+    # the output has changed by now: a failure here must not be told as "unchanged"
+    try:
+        state.save(state_path(options.out))
+        session.states[options.out.absolute()] = state
+        if not options.in_place:
+            save_scans(options.out, export_scans())
+    except OSError as exc:
+        session.states.pop(options.out.absolute(), None)
+        with contextlib.suppress(OSError):  # a stale state would describe the old output
+            state_path(options.out).unlink(missing_ok=True)
+        raise StateNotSaved(exc) from exc
+
+
+__all__ = ["BuildOptions", "BuildResult", "Validated", "heading_slug", "run", "validate"]

@@ -1,8 +1,8 @@
 """Stage 6, render: plan every output page, build its view, render its template, and convert
 Chinese pages to their script. Pure: templates arrive as text from ``load``.
 
-Each page is described by a ``PageSpec`` (kind + arguments); ``Urls`` turns a spec into its path
-in every language, so pages, the language switcher, alternates and the sitemap agree.
+Each page is a ``kinds.PageSpec`` (its declared kind + arguments); the kind's URL turns it into
+its path in every language, so pages, the language switcher, alternates and the sitemap agree.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from site_builder import paginate, views
+from site_builder import views
 from site_builder.chinese import Converter
 from site_builder.derive.aggregate import Derived
 from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostics
 from site_builder.i18n import LANGUAGES, Translator
+from site_builder.kinds import KINDS, PageKind, PageSpec, plan_pages
 from site_builder.load import TemplateSource
 from site_builder.markdown import RenderedMarkdown
 from site_builder.model import Report, Site
@@ -38,50 +39,10 @@ class OutputFile:
 
 
 @dataclass(frozen=True, slots=True)
-class PageSpec:
-    kind: str  # a Urls method name: home, orgs_index, org, report, year, tag, …
-    args: tuple[Any, ...] = ()
-    in_sitemap: bool = True
-
-    def path(self, urls: Urls, lang: str) -> str:
-        method: Callable[..., str] = getattr(urls, self.kind)
-        return method(lang, *self.args)
-
-
-@dataclass(frozen=True, slots=True)
 class Bodies:
     """Markdown rendered once per source file, keyed by the source's path."""
 
     by_path: dict[str, RenderedMarkdown]
-
-
-def plan_pages(site: Site, derived: Derived) -> list[PageSpec]:
-    """Every HTML page of one language tree; the same list serves every language."""
-
-    # Listings are paginated (paginate.py): page 1 keeps its kind, later pages are `…_page`.
-    def later(kind: str, arg: tuple[Any, ...], items: int, size: int) -> list[PageSpec]:
-        n = paginate.page_count(items, size)
-        return [PageSpec(kind, (*arg, page)) for page in range(2, n + 1)]
-
-    orgs_total = len(paginate.org_order(derived))
-    specs = [PageSpec("home"), PageSpec("orgs_index")]
-    specs += later("orgs_index_page", (), orgs_total, paginate.ORG_PAGE_SIZE)
-    for k in site.orgs:
-        specs.append(PageSpec("org", (k,)))
-        specs += later("org_page", (k,), len(derived.orgs[k].reports), paginate.PAGE_SIZE)
-    specs += [PageSpec("report", (r.org, r.year, r.slug)) for r in site.reports]
-    specs.append(PageSpec("years_index"))
-    for y in sorted(derived.reports_by_year):
-        specs.append(PageSpec("year", (y,)))
-        specs += later("year_page", (y,), len(derived.reports_by_year[y]), paginate.PAGE_SIZE)
-    specs.append(PageSpec("tags_index"))
-    for s in sorted(derived.reports_by_tag):
-        specs.append(PageSpec("tag", (s,)))
-        specs += later("tag_page", (s,), len(derived.reports_by_tag[s]), paginate.PAGE_SIZE)
-    specs += [PageSpec("page", (p.name,)) for p in site.pages]
-    specs.append(PageSpec("search"))
-    specs.append(PageSpec("not_found", in_sitemap=False))
-    return specs
 
 
 def make_environment(templates: Iterable[TemplateSource]) -> jinja2.Environment:
@@ -107,6 +68,7 @@ class Renderer(PageViews):
         converter: Converter,
         chart_renderer: ChartRenderer | None = None,
         charts: Charts | None = None,
+        kinds: tuple[PageKind, ...] = KINDS,
     ) -> None:
         self.site = site
         self.derived = derived
@@ -118,6 +80,7 @@ class Renderer(PageViews):
         self.pages = {p.name: p for p in site.pages}
         self.charts = charts
         self.chart_renderer = chart_renderer
+        self.kinds = kinds
         if chart_renderer is None and charts is not None:
             self.chart_renderer = self._chart_block
 
@@ -142,12 +105,12 @@ class Renderer(PageViews):
             ("tags_index", urls.tags_index(lang), t("nav_tags")),
         ]
         nav = [
-            {"href": ctx.href(path), "text": text, "current": kind == spec.kind}
+            {"href": ctx.href(path), "text": text, "current": kind == spec.kind.name}
             for kind, path, text in nav_items
         ]
         return {
             "lang": lang,
-            "kind": spec.kind.replace("_", "-"),
+            "kind": spec.kind.name.replace("_", "-"),
             "t": t,
             "site_title": ctx.plain(site.config.title),
             "site_description": ctx.plain(site.config.description),
@@ -171,15 +134,15 @@ class Renderer(PageViews):
         path = spec.path(self.urls, lang)
         ctx = PageContext(self.site, self.derived, self.urls, lang, path)
         frame = self._frame(ctx, spec)
-        if spec.kind == "not_found" and self.site.config.base_url:
+        if spec.kind.frame_at_root and self.site.config.base_url:
             # links are resolved against <base>, i.e. the tree root
             root_ctx = PageContext(self.site, self.derived, self.urls, lang, self.urls.home(lang))
             frame = self._frame(root_ctx, spec)
-        template, view = getattr(self, "_" + spec.kind)(ctx, *spec.args)
+        view = spec.view(self, ctx)
         frame["has_charts"] = bool(view.pop("has_charts", False))
         if view.get("page_description"):
             frame["description"] = view["page_description"]
-        html = self.env.get_template(template).render(**frame, **view)
+        html = self.env.get_template(spec.kind.template).render(**frame, **view)
         return OutputFile(path, self._convert(html, lang).encode("utf-8"))
 
     # -- rendering in worker processes (parallel.py) -----------------------------------------
@@ -212,9 +175,6 @@ class Renderer(PageViews):
     def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
         urls, base = self.urls, self.site.config.base_url
         path = urls.sitemap(lang)
-        lastmod = {
-            ("report", (r.org, r.year, r.slug)): r.date.isoformat() for r in self.site.reports
-        }
 
         def loc(p: str) -> str:
             return absolute(base, p) if base else relative(path, p)
@@ -226,7 +186,7 @@ class Renderer(PageViews):
             entries.append(
                 {
                     "loc": loc(spec.path(urls, lang)),
-                    "lastmod": lastmod.get((spec.kind, spec.args), ""),
+                    "lastmod": spec.kind.lastmod(self, *spec.args) if spec.kind.lastmod else "",
                     "alternates": [
                         {"lang": other, "href": loc(spec.path(urls, other))}
                         for other in self.site.config.languages
@@ -294,7 +254,7 @@ def render_site(
     what the build keeps of each page (parallel.render_pages)."""
     from site_builder.parallel import render_pages
 
-    specs = plan_pages(renderer.site, renderer.derived)
+    specs = plan_pages(renderer.site, renderer.derived, renderer.kinds)
     languages = renderer.site.config.languages
     tasks = [(spec, lang) for lang in languages for spec in specs]
     total = len(tasks)

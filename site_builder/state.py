@@ -40,6 +40,7 @@ from site_builder.deps import Carried, Inputs, PageInputs, schema_drift
 from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
 from site_builder.gates import content_digest
+from site_builder.kinds import PageSpec
 from site_builder.load import (
     MAX_ASSET_BYTES,
     UNSTAMPED,
@@ -50,7 +51,7 @@ from site_builder.load import (
     stamped_path,
 )
 from site_builder.model import Site
-from site_builder.render import OutputFile, PageSpec, Renderer
+from site_builder.render import OutputFile, Renderer
 from site_builder.write import (
     MARKER,
     Staging,
@@ -514,7 +515,7 @@ class RenderPlan:
         return rec
 
     def page_inputs(self, spec: PageSpec) -> Inputs | None:
-        key = (spec.kind, spec.args)
+        key = (spec.kind.name, spec.args)
         if key not in self._page_inputs:
             self._page_inputs[key] = self.inputs.page(spec.kind, spec.args)
         return self._page_inputs[key]
@@ -691,7 +692,7 @@ class IncrementalRenderer(Renderer):
         path = self.urls.sitemap(lang)
         inputs = None
         if self.plan is not None:
-            inputs = self.plan.sitemap_inputs([(s.kind, s.args, s.in_sitemap) for s in specs])
+            inputs = self.plan.sitemap_inputs([(s.kind.name, s.args, s.in_sitemap) for s in specs])
         return self._whole(path, inputs, lambda: Renderer.render_sitemap(self, specs, lang))
 
     def render_feed(self, lang: str, limit: int = 50) -> OutputFile:

@@ -601,6 +601,7 @@ def test_remembered_digests_tell_an_int_from_an_equal_float(
 
     from site_builder.deps import PageInputs, value_digest
     from site_builder.derive.aggregate import derive
+    from site_builder.kinds import named
 
     root, out, session = site
     result = run(BuildOptions(source=root, out=out, in_place=True), session=session)
@@ -615,7 +616,8 @@ def test_remembered_digests_tell_an_int_from_an_equal_float(
     float_site = dataclasses.replace(result.site, reports=(as_float,))
     for_float = PageInputs(float_site, derive(float_site), None, remember)
     args = (rep.org, rep.year, rep.slug)
-    assert for_int.page("report", args) != for_float.page("report", args)  # ... new digest
+    report = named("report")
+    assert for_int.page(report, args) != for_float.page(report, args)  # ... new digest
 
 
 # --- `build` with nothing changed: stamps, not contents ----------------------------------------

@@ -240,8 +240,8 @@ def test_two_pages_claiming_one_path_is_an_error(
 
     original = render.plan_pages
 
-    def doubled(site, derived):  # type: ignore[no-untyped-def]
-        specs = original(site, derived)
+    def doubled(site, derived, kinds):  # type: ignore[no-untyped-def]
+        specs = original(site, derived, kinds)
         return [*specs, specs[0]]
 
     monkeypatch.setattr(render, "plan_pages", doubled)

@@ -1,0 +1,217 @@
+"""Every page kind, declared once: its URL, the view its template is given, the template, what
+it depends on, and which pages of it a site has.
+
+Rendering (``render.py``), the sitemap, the incremental plan (``state.RenderPlan``) and the
+browser tests' page list (``tests/browser/kinds.py``) read these declarations; nothing else
+names a page kind. Adding one takes a declaration here (or in a caller's own tuple of kinds,
+``BuildOptions.kinds``), a view function, a template, and its tests.
+
+The order of ``KINDS`` is the order of the pages in every language tree and in the sitemap.
+A kind with ``follows`` is a paginated listing's later pages (2, 3, …): they come right after
+the page of the kind they follow, with its arguments and the page number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from site_builder import paginate
+from site_builder.deps import Inputs, PageInputs
+from site_builder.derive.aggregate import Derived
+from site_builder.model import Site
+from site_builder.pages import PageViews, View
+from site_builder.urls import Urls
+from site_builder.views import PageContext
+
+if TYPE_CHECKING:
+    from site_builder.render import Renderer
+
+Args = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageKind:
+    """One kind of page; the same pages exist in every language tree."""
+
+    name: str
+    url: Callable[..., str]
+    """(urls, lang, *args) -> the page's output path (one of ``Urls``' methods, as a rule)."""
+    view: Callable[..., View]
+    """(renderer, page context, *args) -> what the template is given besides the frame."""
+    template: str
+    inputs: Callable[..., Inputs]
+    """(deps.PageInputs, *args) -> what the page shows of the model, by name and digest: the
+    page re-renders when one of them changes (the frame is added to every page)."""
+    pages: Callable[[Site, Derived], Iterable[Args]] = lambda site, derived: [()]
+    """The arguments of every page of the kind (one page without arguments by default)."""
+    follows: str = ""
+    """For later pages of a listing: the kind of its first page."""
+    page_count: Callable[..., int] = lambda site, derived, *args: 1
+    """For ``follows``: (site, derived, *the first page's args) -> how many pages the listing
+    has, the first included (``paginate.page_count``)."""
+    in_sitemap: bool = True
+    lastmod: Callable[..., str] | None = None
+    """(renderer, *args) -> the sitemap's ``lastmod`` date; None: no date."""
+    frame_at_root: bool = False
+    """With a ``base_url``, the page's links resolve against a ``<base>`` at the tree root
+    (a 404 page is served at any depth)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """One page of a language tree: its kind and arguments."""
+
+    kind: PageKind
+    args: Args = ()
+
+    @property
+    def in_sitemap(self) -> bool:
+        return self.kind.in_sitemap
+
+    def path(self, urls: Urls, lang: str) -> str:
+        return self.kind.url(urls, lang, *self.args)
+
+    def view(self, renderer: Renderer, ctx: PageContext) -> View:
+        return self.kind.view(renderer, ctx, *self.args)
+
+
+def plan_pages(site: Site, derived: Derived, kinds: Sequence[PageKind]) -> list[PageSpec]:
+    """Every HTML page of one language tree, in the order of ``kinds``; the same list serves
+    every language."""
+    later = {k.follows: k for k in kinds if k.follows}
+    specs: list[PageSpec] = []
+    for kind in kinds:
+        if kind.follows:
+            continue
+        more = later.get(kind.name)
+        for args in kind.pages(site, derived):
+            specs.append(PageSpec(kind, args))
+            if more is not None:
+                n = more.page_count(site, derived, *args)
+                specs += [PageSpec(more, (*args, page)) for page in range(2, n + 1)]
+    return specs
+
+
+def named(name: str, kinds: Sequence[PageKind] | None = None) -> PageKind:
+    """The kind called ``name`` (of ``KINDS`` by default)."""
+    return next(k for k in (KINDS if kinds is None else kinds) if k.name == name)
+
+
+def _report_date(r: Renderer, org: str, year: int, slug: str) -> str:
+    return r.reports[(org, year, slug)].date.isoformat()
+
+
+KINDS: tuple[PageKind, ...] = (
+    PageKind("home", Urls.home, PageViews._home, "home.html", PageInputs._home),
+    PageKind(
+        "orgs_index", Urls.orgs_index, PageViews._orgs_index, "orgs.html", PageInputs._orgs_index
+    ),
+    PageKind(
+        "orgs_index_page",
+        Urls.orgs_index_page,
+        PageViews._orgs_index,
+        "orgs.html",
+        # the same inputs as the first page, which also shows how many pages there are
+        lambda deps, page: deps._orgs_index(),
+        follows="orgs_index",
+        page_count=lambda site, derived: paginate.page_count(
+            len(paginate.org_order(derived)), paginate.ORG_PAGE_SIZE
+        ),
+    ),
+    PageKind(
+        "org",
+        Urls.org,
+        PageViews._org,
+        "org.html",
+        PageInputs._org,
+        pages=lambda site, derived: [(k,) for k in site.orgs],
+    ),
+    PageKind(
+        "org_page",
+        Urls.org_page,
+        PageViews._org_page,
+        "list.html",
+        PageInputs._org_page,
+        follows="org",
+        page_count=lambda site, derived, key: paginate.page_count(len(derived.orgs[key].reports)),
+    ),
+    PageKind(
+        "report",
+        Urls.report,
+        PageViews._report,
+        "report.html",
+        PageInputs._report,
+        pages=lambda site, derived: [(r.org, r.year, r.slug) for r in site.reports],
+        lastmod=_report_date,
+    ),
+    PageKind(
+        "years_index",
+        Urls.years_index,
+        PageViews._years_index,
+        "list.html",
+        PageInputs._years_index,
+    ),
+    PageKind(
+        "year",
+        Urls.year,
+        PageViews._year,
+        "list.html",
+        PageInputs._year,
+        pages=lambda site, derived: [(y,) for y in sorted(derived.reports_by_year)],
+    ),
+    PageKind(
+        "year_page",
+        Urls.year_page,
+        PageViews._year,
+        "list.html",
+        lambda deps, year, page: deps._year(year),
+        follows="year",
+        page_count=lambda site, derived, year: paginate.page_count(
+            len(derived.reports_by_year[year])
+        ),
+    ),
+    PageKind(
+        "tags_index", Urls.tags_index, PageViews._tags_index, "list.html", PageInputs._tags_index
+    ),
+    PageKind(
+        "tag",
+        Urls.tag,
+        PageViews._tag,
+        "list.html",
+        PageInputs._tag,
+        pages=lambda site, derived: [(s,) for s in sorted(derived.reports_by_tag)],
+    ),
+    PageKind(
+        "tag_page",
+        Urls.tag_page,
+        PageViews._tag,
+        "list.html",
+        lambda deps, slug, page: deps._tag(slug),
+        follows="tag",
+        page_count=lambda site, derived, slug: paginate.page_count(
+            len(derived.reports_by_tag[slug])
+        ),
+    ),
+    PageKind(
+        "page",
+        Urls.page,
+        PageViews._page,
+        "page.html",
+        PageInputs._page,
+        pages=lambda site, derived: [(p.name,) for p in site.pages],
+    ),
+    # the search page is a shell: its data are the search files, built every time
+    PageKind("search", Urls.search, PageViews._search, "search.html", lambda deps: {}),
+    PageKind(
+        "not_found",
+        Urls.not_found,
+        PageViews._not_found,
+        "404.html",
+        lambda deps: {},
+        in_sitemap=False,
+        frame_at_root=True,
+    ),
+)
+"""The site's page kinds, in page order."""

@@ -1,0 +1,130 @@
+"""Page kinds are declared once (kinds.py): a kind added by its declaration alone is rendered in
+every language tree, listed in the sitemap, planned by the incremental build and re-rendered when
+what it declares it reads changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_builder.deps import Inputs, PageInputs, digest
+from site_builder.kinds import KINDS, PageKind, plan_pages
+from site_builder.pages import View
+from site_builder.pipeline import BuildOptions, run, validate
+from site_builder.render import Renderer
+from site_builder.state import Session
+from site_builder.urls import Urls
+from site_builder.views import PageContext
+from tests.conftest import REPO, MakeSite
+
+METRIC_TEMPLATE = """\
+{% extends "base.html" %}
+{% block main %}
+<h1 class="metric-title">{{ title }}</h1>
+<ul class="metric-reports">{% for r in reports %}<li><a href="{{ r.href }}">{{ r.title }}</a></li>{% endfor %}</ul>
+{% endblock %}
+"""
+
+
+def _metric_url(urls: Urls, lang: str, key: str) -> str:
+    return f"{urls.prefix(lang)}metrics/{key}/index.html"
+
+
+def _metric_view(r: Renderer, ctx: PageContext, key: str) -> View:
+    reports = [rep for rep in r.site.reports if any(mv.key == key for mv in rep.metrics)]
+    return {
+        "title": ctx.tx(r.site.metrics[key].label),
+        "reports": [ctx.report_item(rep) for rep in reports],
+    }
+
+
+def _metric_inputs(deps: PageInputs, key: str) -> Inputs:
+    reports = [rep for rep in deps.site.reports if any(mv.key == key for mv in rep.metrics)]
+    return {f"metric:{key}": digest(deps.metric(key), deps.listing(reports))}
+
+
+METRIC = PageKind(
+    "metric",
+    _metric_url,
+    _metric_view,
+    "metric.html",
+    _metric_inputs,
+    pages=lambda site, derived: [(k,) for k in site.metrics],
+)
+WITH_METRICS = (*KINDS, METRIC)
+
+
+def test_a_page_kind_from_its_declaration_alone(make_site: MakeSite, tmp_path: Path) -> None:
+    source = make_site({"templates/metric.html": METRIC_TEMPLATE})
+    out = tmp_path / "out"
+    session = Session()
+    options = BuildOptions(source=source, out=out, kinds=WITH_METRICS)
+    first = run(options, session=session)
+    assert not first.errors, [d.format() for d in first.errors]
+
+    for prefix, label in (
+        ("", "集体学习会"),
+        ("zh-hant/", "集體學習會"),
+        ("en/", "Study sessions"),
+    ):
+        page = (out / f"{prefix}metrics/study_sessions/index.html").read_text(encoding="utf-8")
+        assert f'<h1 class="metric-title">{label}</h1>' in page
+        # the shared frame: the language switcher links the same page in the other trees
+        assert 'hreflang="en"' in page or "metrics/study_sessions/index.html" in page
+        assert "../../reports/city/2024-summary/index.html" in page
+        sitemap = (out / f"{prefix}sitemap.xml").read_text(encoding="utf-8")
+        assert "metrics/study_sessions/" in sitemap
+    assert (out / "en/metrics/funds_raised/index.html").is_file()
+
+    # Nothing changed: the kind's pages are kept like any other.
+    again = run(options, session=session)
+    assert not [p for p in again.rendered if "/metrics/" in p or p.startswith("metrics/")]
+
+    # Its declared input changed: its pages re-render, in every tree, and other metrics' do not.
+    metrics = source / "content/metrics.yaml"
+    metrics.write_text(
+        metrics.read_text(encoding="utf-8").replace("集体学习会", "学习会"), encoding="utf-8"
+    )
+    edited = run(options, session=session)
+    assert not edited.errors
+    metric_pages = {p for p in edited.rendered if "metrics/" in p}
+    assert metric_pages == {
+        f"{prefix}metrics/study_sessions/index.html" for prefix in ("", "zh-hant/", "en/")
+    }
+
+
+def test_validate_is_load_parse_validate_only(make_site: MakeSite, tmp_path: Path) -> None:
+    """``pipeline.validate`` checks the sources and stops: messages, no page, no output."""
+    source = make_site({"content/reports/city/2024-summary.md": "---\ntitle: x\n---\n"})
+    out = tmp_path / "out"
+    checked = validate(BuildOptions(source=source, out=out))
+    (error,) = [d.format() for d in checked.diagnostics.errors]
+    assert error.startswith("content/reports/city/2024-summary.md:2:1: error: ")
+    assert "'date'" in error
+    assert not out.exists()
+
+
+def test_every_site_kind_has_pages_in_kind_order() -> None:
+    """The example site's plan: the kinds' pages in the order of ``KINDS``."""
+    from site_builder.derive.aggregate import derive
+
+    checked = validate(BuildOptions(source=REPO, out=REPO / "output"))
+    assert checked.site is not None
+    specs = plan_pages(checked.site, derive(checked.site), KINDS)
+    firsts = [s.kind.name for s in specs if not s.kind.follows]
+    assert list(dict.fromkeys(firsts)) == [k.name for k in KINDS if not k.follows]
+
+
+def test_the_browser_list_has_a_case_for_every_declared_kind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tests/browser/kinds.py reads the declarations: a new kind gets a browser case."""
+    from site_builder import kinds
+    from tests.browser.kinds import VARIANTS, kind_paths
+
+    assert set(VARIANTS) <= {k.name for k in KINDS}
+    monkeypatch.setattr(kinds, "KINDS", WITH_METRICS)
+    cases = kind_paths()
+    assert cases["metric"].startswith("metrics/") and cases["metric"].endswith("/index.html")
+    assert set(VARIANTS["report"]) <= set(cases)
