@@ -1,10 +1,13 @@
-"""Every page kind, declared once: its URL, the view its template is given, the template, what
-it depends on, and which pages of it a site has.
+"""Every page kind, declared once: its URL, the view its template is given, the template, and
+which pages of it a site has.
 
 Rendering (``render.py``), the sitemap, the incremental plan (``state.RenderPlan``) and the
 browser tests' page list (``tests/browser/kinds.py``) read these declarations; nothing else
 names a page kind. Adding one takes a declaration here (or in a caller's own tuple of kinds,
 ``BuildOptions.kinds``), a view function, a template, and its tests.
+
+What a page depends on is not declared: it is recorded while its view reads the model
+(``record.py``).
 
 The order of ``KINDS`` is the order of the pages in every language tree and in the sitemap.
 A kind with ``follows`` is a paginated listing's later pages (2, 3, …): they come right after
@@ -18,7 +21,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from site_builder import paginate
-from site_builder.deps import Inputs, PageInputs
 from site_builder.derive.aggregate import Derived
 from site_builder.model import Site
 from site_builder.pages import PageViews, View
@@ -41,9 +43,6 @@ class PageKind:
     view: Callable[..., View]
     """(renderer, page context, *args) -> what the template is given besides the frame."""
     template: str
-    inputs: Callable[..., Inputs]
-    """(deps.PageInputs, *args) -> what the page shows of the model, by name and digest: the
-    page re-renders when one of them changes (the frame is added to every page)."""
     pages: Callable[[Site, Derived], Iterable[Args]] = lambda site, derived: [()]
     """The arguments of every page of the kind (one page without arguments by default)."""
     follows: str = ""
@@ -104,17 +103,13 @@ def _report_date(r: Renderer, org: str, year: int, slug: str) -> str:
 
 
 KINDS: tuple[PageKind, ...] = (
-    PageKind("home", Urls.home, PageViews._home, "home.html", PageInputs._home),
-    PageKind(
-        "orgs_index", Urls.orgs_index, PageViews._orgs_index, "orgs.html", PageInputs._orgs_index
-    ),
+    PageKind("home", Urls.home, PageViews._home, "home.html"),
+    PageKind("orgs_index", Urls.orgs_index, PageViews._orgs_index, "orgs.html"),
     PageKind(
         "orgs_index_page",
         Urls.orgs_index_page,
         PageViews._orgs_index,
         "orgs.html",
-        # the same inputs as the first page, which also shows how many pages there are
-        lambda deps, page: deps._orgs_index(),
         follows="orgs_index",
         page_count=lambda site, derived: paginate.page_count(
             len(paginate.org_order(derived)), paginate.ORG_PAGE_SIZE
@@ -125,7 +120,6 @@ KINDS: tuple[PageKind, ...] = (
         Urls.org,
         PageViews._org,
         "org.html",
-        PageInputs._org,
         pages=lambda site, derived: [(k,) for k in site.orgs],
     ),
     PageKind(
@@ -133,7 +127,6 @@ KINDS: tuple[PageKind, ...] = (
         Urls.org_page,
         PageViews._org_page,
         "list.html",
-        PageInputs._org_page,
         follows="org",
         page_count=lambda site, derived, key: paginate.page_count(len(derived.orgs[key].reports)),
     ),
@@ -142,7 +135,6 @@ KINDS: tuple[PageKind, ...] = (
         Urls.report,
         PageViews._report,
         "report.html",
-        PageInputs._report,
         pages=lambda site, derived: [(r.org, r.year, r.slug) for r in site.reports],
         lastmod=_report_date,
     ),
@@ -151,14 +143,12 @@ KINDS: tuple[PageKind, ...] = (
         Urls.years_index,
         PageViews._years_index,
         "list.html",
-        PageInputs._years_index,
     ),
     PageKind(
         "year",
         Urls.year,
         PageViews._year,
         "list.html",
-        PageInputs._year,
         pages=lambda site, derived: [(y,) for y in sorted(derived.reports_by_year)],
     ),
     PageKind(
@@ -166,21 +156,17 @@ KINDS: tuple[PageKind, ...] = (
         Urls.year_page,
         PageViews._year,
         "list.html",
-        lambda deps, year, page: deps._year(year),
         follows="year",
         page_count=lambda site, derived, year: paginate.page_count(
             len(derived.reports_by_year[year])
         ),
     ),
-    PageKind(
-        "tags_index", Urls.tags_index, PageViews._tags_index, "list.html", PageInputs._tags_index
-    ),
+    PageKind("tags_index", Urls.tags_index, PageViews._tags_index, "list.html"),
     PageKind(
         "tag",
         Urls.tag,
         PageViews._tag,
         "list.html",
-        PageInputs._tag,
         pages=lambda site, derived: [(s,) for s in sorted(derived.reports_by_tag)],
     ),
     PageKind(
@@ -188,7 +174,6 @@ KINDS: tuple[PageKind, ...] = (
         Urls.tag_page,
         PageViews._tag,
         "list.html",
-        lambda deps, slug, page: deps._tag(slug),
         follows="tag",
         page_count=lambda site, derived, slug: paginate.page_count(
             len(derived.reports_by_tag[slug])
@@ -199,17 +184,14 @@ KINDS: tuple[PageKind, ...] = (
         Urls.page,
         PageViews._page,
         "page.html",
-        PageInputs._page,
         pages=lambda site, derived: [(p.name,) for p in site.pages],
     ),
-    # the search page is a shell: its data are the search files, built every time
-    PageKind("search", Urls.search, PageViews._search, "search.html", lambda deps: {}),
+    PageKind("search", Urls.search, PageViews._search, "search.html"),
     PageKind(
         "not_found",
         Urls.not_found,
         PageViews._not_found,
         "404.html",
-        lambda deps: {},
         in_sitemap=False,
         frame_at_root=True,
     ),

@@ -19,7 +19,7 @@ from typing import Any
 
 from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
 from site_builder.chinese import Phrase as ZhPhrase
-from site_builder.deps import PageInputs, stable_orgs, value_digest
+from site_builder.deps import stable_orgs
 from site_builder.derive.aggregate import Derived, derive
 from site_builder.derive.charts import Charts, derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity, StateNotSaved
@@ -44,6 +44,7 @@ from site_builder.markdown import ChartBlock, RenderedMarkdown, heading_slug, re
 from site_builder.model import Page, Report, Site
 from site_builder.parallel import Inspection, pmap, resolve_jobs
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
+from site_builder.record import Facts
 from site_builder.render import Bodies, OutputFile, render_site
 from site_builder.search import build_search
 from site_builder.state import (
@@ -556,23 +557,17 @@ def _derive(
 
 
 def _plan(options: BuildOptions, session: Session, project: Project, model: Model) -> RenderPlan:
-    """What an incremental build may keep of the last one (``state.RenderPlan``)."""
+    """What an incremental build may keep of the last one (``state.RenderPlan``): the facts
+    of this build's model, against which the pages' recorded facts are checked."""
     meta = {
         "generator": generator_digest(),
         "config": project.config.digest if project.config else "",
         "drafts": options.drafts,
     }
-    last = model.last
-    inputs = PageInputs(
-        model.site,
-        model.derived,
-        model.charts,
-        session.memo("digest", value_digest),
-        previous=last.inputs if last else None,
-        stable=model.stable,
-    )
-    plan = RenderPlan(options.out, session.state(options.out), meta, inputs, project.templates)
-    session.carried[_carry_key(options)] = LastBuild(model.site, model.charts, inputs.carried)
+    roots = {"site": model.site, "derived": model.derived, "charts": model.charts}
+    facts = Facts({**roots, "bodies": model.bodies}, model.site, model.derived)
+    plan = RenderPlan(options.out, session.state(options.out), meta, facts, project.templates)
+    session.carried[_carry_key(options)] = LastBuild(model.site, model.charts)
     return plan
 
 

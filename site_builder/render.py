@@ -72,6 +72,8 @@ class Renderer(PageViews):
     ) -> None:
         self.site = site
         self.derived = derived
+        # the model as plan_pages reads it (a subclass may give the views a recording view of it)
+        self.model = (site, derived)
         self.bodies = bodies
         self.env = make_environment(templates)
         self.converter = converter
@@ -146,6 +148,13 @@ class Renderer(PageViews):
         return OutputFile(path, self._convert(html, lang).encode("utf-8"))
 
     # -- rendering in worker processes (parallel.py) -----------------------------------------
+
+    def parallel_safe(self) -> bool:
+        """Whether this renderer's pages may render in workers (see parallel.py's docstring)."""
+        cls = type(self)
+        return (
+            cls.render_page is Renderer.render_page or cls.render_task is not Renderer.render_task
+        )
 
     def prepare_workers(self) -> None:
         """Before forking: compile every template once, here, rather than once per worker."""
@@ -254,8 +263,8 @@ def render_site(
     what the build keeps of each page (parallel.render_pages)."""
     from site_builder.parallel import render_pages
 
-    specs = plan_pages(renderer.site, renderer.derived, renderer.kinds)
-    languages = renderer.site.config.languages
+    specs = plan_pages(*renderer.model, renderer.kinds)
+    languages = renderer.model[0].config.languages
     tasks = [(spec, lang) for lang in languages for spec in specs]
     total = len(tasks)
 

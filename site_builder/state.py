@@ -8,13 +8,14 @@ Two kinds of memory, with different lifetimes:
   does not grow.
 - ``BuildState`` lives on disk in a cache folder beside the output folder, as
   ``<parent>/.site_builder/state-<name>.json``: for every output file the digest of its bytes, its
-  size and mtime as written, and for pages their inputs (``deps.PageInputs``) and the templates
-  they loaded. It sits beside the output and not in it because everything inside the output
+  size and mtime as written, and for pages the facts of the model their views read
+  (``record.py``) and the templates they loaded; the digest of each fact is kept once, in a
+  table of the whole build. It sits beside the output and not in it because everything inside the output
   folder is copied to the web server; it describes one output folder, so two outputs of one
   project never share it; and ``write.py`` never cleans it up (it is another folder). The
   cache folder holds a ``.gitignore`` of ``*``, so a content repository never commits it.
 
-A page whose inputs and templates are unchanged, and whose file is still on disk as it was written
+A page whose facts and templates are unchanged, and whose file is still on disk as it was written
 (same size and mtime), is not rendered again; a rendered file whose bytes equal the previous ones
 is not rewritten. A state that does not match the site configuration, the drafts option or the
 generator's code is used only to compare bytes: every page renders.
@@ -36,7 +37,6 @@ from typing import Any, TypeVar
 import jinja2
 
 from site_builder import __version__
-from site_builder.deps import Carried, Inputs, PageInputs, schema_drift
 from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity
 from site_builder.gates import content_digest
@@ -51,6 +51,7 @@ from site_builder.load import (
     stamped_path,
 )
 from site_builder.model import Site
+from site_builder.record import Facts, Recorder
 from site_builder.render import OutputFile, Renderer
 from site_builder.write import (
     MARKER,
@@ -63,7 +64,7 @@ from site_builder.write import (
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 CACHE_DIR = ".site_builder"
 STATE_PREFIX = "state-"
 
@@ -152,27 +153,29 @@ class OutputRecord:
     digest: str  # of the bytes written
     size: int
     mtime_ns: int
-    inputs: Inputs | None = None  # a page's declared inputs; None: not a page
+    # the facts the page's view read (record.encode); None: not recorded, always rendered
+    facts: tuple[str, ...] | None = None
     templates: dict[str, str] | None = None  # template name -> digest, as loaded by the page
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, index: Mapping[str, int]) -> dict[str, Any]:
         out: dict[str, Any] = {"digest": self.digest, "size": self.size, "mtime_ns": self.mtime_ns}
-        if self.inputs is not None:
-            out["inputs"] = self.inputs
+        if self.facts is not None:
+            out["facts"] = [index[f] for f in self.facts]
             out["templates"] = self.templates or {}
         return out
 
     @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> OutputRecord:
+    def from_json(cls, raw: Mapping[str, Any], names: list[str]) -> OutputRecord:
         digest = str(raw["digest"])
         if not _DIGEST_RE.fullmatch(digest):  # the gates read it with bytes.fromhex
             raise ValueError(f"not a digest: {digest[:80]!r}")
+        facts = tuple(names[i] for i in raw["facts"]) if "facts" in raw else None
         return cls(
             digest,
             int(raw["size"]),
             int(raw["mtime_ns"]),
-            dict(raw["inputs"]) if "inputs" in raw else None,
-            dict(raw.get("templates") or {}) if "inputs" in raw else None,
+            facts,
+            dict(raw.get("templates") or {}) if facts is not None else None,
         )
 
 
@@ -229,12 +232,18 @@ class BuildState:
     meta: dict[str, Any]
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     snapshot: Snapshot | None = None
+    # fact -> its digest in the model of the build that wrote this state; every page's
+    # recorded facts had these digests when it was rendered or last kept
+    facts: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
+        names = sorted(self.facts)
+        index = {name: i for i, name in enumerate(names)}
         data = {
             "version": STATE_VERSION,
             "meta": self.meta,
-            "outputs": {k: self.outputs[k].to_json() for k in sorted(self.outputs)},
+            "facts": [[name, self.facts[name]] for name in names],
+            "outputs": {k: self.outputs[k].to_json(index) for k in sorted(self.outputs)},
             "snapshot": self.snapshot.to_json() if self.snapshot else None,
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -248,14 +257,17 @@ class BuildState:
             raw = json.loads(path.read_text(encoding="utf-8"))
             if raw.get("version") != STATE_VERSION:
                 return None
-            outputs = {k: OutputRecord.from_json(v) for k, v in raw["outputs"].items()}
+            table = {str(name): str(d) for name, d in raw["facts"]}
+            names = list(table)
+            outputs = {k: OutputRecord.from_json(v, names) for k, v in raw["outputs"].items()}
             # an output path leaves the folder only in a damaged or forged state; `serve`
             # deletes the outputs a state lists and a build no longer makes
             bad = next((k for k in outputs if not _output_path_ok(k)), None)
             if bad is not None:
                 raise ValueError(f"output path outside the folder: {bad[:80]!r}")
             snap = raw.get("snapshot")
-            return cls(dict(raw["meta"]), outputs, Snapshot.from_json(snap) if snap else None)
+            snapshot = Snapshot.from_json(snap) if snap else None
+            return cls(dict(raw["meta"]), outputs, snapshot, table)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -358,11 +370,11 @@ class _BytecodeCache(jinja2.BytecodeCache):
 
 @dataclass(frozen=True, slots=True)
 class LastBuild:
-    """What the next build of the same sources in this process may take over (deps.py)."""
+    """What the next build of the same sources in this process may take over: its charts,
+    for the organizations whose figures did not change (``deps.stable_orgs``)."""
 
     site: Site
     charts: Charts
-    inputs: Carried
 
 
 class Session:
@@ -377,7 +389,7 @@ class Session:
         self.files = FileCache()  # sources by size, mtime and inode
         # validate.build_site's reports by their sources: unchanged reports keep their objects
         self.validated: dict[tuple[object, ...], Any] = {}
-        # The last build's site, charts and page inputs, by (source, output, drafts)
+        # The last build's site and charts, by (source, output, drafts)
         self.carried: dict[tuple[Path, Path, bool], LastBuild] = {}
 
     def converter(self, key: object, make: Callable[[], T]) -> T:
@@ -463,7 +475,7 @@ class StagedFile(OutputFile):
 class Counts:
     rendered: list[str] = field(default_factory=list)  # output paths rendered this build
     kept: list[str] = field(default_factory=list)  # outputs reused without rendering
-    always: list[str] = field(default_factory=list)  # rendered: no inputs declared for them
+    always: list[str] = field(default_factory=list)  # rendered: no facts recorded for them
 
 
 class RenderPlan:
@@ -474,29 +486,20 @@ class RenderPlan:
         out: Path,
         previous: BuildState | None,
         meta: dict[str, Any],
-        inputs: PageInputs,
+        facts: Facts,
         templates: Iterable[TemplateSource],
     ) -> None:
         self.out = out.absolute()
         self._out = str(self.out)
         self.previous = previous
         self.meta = meta
-        self.inputs = inputs
+        self.facts = facts
         self.templates = {t.name: t.digest for t in templates}
-        drift = schema_drift()
-        if drift:
-            log.warning(
-                "incremental build off: the model changed shape since site_builder/deps.py was "
-                "written (%s); every page renders",
-                "; ".join(drift),
-            )
-        self.skipping = previous is not None and previous.meta == meta and not drift
+        self.skipping = previous is not None and previous.meta == meta
         self.records: dict[str, OutputRecord] = {}
         self.counts = Counts()
-        self._page_inputs: dict[tuple[str, tuple[Any, ...]], Inputs | None] = {}
         self._intact: dict[str, OutputRecord | None] = {}
-        self._sitemap: Inputs | None = None
-        self._feed: Inputs | None = None
+        self._names: dict[str, str] = {}  # one object per fact name
 
     def intact(self, path: str) -> OutputRecord | None:
         """The previous record of ``path`` if the file is still on disk exactly as written."""
@@ -514,43 +517,35 @@ class RenderPlan:
         self._intact[path] = rec
         return rec
 
-    def page_inputs(self, spec: PageSpec) -> Inputs | None:
-        key = (spec.kind.name, spec.args)
-        if key not in self._page_inputs:
-            self._page_inputs[key] = self.inputs.page(spec.kind, spec.args)
-        return self._page_inputs[key]
-
-    def sitemap_inputs(self, specs: list[tuple[str, tuple[Any, ...], bool]]) -> Inputs:
-        if self._sitemap is None:
-            self._sitemap = self.inputs.sitemap(specs)
-        return self._sitemap
-
-    def feed_inputs(self) -> Inputs:
-        if self._feed is None:
-            self._feed = self.inputs.feed()
-        return self._feed
-
-    def skip(self, path: str, inputs: Inputs | None) -> bool:
-        """True when the page at ``path`` need not render; its previous record is kept."""
-        if inputs is None or not self.skipping:
+    def skip(self, path: str) -> bool:
+        """True when the page at ``path`` need not render: it is on disk as written, and every
+        fact its view read, and every template it loaded, is as it was. Its record is kept."""
+        if not self.skipping:
             return False
         rec = self.intact(path)
-        if rec is None or rec.inputs != inputs or rec.templates is None:
+        if rec is None or rec.facts is None or rec.templates is None:
             return False
         if any(self.templates.get(n, "") != d for n, d in rec.templates.items()):
             return False
+        assert self.previous is not None
+        before, now = self.previous.facts, self.facts.digest
+        for fact in rec.facts:
+            if now(fact) != before.get(fact):
+                return False
         self.records[path] = rec
         self.counts.kept.append(path)
         return True
 
-    def rendered(self, path: str, inputs: Inputs | None, loaded: Iterable[str]) -> None:
+    def rendered(self, path: str, facts: Iterable[str] | None, loaded: Iterable[str]) -> None:
         self.counts.rendered.append(path)
-        if inputs is None:
+        if facts is None:
             self.counts.always.append(path)
             return
         templates = {n: self.templates.get(n, "") for n in sorted(loaded)}
+        names = self._names
+        kept = tuple(names.setdefault(f, f) for f in facts)
         # completed in finish(), once the bytes are known
-        self.records[path] = OutputRecord("", 0, 0, inputs, templates)
+        self.records[path] = OutputRecord("", 0, 0, kept, templates)
 
     def write_early(self, files: Iterable[OutputFile]) -> WriteResult:
         """Write the changed ``files`` now, in place (``serve`` shows pages before the site-wide
@@ -607,7 +602,7 @@ class RenderPlan:
                 keep.append(f.path)  # same bytes: not rewritten
                 if rec is not None:
                     self.records[f.path] = OutputRecord(
-                        d, old.size, old.mtime_ns, rec.inputs, rec.templates
+                        d, old.size, old.mtime_ns, rec.facts, rec.templates
                     )
                 else:
                     self.records[f.path] = OutputRecord(d, old.size, old.mtime_ns)
@@ -615,7 +610,7 @@ class RenderPlan:
                 if f.path not in staged:
                     changed[f.path] = f.data
                 self.records[f.path] = OutputRecord(
-                    d, 0, 0, rec.inputs if rec else None, rec.templates if rec else None
+                    d, 0, 0, rec.facts if rec else None, rec.templates if rec else None
                 )
         if in_place and self.previous is not None:
             assert not staged, "serve's output is written in place, never staged"
@@ -629,17 +624,25 @@ class RenderPlan:
             st = os.stat(self.out / path)
             rec = self.records[path]
             rec.size, rec.mtime_ns = st.st_size, st.st_mtime_ns
-        state = BuildState(self.meta, {p: self.records[p] for p in sorted(wanted)})
-        return written, state
+        records = {p: self.records[p] for p in sorted(wanted)}
+        table: dict[str, str] = {}
+        now = self.facts.digest
+        for rec in records.values():
+            for fact in rec.facts or ():
+                if fact not in table:
+                    table[fact] = now(fact)
+        return written, BuildState(self.meta, records, facts=table)
 
 
 class IncrementalRenderer(Renderer):
-    """A ``Renderer`` that skips pages whose inputs did not change (``plan``), records the
-    templates each page loads, and turns template errors into diagnostics.
+    """A ``Renderer`` that skips pages whose facts did not change (``plan``), records the facts
+    of the model each page's view reads (``record.py``) and the templates it loads, and turns
+    template errors into diagnostics.
 
     Pages go through the three hooks that ``parallel.py`` calls: ``plan_task`` (here: keep an
-    unchanged page), ``render_task`` (possibly in a worker process: the bytes, the templates
-    loaded or the template error, all picklable) and ``finish_task`` (record them here)."""
+    unchanged page), ``render_task`` (possibly in a worker process: the bytes, the facts read
+    and templates loaded or the template error, all picklable) and ``finish_task`` (record them
+    here)."""
 
     def __init__(
         self,
@@ -659,6 +662,17 @@ class IncrementalRenderer(Renderer):
         self.env.loader = self.loader
         if bytecode_cache is not None:
             self.env.bytecode_cache = bytecode_cache
+        self.recorder: Recorder | None = None
+        if plan is not None:
+            # views read the model through recording proxies; plan_pages reads it as it is
+            self.recorder = rec = Recorder()
+            self.site = rec.wrap("site", self.site)
+            self.derived = rec.wrap("derived", self.derived)
+            self.bodies = rec.wrap("bodies", self.bodies)
+            if self.charts is not None:
+                self.charts = rec.wrap("charts", self.charts)
+            self.reports = {k: rec.entity(r) for k, r in self.reports.items()}
+            self.pages = {k: rec.entity(p) for k, p in self.pages.items()}
 
     # -- the parallel.py hooks -------------------------------------------------------------
 
@@ -666,7 +680,7 @@ class IncrementalRenderer(Renderer):
         if self.plan is None:
             return None
         path = spec.path(self.urls, lang)
-        if self.plan.skip(path, self.plan.page_inputs(spec)):
+        if self.plan.skip(path):
             return KeptFile(path, b"")
         return None
 
@@ -676,8 +690,7 @@ class IncrementalRenderer(Renderer):
         )
 
     def finish_task(self, spec: PageSpec, lang: str, file: OutputFile, effects: Any) -> OutputFile:
-        inputs = self.plan.page_inputs(spec) if self.plan is not None else None
-        return self._finish(file, inputs, effects)
+        return self._finish(file, effects)
 
     def render_page(self, spec: PageSpec, lang: str) -> OutputFile:
         kept = self.plan_task(spec, lang)
@@ -690,43 +703,50 @@ class IncrementalRenderer(Renderer):
 
     def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
         path = self.urls.sitemap(lang)
-        inputs = None
         if self.plan is not None:
-            inputs = self.plan.sitemap_inputs([(s.kind.name, s.args, s.in_sitemap) for s in specs])
-        return self._whole(path, inputs, lambda: Renderer.render_sitemap(self, specs, lang))
+            # the list of pages is no model value: the sitemap records it by hand
+            pages = tuple((s.kind.name, s.args, s.in_sitemap) for s in specs)
+            self.plan.facts.roots["pages"] = pages
+
+        def make() -> OutputFile:
+            if self.recorder is not None:
+                self.recorder.reads.add(("pages",))
+            return Renderer.render_sitemap(self, specs, lang)
+
+        return self._whole(path, make)
 
     def render_feed(self, lang: str, limit: int = 50) -> OutputFile:
         path = self.urls.feed(lang)
-        inputs = None
-        if self.plan is not None:
-            inputs = {**self.plan.feed_inputs(), "limit": str(limit)}
-        return self._whole(path, inputs, lambda: Renderer.render_feed(self, lang, limit))
+        return self._whole(path, lambda: Renderer.render_feed(self, lang, limit))
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _whole(
-        self, path: str, inputs: Inputs | None, make: Callable[[], OutputFile]
-    ) -> OutputFile:
-        if self.plan is not None and self.plan.skip(path, inputs):
+    def _whole(self, path: str, make: Callable[[], OutputFile]) -> OutputFile:
+        if self.plan is not None and self.plan.skip(path):
             return KeptFile(path, b"")
         file, effects = self._attempt(path, make)
-        return self._finish(file, inputs, effects)
+        return self._finish(file, effects)
 
     def _attempt(self, path: str, make: Callable[[], OutputFile]) -> tuple[OutputFile, Any]:
-        """Render; the effects are the templates loaded, or the template error."""
+        """Render; the effects are the templates loaded and the facts read, or the template
+        error."""
         self.loader.loaded.clear()
+        rec = self.recorder
+        if rec is not None:
+            rec.clear()
         try:
             file = make()
         except jinja2.TemplateError as exc:
             return OutputFile(path, b""), ("error", *self._describe(exc))
-        return file, ("ok", tuple(sorted(self.loader.loaded)))
+        facts = rec.names() if rec is not None else None
+        return file, ("ok", tuple(sorted(self.loader.loaded)), facts)
 
-    def _finish(self, file: OutputFile, inputs: Inputs | None, effects: Any) -> OutputFile:
+    def _finish(self, file: OutputFile, effects: Any) -> OutputFile:
         if effects[0] == "error":
             _kind, path, line, message, hint = effects
             self.diags.error(path, line, 1, f"template error: {message}", hint, code="template")
         elif self.plan is not None:
-            self.plan.rendered(file.path, inputs, effects[1])
+            self.plan.rendered(file.path, effects[2], effects[1])
         return file
 
     def _describe(self, exc: jinja2.TemplateError) -> tuple[str, int, str, str]:

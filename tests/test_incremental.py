@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.deps import SCHEMA, schema_drift, stable_orgs
+from site_builder.deps import stable_orgs
 from site_builder.pipeline import BuildOptions, BuildResult, run
 from site_builder.state import BuildState, Session, state_path
 from tests.conftest import REPO, MakeSite
@@ -355,11 +355,23 @@ def test_a_session_reports_an_unchanged_reports_problems_on_every_build(
     assert run(options, session=session).errors == []
 
 
-def test_the_dependency_model_matches_the_model_classes() -> None:
-    """deps.py declares what each page reads; a new field of the model may be shown somewhere
-    it does not know about. Review deps.py's declarations, then update ``SCHEMA``."""
-    assert schema_drift() == [], "\n".join(schema_drift())
-    assert SCHEMA
+def test_an_edit_re_renders_exactly_the_pages_whose_views_read_the_field(
+    site: tuple[Path, Path, Session],
+) -> None:
+    """What a page depends on is recorded while its view reads the model (record.py): the
+    pages that read an organization's description are the ones an edit of it re-renders."""
+    from site_builder.record import encode
+
+    root, out, session = site
+    state = BuildState.load(state_path(out))
+    assert state is not None
+    fact = encode(("org", "city", "description"))
+    readers = {p for p, rec in state.outputs.items() if rec.facts and fact in rec.facts}
+    assert readers == pages("orgs/city/index.html")  # shown on its own page only
+    edit(root / "content/orgs/city.yaml", "市级组织。", "市级妇女组织。")
+    result = build(root, out, session)
+    assert set(result.rendered) == readers
+    assert tree(out) == clean_build(root, out.parent / "clean")
 
 
 # --- the incremental output is the clean build's output ---------------------------------------
@@ -592,32 +604,28 @@ def test_file_cache_rereads_a_file_written_in_the_same_clock_tick(tmp_path: Path
     assert cache.get(report, report.stat()) is not None
 
 
-def test_remembered_digests_tell_an_int_from_an_equal_float(
+def test_recorded_facts_tell_an_int_from_an_equal_float(
     site: tuple[Path, Path, Session],
 ) -> None:
-    """serve remembers digests by value, and 12 == 12.0 although they may print differently:
-    the type of every figure is part of the key."""
+    """12 == 12.0 although they print differently: a figure's digest tells them apart."""
     import dataclasses
 
-    from site_builder.deps import PageInputs, value_digest
     from site_builder.derive.aggregate import derive
-    from site_builder.kinds import named
+    from site_builder.record import Facts, encode
 
     root, out, session = site
     result = run(BuildOptions(source=root, out=out, in_place=True), session=session)
     assert result.site is not None
-    remember = session.memo("digest", value_digest)
     rep = next(r for r in result.site.reports if r.metrics)
     as_float = dataclasses.replace(
         rep, metrics=tuple(dataclasses.replace(m, value=float(m.value)) for m in rep.metrics)
     )
     assert as_float == rep  # equal values ...
-    for_int = PageInputs(result.site, derive(result.site), None, remember)
     float_site = dataclasses.replace(result.site, reports=(as_float,))
-    for_float = PageInputs(float_site, derive(float_site), None, remember)
-    args = (rep.org, rep.year, rep.slug)
-    report = named("report")
-    assert for_int.page(report, args) != for_float.page(report, args)  # ... new digest
+    fact = encode(("report", rep.ident, "metrics"))
+    for_int = Facts({}, result.site, derive(result.site)).digest(fact)
+    for_float = Facts({}, float_site, derive(float_site)).digest(fact)
+    assert for_int != for_float  # ... new digest
 
 
 # --- `build` with nothing changed: stamps, not contents ----------------------------------------

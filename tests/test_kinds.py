@@ -1,6 +1,6 @@
 """Page kinds are declared once (kinds.py): a kind added by its declaration alone is rendered in
 every language tree, listed in the sitemap, planned by the incremental build and re-rendered when
-what it declares it reads changes."""
+what its view read changes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.deps import Inputs, PageInputs, digest
 from site_builder.kinds import KINDS, PageKind, plan_pages
 from site_builder.pages import View
 from site_builder.pipeline import BuildOptions, run, validate
@@ -39,17 +38,11 @@ def _metric_view(r: Renderer, ctx: PageContext, key: str) -> View:
     }
 
 
-def _metric_inputs(deps: PageInputs, key: str) -> Inputs:
-    reports = [rep for rep in deps.site.reports if any(mv.key == key for mv in rep.metrics)]
-    return {f"metric:{key}": digest(deps.metric(key), deps.listing(reports))}
-
-
 METRIC = PageKind(
     "metric",
     _metric_url,
     _metric_view,
     "metric.html",
-    _metric_inputs,
     pages=lambda site, derived: [(k,) for k in site.metrics],
 )
 WITH_METRICS = (*KINDS, METRIC)
@@ -81,7 +74,7 @@ def test_a_page_kind_from_its_declaration_alone(make_site: MakeSite, tmp_path: P
     again = run(options, session=session)
     assert not [p for p in again.rendered if "/metrics/" in p or p.startswith("metrics/")]
 
-    # Its declared input changed: its pages re-render, in every tree, and other metrics' do not.
+    # What its view read changed: its pages re-render, in every tree, and other metrics' do not.
     metrics = source / "content/metrics.yaml"
     metrics.write_text(
         metrics.read_text(encoding="utf-8").replace("集体学习会", "学习会"), encoding="utf-8"
