@@ -200,14 +200,6 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = CHUNK
     return out
 
 
-def parallel_safe(renderer: Renderer) -> bool:
-    """Whether ``renderer``'s pages may render in workers (see the module docstring)."""
-    from site_builder.render import Renderer
-
-    cls = type(renderer)
-    return cls.render_page is Renderer.render_page or cls.render_task is not Renderer.render_task
-
-
 class Inspection(Generic[T]):
     """Work on each rendered file that is done in the worker beside the rendering, when pages
     render in workers: ``look`` there (its result must pickle), ``keep`` with the result back
@@ -234,7 +226,7 @@ def render_pages(
     work itself, in one process, as it would have here). ``sink``: what the build keeps of
     each finished file, in the build process (e.g. it is written out and only its digest
     kept)."""
-    if jobs > 1 and not parallel_safe(renderer):
+    if jobs > 1 and not renderer.parallel_safe():
         log.info("%s renders in one process (no render_task)", type(renderer).__name__)
         jobs = 1
     results: list[Any] = [renderer.plan_task(spec, lang) for spec, lang in tasks]
