@@ -59,9 +59,9 @@ def _cpu() -> float:
 def build(source: Path, out: Path, builds: int, jobs: int) -> dict[str, float]:
     """Median over the runs of the search stage's share, in wall time and in CPU time (CPU time
     is what other work on the machine disturbs least)."""
-    import site_builder.pipeline as pipeline
+    import site_builder.stages as stages
 
-    inner = pipeline.build_search
+    inner = stages.build_search
     search_cpu: list[float] = []
 
     def timed(*args: Any, **kwargs: Any) -> Any:
@@ -71,7 +71,7 @@ def build(source: Path, out: Path, builds: int, jobs: int) -> dict[str, float]:
         finally:
             search_cpu.append(time.process_time() - t0)
 
-    pipeline.build_search = timed  # type: ignore[assignment]
+    stages.build_search = timed  # type: ignore[assignment]
     walls, cpus = [], []
     try:
         for n in range(builds):
@@ -93,7 +93,7 @@ def build(source: Path, out: Path, builds: int, jobs: int) -> dict[str, float]:
                 + ", ".join(f"{k} {v:.1f}s" for k, v in t.items())
             )
     finally:
-        pipeline.build_search = inner  # type: ignore[assignment]
+        stages.build_search = inner  # type: ignore[assignment]
     return {"wall": statistics.median(walls), "cpu": statistics.median(cpus)}
 
 

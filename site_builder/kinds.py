@@ -1,7 +1,7 @@
 """Every page kind, declared once: its URL, the view its template is given, the template, and
 which pages of it a site has.
 
-Rendering (``render.py``), the sitemap, the incremental plan (``state.RenderPlan``) and the
+Rendering (``render.py``), the sitemap, the incremental plan (``incremental.RenderPlan``) and the
 browser tests' page list (``tests/browser/kinds.py``) read these declarations; nothing else
 names a page kind. Adding one takes a declaration here (or in a caller's own tuple of kinds,
 ``BuildOptions.kinds``), a view function, a template, and its tests.

@@ -59,8 +59,8 @@ elif point == "rename":  # 1: before the old tree moves aside; 2: between the tw
 elif point == "cleanup":  # swapped in, the old tree not yet deleted
     write.shutil.rmtree = killing(shutil.rmtree)
 elif point == "gates":  # everything rendered, nothing written yet
-    import site_builder.pipeline as pipeline
-    pipeline.check_site = killing(pipeline.check_site)
+    import site_builder.stages as stages
+    stages.check_site = killing(stages.check_site)
 from site_builder.cli import main
 main(args)
 """

@@ -129,16 +129,16 @@ def test_a_rebuild_in_a_new_process_scans_only_the_files_it_wrote(
         return real(path, data)
 
     monkeypatch.setattr(gates, "_scan_file", counting)
-    from site_builder import pipeline
+    from site_builder import incremental
 
     read_back: list[Path] = []  # kept files read for the gates
-    real_read = pipeline._read_kept
+    real_read = incremental._read_kept
 
     def reading(path: Path) -> bytes:
         read_back.append(path)
         return real_read(path)
 
-    monkeypatch.setattr(pipeline, "_read_kept", reading)
+    monkeypatch.setattr(incremental, "_read_kept", reading)
     report_pages = pages("reports/city/2024-summary/index.html")
     for n, damage in enumerate([None, "{not json", '{"version": 2, "strings": 7}']):
         if damage is not None:
@@ -307,7 +307,7 @@ def test_drafts_option_change_renders_everything(make_site: MakeSite, tmp_path: 
 
 
 def test_stable_orgs_are_those_no_edit_can_have_changed(tmp_path: Path) -> None:
-    """serve takes over an organization's page inputs and charts when its figures cannot have
+    """serve takes over an organization's charts when its figures cannot have
     changed: not after a report's figures changed (that org and its ancestors are not stable),
     and never after a registry changed."""
     import dataclasses

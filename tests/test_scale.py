@@ -95,11 +95,11 @@ def test_gate_findings_are_the_same_when_workers_scan_the_pages(
         fh.write("\n\n[缺页](../nowhere/index.html) ![图](https://cdn.example/x.png)\n")
     monkeypatch.setattr(parallel, "MIN_TASKS", 2)
     monkeypatch.setattr(parallel, "CHUNK", 7)
-    from site_builder import pipeline
+    from site_builder import stages
 
     scanned: list[str] = []  # pages scanned by the gates stage itself
     in_gates = False
-    real_scan, real_check = gates._scan_file, pipeline.check_site
+    real_scan, real_check = gates._scan_file, stages.check_site
 
     def counting(path: str, data: bytes) -> gates.Scan:
         if in_gates:
@@ -115,7 +115,7 @@ def test_gate_findings_are_the_same_when_workers_scan_the_pages(
             in_gates = False
 
     monkeypatch.setattr(gates, "_scan_file", counting)
-    monkeypatch.setattr(pipeline, "check_site", checking)
+    monkeypatch.setattr(stages, "check_site", checking)
     findings = {}
     for jobs in (1, 2):
         scanned.clear()

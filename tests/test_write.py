@@ -143,8 +143,8 @@ def test_a_build_keeps_no_page_in_memory_and_a_failed_one_leaves_no_new_tree(
 ) -> None:
     """Pages go to the new tree as they render (the build keeps their digests); a build that
     fails afterwards (here: at the gates) removes that tree and leaves the output as it was."""
+    from site_builder.incremental import StagedFile
     from site_builder.pipeline import BuildOptions, run
-    from site_builder.state import StagedFile
     from tests.conftest import MINIMAL_SITE, write_site
     from tests.util import tree_digest
 
