@@ -18,6 +18,10 @@ Every conversion in use keeps the length of the text (one character in, one out)
 works position by position; this lets a Traditional source keep the characters its author chose
 where they are standard (歷 stays 歷 even where OpenCC would pick 曆) while non-standard ones are
 corrected (中層干部 becomes 中層幹部), and lets :func:`nonconforming_chars` report exact positions.
+
+Long: script detection, the phrase overrides, the converter and its HTML scan all work on
+the character tables and the phrase index built here; they could be split along those four
+parts, sharing the tables through one small module.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ Link check. Every relative ``href``/``src`` in a page, every ``url()`` in a styl
 sitemap and feed entry must name a file of the output, and a ``#fragment`` an ``id`` in the
 target page. A broken link that comes from a report's or page's Markdown is reported at its
 ``path:line``; any other (a template's) at the output file.
+
+Long: the offline guard, the link check and their shared scanner of the output's HTML, CSS
+and scripts, with the scans kept between builds; the scanner is the part the others share.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Every source becomes a ``SourceFile`` holding its decoded text. Files that are not UTF-8 are
 reported with the encoding they look like and how to convert them.
+
+Long: reading every kind of source, with the file cache, the source stamps and the
+encoding diagnostics those reads share.
 """
 
 from __future__ import annotations

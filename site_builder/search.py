@@ -27,6 +27,10 @@ HTTP and from ``file://`` alike; Chromium refuses ``fetch()`` of JSON from ``fil
 
 Everything here is pure: it takes the model, the rendered bodies and a reader of the rendered
 pages (snippets are cut from them) and returns files.
+
+Long: the index builder, its sharded encoding and the snippet text share the folding and
+the position space of the index; the browser side reads what this module writes, byte for
+byte.
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
     watch (inotify) -> debounce -> rebuild (incremental) -> publish a status -> every tab reloads
 
 - **Build.** One ``state.Session`` lives as long as the server, so a rebuild re-parses only the
-  files that changed and re-renders only the pages whose inputs changed (``deps.py``); changed
-  files are replaced one by one in a private output folder (not the project's ``output/``, so a
-  draft preview never ends up published), and the state beside it lets the next ``serve`` start
-  incrementally too.
+  files that changed and re-renders only the pages whose recorded facts changed
+  (``record.py``); changed files are replaced one by one in a private output folder (not the
+  project's ``output/``, so a draft preview never ends up published), and the state beside it
+  lets the next ``serve`` start incrementally too.
 - **Serve.** ``preview_server.py``, on ``livereload``: the last good output, under the site's
   base path (``/reports/`` for ``base_url: http://intranet/reports/``), so that pages behave as
   they will on the intranet. HTML responses get the reload scripts before ``</body>``; the files
@@ -18,6 +18,9 @@
 - **Errors.** A failed build leaves the output as it was; the status carries its diagnostics and
   the page shows them over the last good page until a build succeeds. The terminal prints each
   problem once, not again on every save while it stays.
+
+Long: the watcher, the rebuild loop and the status channel of the live preview, which share
+one server state.
 """
 
 from __future__ import annotations

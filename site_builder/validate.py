@@ -2,6 +2,10 @@
 
 Every check appends a diagnostic and carries on, so one build reports every problem at once.
 Pure: the only inputs are parsed values; the only outputs are the model and diagnostics.
+
+Long: one check per source kind (configuration, organizations, registries, reports, pages,
+data files) and the model built from them; each needs the registries the others build, so they
+run in one place, in order.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Pure: no I/O, no clock, no randomness — chart ids are given, never generated.
 Every problem of a block is reported at once, each at its own line in the Markdown file, as a
 warning: an invalid chart is left out and the rest of the page still builds (``--strict`` turns
 warnings into a failed build).
+
+Long: one declared spec per chart type, with its validator and its options builder, and the
+site's own charts built from the same specs; a module per chart type is the natural split.
 """
 
 from __future__ import annotations
