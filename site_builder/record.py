@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from site_builder.derive.aggregate import Derived, OrgFacts
@@ -44,20 +44,20 @@ def encode(path: Path) -> str:
     return json.dumps(path, ensure_ascii=False, separators=(",", ":"))
 
 
+_NAMERS: dict[type, Callable[[Any], Path]] = {
+    Report: lambda v: ("report", v.ident),
+    OrgFacts: lambda v: ("facts", v.org.key),
+    Org: lambda v: ("org", v.key),
+    Metric: lambda v: ("metric", v.key),
+    Tag: lambda v: ("tag", v.slug),
+    Page: lambda v: ("page", v.name),
+}
+
+
 def _entity(value: object) -> Path | None:
     """The name of a model entity, or None for a plain value."""
-    cls = type(value)
-    if cls is Report:
-        return ("report", value.ident)  # type: ignore[attr-defined]
-    if cls is OrgFacts:
-        return ("facts", value.org.key)  # type: ignore[attr-defined]
-    if cls is Org or cls is Metric:
-        return (cls.__name__.lower(), value.key)  # type: ignore[attr-defined]
-    if cls is Tag:
-        return ("tag", value.slug)  # type: ignore[attr-defined]
-    if cls is Page:
-        return ("page", value.name)  # type: ignore[attr-defined]
-    return None
+    namer = _NAMERS.get(type(value))
+    return namer(value) if namer is not None else None
 
 
 class Recorder:
@@ -93,15 +93,15 @@ class Recorder:
 
 
 def _wrap(value: Any, path: Path, rec: Recorder, top: bool = False) -> Any:
-    name = _entity(value)
-    if name is not None:
-        return Recorded(value, name, rec)
     cls = type(value)
+    namer = _NAMERS.get(cls)
+    if namer is not None:
+        return Recorded(value, namer(value), rec)
     if cls is Translation:
         return Recorded(value, path, rec)
     if cls is dict and top:
         return _Mapping(value, path, rec)
-    if cls is tuple and value and _entity(value[0]) is not None:
+    if cls is tuple and value and type(value[0]) in _NAMERS:
         return _Sequence(value, path, rec)
     rec.reads.add(path)
     return value
