@@ -96,6 +96,7 @@ class RenderPlan:
         self.counts = Counts()
         self._intact: dict[str, OutputRecord | None] = {}
         self._names: dict[str, str] = {}  # one object per fact name
+        self._changed: set[str] | None = None
 
     def intact(self, path: str) -> OutputRecord | None:
         """The previous record of ``path`` if the file is still on disk exactly as written."""
@@ -123,11 +124,13 @@ class RenderPlan:
             return False
         if any(self.templates.get(n, "") != d for n, d in rec.templates.items()):
             return False
-        assert self.previous is not None
-        before, now = self.previous.facts, self.facts.digest
-        for fact in rec.facts:
-            if now(fact) != before.get(fact):
-                return False
+        if self._changed is None:
+            # every fact of the last build whose digest differs now: a page is kept when it
+            # read none of them (the state's table holds every fact any page read)
+            assert self.previous is not None
+            self._changed = self.facts.changed(self.previous.facts)
+        if not self._changed.isdisjoint(rec.facts):
+            return False
         self.records[path] = rec
         self.counts.kept.append(path)
         return True
@@ -297,12 +300,14 @@ class IncrementalRenderer(Renderer):
 
     # -- sitemaps and feeds (rendered in the build process) --------------------------------
 
-    def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
-        path = self.urls.sitemap(lang)
+    def begin(self, specs: list[PageSpec]) -> None:
         if self.plan is not None:
             # the list of pages is no model value: the sitemap records it by hand
             pages = tuple((s.kind.name, s.args, s.in_sitemap) for s in specs)
             self.plan.facts.roots["pages"] = pages
+
+    def render_sitemap(self, specs: list[PageSpec], lang: str) -> OutputFile:
+        path = self.urls.sitemap(lang)
 
         def make() -> OutputFile:
             if self.recorder is not None:

@@ -223,10 +223,28 @@ def plain(value: Any) -> Any:
     return value
 
 
+class FactMemo:
+    """What one build resolved, for the next build in the same process (``serve``): each fact's
+    parsed path, the value it led to and that value's digest. A fact that leads to the very
+    same object again (the validation and Markdown memos keep unchanged values) keeps its
+    digest without hashing the value again."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[list[Any], object, str]] = {}
+
+
 class Facts:
     """The digest of any fact in one build's model, each computed once."""
 
-    def __init__(self, roots: Mapping[str, Any], site: Site, derived: Derived) -> None:
+    def __init__(
+        self,
+        roots: Mapping[str, Any],
+        site: Site,
+        derived: Derived,
+        previous: FactMemo | None = None,
+    ) -> None:
         self.roots = dict(roots)
         self.entities: dict[str, Mapping[Any, Any]] = {
             "report": {r.ident: r for r in site.reports},
@@ -237,15 +255,35 @@ class Facts:
             "facts": derived.orgs,
         }
         self._digests: dict[str, str] = {}
+        self._before = previous.entries if previous is not None else {}
+        self.memo = FactMemo()
 
     def digest(self, fact: str) -> str:
         """The digest of the fact ``fact`` (as :func:`encode` writes it) in this model."""
         found = self._digests.get(fact)
         if found is None:
-            found = self._digests[fact] = self._resolve(json.loads(fact))
+            found = self._digests[fact] = self._resolve(fact)
         return found
 
-    def _resolve(self, path: list[Any]) -> str:
+    def changed(self, before: Mapping[str, str]) -> set[str]:
+        """The facts of ``before`` (fact -> digest) whose digest in this model differs."""
+        now = self.digest
+        return {fact for fact, d in before.items() if now(fact) != d}
+
+    def _resolve(self, fact: str) -> str:
+        old = self._before.get(fact)
+        path = old[0] if old is not None else json.loads(fact)
+        value = self._value(path)
+        if value is _GONE:
+            found = GONE
+        elif old is not None and old[1] is value:
+            found = old[2]
+        else:
+            found = digest(value)
+        self.memo.entries[fact] = (path, value, found)
+        return found
+
+    def _value(self, path: list[Any]) -> object:
         head, *steps = path
         try:
             # a root of the model, or an entity by its name
@@ -265,8 +303,11 @@ class Facts:
                 else:
                     value = getattr(value, step)
         except (KeyError, AttributeError, IndexError, TypeError):
-            return GONE
-        return digest(value)
+            return _GONE
+        return value
+
+
+_GONE = object()
 
 
 def _key(step: Any) -> Any:

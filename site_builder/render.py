@@ -156,6 +156,9 @@ class Renderer(PageViews):
             cls.render_page is Renderer.render_page or cls.render_task is not Renderer.render_task
         )
 
+    def begin(self, specs: list[PageSpec]) -> None:
+        """Before the first page: the pages of one language tree (a subclass may note them)."""
+
     def prepare_workers(self) -> None:
         """Before forking: compile every template once, here, rather than once per worker."""
         for name in self.env.list_templates():
@@ -264,6 +267,7 @@ def render_site(
     from site_builder.parallel import render_pages
 
     specs = plan_pages(*renderer.model, renderer.kinds)
+    renderer.begin(specs)
     languages = renderer.model[0].config.languages
     tasks = [(spec, lang) for lang in languages for spec in specs]
     total = len(tasks)

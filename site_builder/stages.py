@@ -277,9 +277,10 @@ def make_plan(
         "drafts": options.drafts,
     }
     roots = {"site": model.site, "derived": model.derived, "charts": model.charts}
-    facts = Facts({**roots, "bodies": model.bodies}, model.site, model.derived)
+    last = model.last.facts if model.last is not None else None
+    facts = Facts({**roots, "bodies": model.bodies}, model.site, model.derived, last)
     plan = RenderPlan(options.out, session.state(options.out), meta, facts, project.templates)
-    session.carried[_carry_key(options)] = LastBuild(model.site, model.charts)
+    session.carried[_carry_key(options)] = LastBuild(model.site, model.charts, facts.memo)
     return plan
 
 

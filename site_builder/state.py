@@ -49,10 +49,8 @@ from site_builder.load import (
     stamped_path,
 )
 from site_builder.model import Site
-from site_builder.write import (
-    MARKER,
-    write_atomic,
-)
+from site_builder.record import FactMemo
+from site_builder.write import MARKER, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +260,7 @@ class BuildState:
             return cls(dict(raw["meta"]), outputs, snapshot, table)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             log.warning("ignoring the incremental-build state %s: %s", path, exc)
             return None
 
@@ -363,10 +361,12 @@ class _BytecodeCache(jinja2.BytecodeCache):
 @dataclass(frozen=True, slots=True)
 class LastBuild:
     """What the next build of the same sources in this process may take over: its charts,
-    for the organizations whose figures did not change (``deps.stable_orgs``)."""
+    for the organizations whose figures did not change (``deps.stable_orgs``), and the facts
+    its plan resolved."""
 
     site: Site
     charts: Charts
+    facts: FactMemo | None = None  # what its plan resolved (record.Facts)
 
 
 class Session:
