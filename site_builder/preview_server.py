@@ -28,6 +28,10 @@ Safety (a preview is reachable from every page the user's browser opens): only r
 rebinding otherwise lets a web page read the preview), everything else gets 403; a path that
 cannot name a file (NUL, a segment over 255 bytes, ``..`` above the site) is 404, an overlong
 URL 414; every request gets an answer and nothing prints a traceback.
+
+Long: the HTTP handler of the site's files and the subclasses of livereload's handlers
+share one tornado application and the tab registry; each part is small, and reads best beside
+the others it hooks into.
 """
 
 from __future__ import annotations

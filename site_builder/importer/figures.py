@@ -7,6 +7,9 @@ out, each by a rule named below: dates and durations (年, 月, 日, 天), ordin
 十九届三次全会, 一是), document numbers (〔2017〕47号), counts inside quotation marks, book
 titles and fixed slogans (“两个维护”, 三会一课, “1+5+2”), categories (6个方面, 五个步骤) and norms
 (每月至少2次, 每人2名).
+
+Long: one exclusion rule per kind of number that is no figure, each beside the patterns it
+shares with the others; they run as one pass over the text.
 """
 
 from __future__ import annotations
