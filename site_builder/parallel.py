@@ -27,7 +27,8 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from site_builder.render import OutputFile, PageSpec, Renderer
+    from site_builder.kinds import PageSpec
+    from site_builder.render import OutputFile, Renderer
 
 log = logging.getLogger(__name__)
 

@@ -201,7 +201,8 @@ class _Sequence:
         return (Recorded(v, _entity(v) or (), rec) for v in self._obj)
 
     def __reversed__(self) -> Iterator[Any]:
-        return reversed(tuple(self))
+        items: tuple[Any, ...] = tuple(self)
+        return iter(items[::-1])
 
     def __getitem__(self, index: Any) -> Any:
         self._ids()
