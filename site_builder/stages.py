@@ -2,6 +2,9 @@
 values before it, wrapping the stage modules (load, parse, validate, derive, render, search,
 gates, write) with what a build needs around them: timing, the incremental plan, the new output
 tree, the state beside the output.
+
+Long: one function per stage and the values they pass between them; they share the
+build's edges (the new output tree, the state and the scans beside the output).
 """
 
 from __future__ import annotations

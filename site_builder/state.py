@@ -19,6 +19,10 @@ A page whose facts and templates are unchanged, and whose file is still on disk 
 (same size and mtime), is not rendered again; a rendered file whose bytes equal the previous ones
 is not rewritten. A state that does not match the site configuration, the drafts option or the
 generator's code is used only to compare bytes: every page renders.
+
+Long: the state file (its records, its validation against damaged or forged files, the
+up-to-date check) and the one-process Session; both describe what one build leaves for the
+next, and the state's checks read best beside its format.
 """
 
 from __future__ import annotations
