@@ -2,6 +2,9 @@
 
 Exit codes: 0 ok, 1 content errors, 2 usage errors. Diagnostics go to stderr, one per line,
 ``path:line:col: severity: message (hint)``; never a traceback for anything a user can cause.
+
+Long: one command per verb, each only parsing its options and printing its result; the
+console output they share (progress, diagnostics, exit codes) is the rest.
 """
 
 from __future__ import annotations

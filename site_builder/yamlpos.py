@@ -6,6 +6,9 @@ Duplicate mapping keys are reported (PyYAML silently keeps the last one). Hostil
 are refused with an error, never a crash or a hang: nesting deeper than ``MAX_DEPTH``, an alias
 that contains itself, aliases expanding to more than ``MAX_VALUES`` values (a "billion laughs"),
 and tags other than YAML's own (``!!python/object`` …).
+
+Long: the loader that keeps every node's line and column, and the checks of the text it
+runs before the YAML library sees it; both must agree on the same positions.
 """
 
 from __future__ import annotations
