@@ -57,7 +57,71 @@
     return rows.join("<br>");
   }
 
+  // Category labels are wrapped here rather than by ECharts' `overflow: "break"`, which breaks
+  // between any two characters and can leave a closing mark alone on a line ("）"). A line holds
+  // about `width` pixels (a Chinese character counts 12, a Latin one 7); it breaks at spaces in
+  // Latin text and never before closing punctuation nor after opening punctuation.
+  var NO_START = "）)]】」』》〉、，。．,.;；:：!！?？%…·";
+  var NO_END = "（([【「『《〈";
+  function charWidth(c) {
+    return c.charCodeAt(0) > 0x2e7f ? 12 : 7;
+  }
+  function wrapAt(text, width) {
+    var units = [];
+    var re = /[A-Za-z0-9'’\-.,+%]+ ?|./g;
+    var m;
+    while ((m = re.exec(text))) units.push(m[0]);
+    var lines = [];
+    var line = "";
+    var used = 0;
+    for (var i = 0; i < units.length; i++) {
+      var u = units[i];
+      var w = 0;
+      for (var j = 0; j < u.length; j++) w += charWidth(u[j]);
+      if (line && used + w > width) {
+        var next = u.charAt(0);
+        var last = line.charAt(line.length - 1);
+        if (NO_START.indexOf(next) < 0 && NO_END.indexOf(last) < 0) {
+          lines.push(line.replace(/ $/, ""));
+          line = "";
+          used = 0;
+        } else if (NO_END.indexOf(last) >= 0 && line.length > 1) {
+          lines.push(line.slice(0, -1));
+          line = last;
+          used = charWidth(last);
+        }
+      }
+      line += u;
+      used += w;
+    }
+    if (line) lines.push(line.replace(/ $/, ""));
+    return lines.join("\n");
+  }
+  // As few lines as the width allows, as even as possible (no single character left over).
+  function wrapLabel(text, width) {
+    text = String(text);
+    var first = wrapAt(text, width);
+    var n = first.split("\n").length;
+    if (n < 2) return first;
+    var total = 0;
+    for (var i = 0; i < text.length; i++) total += charWidth(text[i]);
+    var even = wrapAt(text, Math.ceil(total / n) + 6);
+    return even.split("\n").length === n ? even : first;
+  }
+
   function prepare(option) {
+    var xAxes = option.xAxis ? [].concat(option.xAxis) : [];
+    xAxes.forEach(function (axis) {
+      var label = axis.axisLabel;
+      if (axis.type === "category" && label && label.overflow === "break" && !label.formatter) {
+        var width = label.width || 96;
+        delete label.overflow;
+        delete label.width;
+        label.formatter = function (value) {
+          return wrapLabel(value, width);
+        };
+      }
+    });
     var yAxes = option.yAxis ? [].concat(option.yAxis) : [];
     yAxes.forEach(function (axis) {
       if (axis.type === "value") {

@@ -12,8 +12,10 @@ import jinja2
 from markupsafe import Markup, escape
 
 from site_builder import paginate, search, views
+from site_builder.chinese import Converter
 from site_builder.derive.aggregate import Derived
 from site_builder.derive.charts import Charts
+from site_builder.i18n import LANGUAGES
 from site_builder.markdown import CHART_PLACEHOLDER_RE
 from site_builder.model import Page, Report, Site
 from site_builder.urls import Urls
@@ -42,6 +44,7 @@ class PageViews:
     pages: dict[str, Page]
     charts: Charts | None
     chart_renderer: ChartRenderer | None
+    converter: Converter
 
     # -- one function per page kind --------------------------------------------------------
 
@@ -220,7 +223,14 @@ class PageViews:
         facts = self.derived.orgs[org]
         crumbs = [ctx.org_link(a, short=True) for a in reversed(facts.ancestors)]
         crumbs.append(ctx.org_link(org, short=True))
+        older, newer = views.neighbours(facts.reports, rep)
+        running = f"{ctx.plain(self.site.orgs[org].name)} · {ctx.report_title(rep).striptags()}"
+        if LANGUAGES[ctx.lang].text == "zh":  # the page's conversion passes over <style>
+            running = self.converter.convert(running, ctx.lang)
         return {
+            "older": ctx.report_item(older) if older else None,
+            "newer": ctx.report_item(newer) if newer else None,
+            "print_header": views.css_string(running),
             "title": ctx.report_title(rep),
             "org": ctx.org_link(org),
             "date": ctx.date(rep),

@@ -234,6 +234,23 @@ def reports_by_year(ctx: PageContext, reports: tuple[Report, ...]) -> tuple[Year
     return tuple(YearGroup(y, tuple(items)) for y, items in sorted(groups.items(), reverse=True))
 
 
+def neighbours(reports: tuple[Report, ...], report: Report) -> tuple[Report | None, Report | None]:
+    """The organization's report before and after ``report`` (older, newer) in its listing
+    order (``reports`` is newest first), for the links under a report."""
+    i = next(i for i, r in enumerate(reports) if r is report or r.ident == report.ident)
+    older = reports[i + 1] if i + 1 < len(reports) else None
+    newer = reports[i - 1] if i > 0 else None
+    return older, newer
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string that is safe inside ``<style>``: everything but ASCII
+    letters, digits, spaces and simple punctuation is written as a CSS escape."""
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-_()'!?")
+    out = "".join(c if c in safe else f"\\{ord(c):06x}" for c in text)
+    return Markup(f'"{out}"')
+
+
 def toc_links(toc: tuple[TocEntry, ...]) -> tuple[tuple[int, Link], ...]:
     return tuple((e.level, Link(escape(e.text), "#" + e.anchor)) for e in toc)
 

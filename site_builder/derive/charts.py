@@ -725,16 +725,22 @@ def _metric_series(
 # --- charts of our own ---------------------------------------------------------------------------
 
 
+def _year_span(years: Iterable[int]) -> list[int]:
+    """Every year from the first to the last of ``years``: a year axis that skips the years
+    without data would put 2005 beside 2019 with no sign of the years between."""
+    present = list(years)
+    return list(range(min(present), max(present) + 1)) if present else []
+
+
 def org_trends(site: Site, derived: Derived, key: str) -> tuple[ChartSpec, ...]:
     """One line chart per metric with values in two or more years (one metric, one unit)."""
     table = derived.orgs[key].table
-    all_years = sorted({y for by_year in table.values() for y in by_year})
     out = []
     for metric_key, by_year in table.items():
         if len(by_year) < 2:
             continue
         metric = site.metrics[metric_key]
-        years = [y for y in all_years if min(by_year) <= y <= max(by_year)]
+        years = _year_span(by_year)  # every year between, so a gap shows as one
         series = _metric_series(metric, [by_year.get(y) for y in years])
         out.append(
             ChartSpec(
@@ -809,7 +815,7 @@ def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartS
     reported most often (by organization and year), summed per year and stacked by organization."""
     out: list[ChartSpec] = []
     colors = org_colors(site)
-    years = sorted(derived.reports_by_year)
+    years = _year_span(derived.reports_by_year)
     if years:
         orgs = sorted({r.org for r in site.reports}, key=lambda k: (site.orgs[k].level.rank, k))
         series = tuple(
@@ -817,7 +823,7 @@ def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartS
                 _org_label(site, k),
                 tuple(
                     Point(n)
-                    if (n := sum(1 for r in derived.reports_by_year[y] if r.org == k))
+                    if (n := sum(1 for r in derived.reports_by_year.get(y, ()) if r.org == k))
                     else None
                     for y in years
                 ),
@@ -848,7 +854,7 @@ def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartS
         by_org = {
             k: f.table[metric_key] for k, f in derived.orgs.items() if f.table.get(metric_key)
         }
-        m_years = sorted({y for t in by_org.values() for y in t})
+        m_years = _year_span({y for t in by_org.values() for y in t})
         orgs = sorted(by_org, key=lambda k: (site.orgs[k].level.rank, k))
         series = tuple(_metric_series(metric, [by_org[k].get(y) for y in m_years]) for k in orgs)
         series = tuple(
