@@ -136,6 +136,16 @@ class Phrase:
 
 
 @dataclass(frozen=True, slots=True)
+class Theme:
+    """``site.yaml`` ``theme:``: the look a site changes without overriding templates."""
+
+    color: str | None = None  # the accent colour, "#rrggbb"
+    logo: str | None = None  # a file in assets/, shown before the site title
+    favicon: str | None = None  # a file in assets/ (default: favicon.svg)
+    footer: LocalText | None = None  # the footer's line (default: the catalog's footer_text)
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: LocalText
     description: LocalText
@@ -145,6 +155,8 @@ class SiteConfig:
     raw_html: bool
     latest_reports: int
     phrases: tuple[Phrase, ...] = ()
+    pdf: bool = False  # a PDF of every report and a yearly compendium per organization
+    theme: Theme = Theme()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from site_builder import views
+from site_builder import theme, views
 from site_builder.chinese import Converter
 from site_builder.derive.aggregate import Derived
 from site_builder.derive.charts import Charts
@@ -124,6 +124,12 @@ class Renderer(PageViews):
             "search_href": ctx.href(urls.search(lang)),
             "feed_title": t("feed_title", site=ctx.plain(site.config.title)),
             "asset": lambda name: ctx.href(urls.asset(name)),
+            "theme_style": theme.style(site.config.theme),
+            "logo": ctx.href(urls.asset(site.config.theme.logo)) if site.config.theme.logo else "",
+            "favicon": site.config.theme.favicon or "favicon.svg",
+            "footer_text": (
+                ctx.tx(site.config.theme.footer) if site.config.theme.footer else t("footer_text")
+            ),
             "footer_pages": [
                 Link(views.page_title(ctx, p), ctx.href(urls.page(lang, p.name)))
                 for p in site.pages

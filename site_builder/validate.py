@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from site_builder import numbers
+from site_builder import numbers, theme
 from site_builder.errors import Diagnostic, Diagnostics, did_you_mean
 from site_builder.model import (
     EMPTY,
@@ -32,6 +32,7 @@ from site_builder.model import (
     Site,
     SiteConfig,
     Tag,
+    Theme,
     Translation,
 )
 from site_builder.parse import ParsedDoc, ParsedYaml, type_name
@@ -196,6 +197,8 @@ CONFIG_KEYS = (
     "markdown",
     "latest_reports",
     "chinese",
+    "pdf",
+    "theme",
 )
 
 
@@ -307,7 +310,11 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
             elif "hans" in item and "hant" in item:
                 ctx.err(p, "'hans' and 'hant' must be non-empty text")
     latest = _int(ctx, m, "latest_reports", 10, 1, 100)
+    pdf = _bool(ctx, m, "pdf", (), False)
+    theme = validate_theme(ctx, m.get("theme", {}))
     return SiteConfig(
+        pdf=pdf,
+        theme=theme,
         title=title,
         description=description,
         base_url=base_url,
@@ -317,6 +324,54 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
         latest_reports=latest,
         phrases=tuple(phrases),
     )
+
+
+THEME_KEYS = ("color", "logo", "favicon", "footer")
+_COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
+_ASSET_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\.(svg|png|jpe?g|gif|webp|ico)")
+
+
+def validate_theme(ctx: Ctx, t: Any) -> Theme:
+    """``theme:`` of site.yaml. The colour is the header's background under white text, so it
+    must reach WCAG AA contrast (4.5:1) with white; logo and favicon are image files in
+    ``assets/`` (the link check reports one that does not exist)."""
+    if not isinstance(t, dict):
+        ctx.err(("theme",), f"'theme' must be a mapping, not {type_name(t)}")
+        return Theme()
+    check_keys(ctx, t, ("theme",), THEME_KEYS, what="'theme'")
+    color = t.get("color")
+    if color is not None:
+        if not isinstance(color, str) or not _COLOR_RE.fullmatch(color):
+            ctx.err(("theme", "color"), "'color' must be a hex colour", "e.g. '#9f1d20' (quoted)")
+            color = None
+        else:
+            color = theme.expand_hex(color)
+            ratio = theme.contrast(color, "#ffffff")
+            if ratio < 4.5:
+                ctx.err(
+                    ("theme", "color"),
+                    f"colour {color} is too light for white text (contrast {ratio:.1f}:1)",
+                    "choose a darker colour: at least 4.5:1 against white",
+                )
+                color = None
+    files: dict[str, str | None] = {}
+    for key in ("logo", "favicon"):
+        v = t.get(key)
+        if v is not None and (
+            not isinstance(v, str)
+            or not _ASSET_RE.fullmatch(v)
+            or any(part.strip(".") == "" for part in v.split("/"))  # no "." or ".." steps
+        ):
+            ctx.err(
+                ("theme", key),
+                f"'{key}' must be an image file in assets/, e.g. logo.svg",
+                "a path relative to assets/ ending in .svg, .png, .jpg, .gif, .webp or .ico",
+            )
+            v = None
+        files[key] = v
+    footer = local_text(ctx, t["footer"], ("theme", "footer"), "footer") if "footer" in t else None
+    footer = None if footer == EMPTY else footer
+    return Theme(color=color, logo=files["logo"], favicon=files["favicon"], footer=footer)
 
 
 # --- organizations -------------------------------------------------------------------------
