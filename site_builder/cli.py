@@ -106,6 +106,7 @@ def _run_build(
     translations: bool = False,
     jobs: int = 0,
     overwrite: bool = False,
+    pdf: bool = False,
 ) -> int:
     from site_builder.pipeline import BuildOptions, run
 
@@ -121,6 +122,7 @@ def _run_build(
         translations=translations,
         jobs=jobs,
         overwrite=overwrite,
+        pdf=pdf,
     )
     try:
         with _Progress() as progress:
@@ -186,7 +188,9 @@ def _run_build(
         click.echo(
             f"built {result.pages} pages ({files} files) into {out_dir} in {total:.2f}s: "
             f"{len(result.rendered)} rendered, {w.written} written, {w.unchanged} unchanged, "
-            f"{w.removed} removed" + (f"; {warnings} warning(s)" if warnings else ""),
+            f"{w.removed} removed"
+            + (f", {len(result.pdf_printed)} PDF(s) printed" if result.pdf_printed else "")
+            + (f"; {warnings} warning(s)" if warnings else ""),
             err=True,
         )
     else:
@@ -247,6 +251,12 @@ def main() -> None:
     help="Build into a non-empty --out folder that site-builder did not make, deleting what it "
     "holds (without this, such a folder is refused).",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print a PDF of every report and a yearly compendium per organization (needs "
+    "Chromium; same as `pdf: true` in site.yaml).",
+)
 def build(
     source: Path,
     out: Path | None,
@@ -255,9 +265,12 @@ def build(
     fmt: str,
     jobs: int,
     overwrite: bool,
+    pdf: bool,
 ) -> None:
     """Build the site into the output folder (all or nothing)."""
-    sys.exit(_run_build(source, out, strict, drafts, True, fmt, jobs=jobs, overwrite=overwrite))
+    sys.exit(
+        _run_build(source, out, strict, drafts, True, fmt, jobs=jobs, overwrite=overwrite, pdf=pdf)
+    )
 
 
 @main.command()

@@ -141,10 +141,20 @@ class PageViews:
             ),
             "table": views.metric_table(ctx, facts),
             "groups": views.reports_by_year(ctx, facts.reports[: paginate.PAGE_SIZE]),
+            "compendiums": self._compendiums(ctx, key),
             "reports_more": self._org_reports_more(ctx, key),
             "crumbs": crumbs,
             "page_description": ctx.plain(org.description),
         }
+
+    def _compendiums(self, ctx: PageContext, key: str) -> dict[int, str]:
+        """Year -> the link to the organization's compendium PDF of that year (``pdf`` on)."""
+        if not self.site.config.pdf:
+            return {}
+        from site_builder.pdf import compendium_pdf_path
+
+        years = {r.year for r in self.derived.orgs[key].reports}
+        return {y: ctx.href(compendium_pdf_path(self.urls, ctx.lang, key, y)) for y in years}
 
     def _org_reports_more(self, ctx: PageContext, key: str) -> Link | None:
         n = len(self.derived.orgs[key].reports)
@@ -227,7 +237,13 @@ class PageViews:
         running = f"{ctx.plain(self.site.orgs[org].name)} · {ctx.report_title(rep).striptags()}"
         if LANGUAGES[ctx.lang].text == "zh":  # the page's conversion passes over <style>
             running = self.converter.convert(running, ctx.lang)
+        pdf_href = ""
+        if self.site.config.pdf:
+            from site_builder.pdf import report_pdf_path
+
+            pdf_href = ctx.href(report_pdf_path(self.urls, ctx.lang, org, year, slug))
         return {
+            "pdf": pdf_href,
             "older": ctx.report_item(older) if older else None,
             "newer": ctx.report_item(newer) if newer else None,
             "print_header": views.css_string(running),

@@ -8,6 +8,8 @@ them together, times them, and decides whether the result may be written.
 
 from __future__ import annotations
 
+import dataclasses
+
 from site_builder.chinese import Converter, nonconforming_chars
 from site_builder.chinese import Phrase as ZhPhrase
 from site_builder.errors import Diagnostics
@@ -31,6 +33,7 @@ from site_builder.stages import (
     gates_stage,
     make_plan,
     make_renderer,
+    pdf_stage,
     render_stage,
     search_stage,
     staging_tree,
@@ -76,6 +79,10 @@ def validate(
     config = validate_config(parsed.config, diags)
     if config is None:
         return checked
+    if options.pdf and not config.pdf:
+        config = dataclasses.replace(config, pdf=True)
+    if config.pdf and options.in_place:
+        config = dataclasses.replace(config, pdf=False)  # `serve` previews pages, not PDFs
     phrases = tuple(ZhPhrase(p.hans, p.hant) for p in config.phrases)
     converter = session.converter(phrases, lambda: Converter(phrases))
     site = build_site(
@@ -163,10 +170,17 @@ def _run(
             clock.lap("preview")
         files += search_stage(options, model, converter, files, staging)
         clock.lap("search")
+        printed: list[str] = []
+        if model.site.config.pdf and options.write and not diags.errors:
+            files += pdf_stage(
+                options, model, converter, renderer.urls, files, staging, diags, printed
+            )
+            clock.lap("pdf")
         diags.extend(asset_clashes(files, checked.project))
         kept = gates_stage(options, checked.project, model, converter, files, staging, plan, diags)
         clock.lap("gates")
         result = build_result(options, checked, model, files, kept, plan, clock)
+        result.pdf_printed = printed
         if result.errors or (options.strict and bool(diags.warnings)) or not options.write:
             return result
         write_stage(options, session, result, plan, staging, snapshot)

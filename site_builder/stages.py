@@ -29,6 +29,7 @@ from site_builder.gates import (
     prescan,
     remember,
 )
+from site_builder.i18n import LANGUAGES
 from site_builder.incremental import (
     IncrementalRenderer,
     KeptFile,
@@ -56,6 +57,7 @@ from site_builder.state import (
     up_to_date,
 )
 from site_builder.translations import summary as translation_summary
+from site_builder.urls import Urls
 from site_builder.write import Staging, WriteResult, write_output
 from site_builder.yamlpos import parse_yaml
 
@@ -88,6 +90,8 @@ class BuildOptions:
     jobs: int = 1
     # Replace a non-empty output folder that site-builder did not make (`build --overwrite`).
     overwrite: bool = False
+    # Also print PDFs (pdf.py); site.yaml `pdf: true` asks for them too. Not in `serve`.
+    pdf: bool = False
     # The page kinds of the site (kinds.py); tests add their own.
     kinds: tuple[PageKind, ...] = KINDS
 
@@ -104,6 +108,7 @@ class BuildResult:
     kept: list[str] = field(default_factory=list)  # outputs reused unrendered (not in `files`)
     # True: the sources and output were as the last build left them; nothing ran but `load`
     up_to_date: bool = False
+    pdf_printed: list[str] = field(default_factory=list)  # PDFs printed (not from the cache)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -223,7 +228,7 @@ def check_up_to_date(
     so. The snapshot the build records for next time, and the result if nothing is to do."""
     taken_at = time.time_ns()
     stamps = stamp_sources(options.source)
-    quick = {"generator": generator_digest(), "drafts": options.drafts}
+    quick = {"generator": generator_digest(), "drafts": options.drafts, "pdf": options.pdf}
     previous = session.state(options.out)
     if up_to_date(previous, options.source, options.out, quick, stamps):
         assert previous is not None and previous.snapshot is not None
@@ -278,6 +283,7 @@ def make_plan(
         "generator": generator_digest(),
         "config": project.config.digest if project.config else "",
         "drafts": options.drafts,
+        "pdf": model.site.config.pdf,  # the pages link to the PDFs
     }
     roots = {"site": model.site, "derived": model.derived, "charts": model.charts}
     last = model.last.facts if model.last is not None else None
@@ -360,6 +366,53 @@ def search_stage(
 
     found = build_search(model.site, model.bodies.by_path, read_page, converter)
     return [OutputFile(p, d) for p, d in found]
+
+
+def pdf_stage(
+    options: BuildOptions,
+    model: Model,
+    converter: Converter,
+    urls: Urls,
+    files: list[OutputFile],
+    staging: Staging | None,
+    diags: Diagnostics,
+    printed: list[str],
+) -> list[OutputFile]:
+    """The PDFs (pdf.py) as output files, before the gates: the pages' links to them are
+    checked like any other, and the write stage keeps an unchanged one as it is."""
+    from site_builder import pdf
+
+    rendered_pages = {f.path: f for f in files}
+
+    def read_page(path: str) -> bytes | None:
+        f = rendered_pages.get(path)
+        if f is None or f.data:
+            return f.data if f else None
+        if isinstance(f, StagedFile) and staging is not None:
+            return staging.read(path)
+        kept = options.out / path
+        return kept.read_bytes() if kept.is_file() else None
+
+    site = model.site
+    assets = []
+    for f in files:
+        if f.path.startswith("assets/") and not f.path.startswith("assets/search/"):
+            assets.append((f.path, f.data or read_page(f.path) or b""))
+    jobs = pdf.plan(site, model.derived, urls, converter.convert)
+    try:
+        result = pdf.print_pdfs(
+            jobs,
+            read_page,
+            assets,
+            lambda lang: site.config.title.get(LANGUAGES[lang].text),
+            urls,
+            base_url=site.config.base_url,
+        )
+    except pdf.PdfUnavailable as e:
+        diags.error("site.yaml", 1, 1, str(e), "or build without --pdf and `pdf: true`", "pdf")
+        return []
+    printed.extend(result.printed)
+    return [OutputFile(path, data) for path, data in result.files]
 
 
 def gates_stage(
