@@ -5,7 +5,8 @@
  * cannot hold (number formatting functions), picks ECharts' locale from <html lang>, keeps
  * charts sized to their containers and to the printed page, and marks each container with
  * data-rendered="true" (and a "chart:rendered" event) once ECharts reports it finished.
- * Loaded with `defer`, after echarts.min.js, only on pages that have charts.
+ * Loaded with `defer` only on pages that have charts; it loads ECharts itself (data-echarts on
+ * its <script>) when the first chart comes near the screen (see withEcharts below).
  */
 (function () {
   "use strict";
@@ -196,22 +197,96 @@
     resizeAll();
   }
 
-  if (!echarts) {
-    console.error("charts: assets/echarts.min.js did not load");
-    return;
+  // ECharts (about 1 MB of script) is loaded only when a chart comes near the screen, when
+  // the page is about to print, or when asked to ("charts:draw-all" on the document: the PDF
+  // printer, tests and screenshots use it). Parsing it at load time blocked the main thread
+  // for seconds on phones, where most charts are screens below the text.
+  var canvases = [].slice.call(document.querySelectorAll(".chart-canvas[data-options]"));
+  var script = document.currentScript;
+  var src = script && script.getAttribute("data-echarts");
+  var waiting = [];
+  var requested = false;
+  function withEcharts(callback) {
+    if (echarts) return callback();
+    waiting.push(callback);
+    if (requested) return;
+    requested = true;
+    var tag = document.createElement("script");
+    tag.src = src;
+    tag.onload = function () {
+      echarts = window.echarts;
+      waiting.splice(0).forEach(function (f) {
+        f();
+      });
+    };
+    tag.onerror = function () {
+      console.error("charts: assets/echarts.min.js did not load");
+    };
+    document.head.appendChild(tag);
   }
-  document.querySelectorAll(".chart-canvas[data-options]").forEach(draw);
-  if (window.ResizeObserver) {
-    var observer = new ResizeObserver(resizeSoon);
-    document.querySelectorAll(".chart-canvas[data-options]").forEach(function (el) {
-      observer.observe(el);
+  var drawn = [];
+  function drawOne(el) {
+    if (drawn.indexOf(el) >= 0) return;
+    drawn.push(el);
+    withEcharts(function () {
+      draw(el);
+      if (resizer) resizer.observe(el);
     });
   }
+  function drawAll() {
+    canvases.forEach(drawOne);
+  }
+  var resizer = window.ResizeObserver ? new ResizeObserver(resizeSoon) : null;
+  if (!src && !echarts) {
+    console.error("charts: charts.js needs data-echarts (the URL of echarts.min.js)");
+    return;
+  }
+  // A chart is drawn when it is on screen as the page opens, or once the reader scrolls,
+  // taps or types and it is (nearly) on screen. Charts that only come into view because the
+  // window grew (an audit tool's full-page capture) wait for the reader.
+  if (window.IntersectionObserver) {
+    var visible = [];
+    var armed = false;
+    var first = true;
+    var near = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (e) {
+          var i = visible.indexOf(e.target);
+          if (e.isIntersecting && i < 0) visible.push(e.target);
+          if (!e.isIntersecting && i >= 0) visible.splice(i, 1);
+        });
+        if (first || armed) visible.forEach(drawOne);
+        first = false;
+      },
+      { rootMargin: "0px 0px 100px 0px" }
+    );
+    canvases.forEach(function (el) {
+      near.observe(el);
+    });
+    var arm = function () {
+      armed = true;
+      visible.forEach(drawOne);
+    };
+    ["scroll", "wheel", "pointerdown", "touchstart", "keydown"].forEach(function (type) {
+      window.addEventListener(type, arm, { passive: true, once: true });
+    });
+  } else {
+    drawAll();
+  }
+  document.addEventListener("charts:draw-all", drawAll);
+  if (window.matchMedia && window.matchMedia("print").matches) drawAll();
   window.addEventListener("resize", resizeSoon);
-  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("beforeprint", function () {
+    drawAll();
+    beforePrint();
+  });
   window.addEventListener("afterprint", afterPrint);
   if (window.matchMedia) {
     var print = window.matchMedia("print");
-    if (print.addEventListener) print.addEventListener("change", resizeAll);
+    if (print.addEventListener)
+      print.addEventListener("change", function (e) {
+        if (e.matches) drawAll();
+        resizeAll();
+      });
   }
 })();

@@ -12,7 +12,7 @@ numbers, Chromium 131+), and writes bookmarks from headings (``outline``) and th
 Same input, same bytes: Chromium stamps the print time and its user agent; ``finish`` rewrites
 the document information (title, author, subject, language, a creation date taken from the
 report) and sets the file identifier to a digest of the page content, so two builds of the same
-sources give identical files. Printing is slow (about a second a page), so a PDF is made again
+sources give identical files. Printing is slow (seconds per PDF), so a PDF is made again
 only when what it prints changed: ``PdfCache`` keeps finished PDFs by a digest of the page's
 HTML, the stylesheet and scripts, and the metadata.
 
@@ -44,7 +44,7 @@ from site_builder.urls import Urls
 log = logging.getLogger(__name__)
 
 CHROMIUM = os.environ.get("SITE_BUILDER_CHROMIUM", "/usr/bin/chromium")
-ENGINE_VERSION = "1"  # part of every cache key: a change to how PDFs are made re-prints them
+ENGINE_VERSION = "2"  # part of every cache key: a change to how PDFs are made re-prints them
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +382,8 @@ def _print(
                 for job, where, _html, _d in todo:
                     try:
                         page.goto((root / where).as_uri())
+                        # charts.js draws charts as they near the screen: all of them, now
+                        page.evaluate('document.dispatchEvent(new Event("charts:draw-all"))')
                         page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
                         page.evaluate("document.fonts.ready")
                         data = page.pdf(

@@ -71,6 +71,9 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('.chart-canvas')]
 
 
 def wait_for_charts(page: Page, timeout: float = 15_000) -> int:
-    """Wait until charts.js has marked every chart drawn; return how many the page has."""
+    """Have charts.js draw every chart and wait until it has marked them drawn; return how
+    many the page has."""
+    # charts.js draws a chart when it nears the screen; this draws every one now
+    page.evaluate('document.dispatchEvent(new Event("charts:draw-all"))')
     page.wait_for_function(CHARTS_DRAWN, timeout=timeout)
     return page.locator(".chart-canvas").count()

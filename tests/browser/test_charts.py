@@ -44,6 +44,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 def open_with_charts(page: Page, url: str) -> int:
     response = page.goto(url)
     assert response is not None and response.status == 200, url
+    page.evaluate('document.dispatchEvent(new Event("charts:draw-all"))')
     page.wait_for_function(DRAWN, timeout=15_000)
     return page.locator(".chart-canvas").count()
 
