@@ -31,6 +31,7 @@ digest() { cat "$@" | sha256sum | cut -d' ' -f1; }
 # chromium: real-browser tests (Playwright drives /usr/bin/chromium).
 # fonts-noto-cjk: Chinese glyphs in that browser (screenshots, layout checks).
 # default-jre-headless: the W3C Nu HTML checker (vnu.jar) runs on Java.
+# poppler-utils: pdftoppm draws a PDF page for the README's screenshot (scripts/screenshots.py).
 # nodejs/npm: only if the machine has no npm at all (the machine image normally ships it).
 system_packages() {
     if [[ "${SITE_BUILDER_SKIP_SYSTEM:-}" == 1 ]]; then
@@ -51,8 +52,11 @@ system_packages() {
     if ! command -v npm >/dev/null 2>&1; then
         missing+=(nodejs npm)
     fi
+    if ! command -v pdftoppm >/dev/null 2>&1; then
+        missing+=(poppler-utils)
+    fi
     if ((${#missing[@]} == 0)); then
-        note "chromium, fonts-noto-cjk, java and npm are present"
+        note "chromium, fonts-noto-cjk, java, npm and poppler-utils are present"
         return
     fi
     if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
