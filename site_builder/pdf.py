@@ -4,15 +4,17 @@
 Engine: headless Chromium (Debian's /usr/bin/chromium) through Playwright. Chosen over
 WeasyPrint because the charts are drawn by ECharts in the browser: WeasyPrint runs no script,
 so every chart would print as an empty box; Chromium prints the same canvas the reader sees,
-lays out CJK text with the system's Noto CJK fonts (SC for zh-Hans, TC for ``:lang(zh-Hant)``),
-embeds font subsets, supports the stylesheet's ``@page`` margin boxes (running header, page
-numbers, Chromium 131+), and writes bookmarks from headings (``outline``) and the page's
+lays out CJK text with the system's Noto CJK fonts (SC for zh-Hans, TC for ``:lang(zh-Hant)``)
+and embeds the glyphs used (CJK as Type3 glyph procedures, since Skia embeds no CFF program;
+TrueType fonts as subsets), supports the stylesheet's ``@page`` margin boxes (running header,
+page numbers, Chromium 131+), and writes bookmarks from headings (``outline``) and the page's
 ``lang``. Nothing is fetched: pages are opened from a local folder and other hosts are refused.
 
-Same input, same bytes: Chromium stamps the print time and its user agent; ``finish`` rewrites
-the document information (title, author, subject, language, a creation date taken from the
-report) and sets the file identifier to a digest of the page content, so two builds of the same
-sources give identical files. Printing is slow (seconds per PDF), so a PDF is made again
+Same input, same bytes: Chromium stamps the print time and its user agent, and links to other
+pages carry the temporary folder's file:// address; ``finish`` rewrites the document
+information (title, author, language, a creation date taken from the report), points those
+links at ``base_url`` (or drops them), and sets the file identifier to a digest of the page
+content, so two builds of the same sources give identical files. Printing is slow (seconds per PDF), so a PDF is made again
 only when what it prints changed: ``PdfCache`` keeps finished PDFs by a digest of the page's
 HTML, the stylesheet and scripts, and the metadata.
 
