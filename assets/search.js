@@ -364,6 +364,8 @@
   var input = document.getElementById("search-input");
   var orgSelect = document.getElementById("search-org");
   var yearSelect = document.getElementById("search-year");
+  // absent on sites without document types (content/types.yaml)
+  var typeSelect = document.getElementById("search-type");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
@@ -418,10 +420,15 @@
   function filtered() {
     var org = orgSelect.value;
     var year = yearSelect.value;
+    var type = typeSelect ? typeSelect.value : "";
     var docs = engine.docList.docs;
     return current.matches.filter(function (m) {
       var d = docs[m.doc];
-      return (org === "" || String(d[1]) === org) && (year === "" || String(d[2]) === year);
+      return (
+        (org === "" || String(d[1]) === org) &&
+        (year === "" || String(d[2]) === year) &&
+        (type === "" || String(d[5]) === type)
+      );
     });
   }
 
@@ -491,6 +498,7 @@
       if (input.value) params.set("q", input.value);
       if (orgSelect.value) params.set("org", orgSelect.value);
       if (yearSelect.value) params.set("year", yearSelect.value);
+      if (typeSelect && typeSelect.value) params.set("type", typeSelect.value);
       var qs = params.toString();
       history.replaceState(null, "", location.pathname + (qs ? "?" + qs : ""));
     } catch (e) {
@@ -541,6 +549,18 @@
         o.textContent = y;
         yearSelect.appendChild(o);
       });
+    if (!typeSelect) return;
+    var types = {};
+    docs.forEach(function (d) {
+      if (d[5] >= 0) types[d[5]] = (types[d[5]] || 0) + 1;
+    });
+    (engine.docList.types || []).forEach(function (name, n) {
+      if (!types[n]) return;
+      var o = document.createElement("option");
+      o.value = String(n);
+      o.textContent = name;
+      typeSelect.appendChild(o);
+    });
   }
 
   var params = new URLSearchParams(location.search);
@@ -551,6 +571,7 @@
       fillFilters();
       if (params.get("org")) orgSelect.value = params.get("org");
       if (params.get("year")) yearSelect.value = params.get("year");
+      if (typeSelect && params.get("type")) typeSelect.value = params.get("type");
       input.addEventListener("input", function () {
         run();
         remember();
@@ -561,6 +582,7 @@
       };
       orgSelect.addEventListener("change", refilter);
       yearSelect.addEventListener("change", refilter);
+      if (typeSelect) typeSelect.addEventListener("change", refilter);
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         run();

@@ -28,11 +28,12 @@ def stable_orgs(old: Site | None, new: Site) -> frozenset[str]:
     those with a report added, removed or changed other than in its body text, and their
     ancestors (which list, add up and compare it). A report object the validation memo kept
     (``validate.build_site``) is unchanged by identity, so this costs next to nothing."""
-    if old is None or (old.config, old.orgs, old.metrics, old.tags) != (
+    if old is None or (old.config, old.orgs, old.metrics, old.tags, old.types) != (
         new.config,
         new.orgs,
         new.metrics,
         new.tags,
+        new.types,
     ):
         return frozenset()
     before = {r.ident: r for r in old.reports}

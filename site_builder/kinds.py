@@ -99,7 +99,7 @@ def named(name: str, kinds: Sequence[PageKind] | None = None) -> PageKind:
 
 
 def _report_date(r: Renderer, org: str, year: int, slug: str) -> str:
-    return r.reports[(org, year, slug)].date.isoformat()
+    return r.reports[(org, year, slug)].dated.lastmod
 
 
 KINDS: tuple[PageKind, ...] = (
@@ -159,6 +159,23 @@ KINDS: tuple[PageKind, ...] = (
         follows="year",
         page_count=lambda site, derived, year: paginate.page_count(
             len(derived.reports_by_year[year])
+        ),
+    ),
+    PageKind(
+        "doc_type",
+        Urls.doc_type,
+        PageViews._doc_type,
+        "list.html",
+        pages=lambda site, derived: [(t,) for t in sorted(derived.reports_by_type)],
+    ),
+    PageKind(
+        "doc_type_page",
+        Urls.doc_type_page,
+        PageViews._doc_type,
+        "list.html",
+        follows="doc_type",
+        page_count=lambda site, derived, slug: paginate.page_count(
+            len(derived.reports_by_type[slug])
         ),
     ),
     PageKind("tags_index", Urls.tags_index, PageViews._tags_index, "list.html"),

@@ -139,10 +139,11 @@ class Project:
     data: tuple[SourceFile, ...]
     templates: tuple[TemplateSource, ...]
     assets: tuple[AssetSource, ...]
+    types: SourceFile | None = None  # content/types.yaml, the document-type registry
 
     def sources(self) -> list[SourceFile]:
         """Every content file and site.yaml, as read."""
-        one = [f for f in (self.config, self.metrics, self.tags) if f is not None]
+        one = [f for f in (self.config, self.metrics, self.tags, self.types) if f is not None]
         return [*one, *self.orgs, *self.reports, *self.pages, *self.data]
 
 
@@ -532,6 +533,7 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, l
         orgs=many(content / "orgs", (".yaml",)),
         metrics=one(content / "metrics.yaml"),
         tags=one(content / "tags.yaml"),
+        types=one(content / "types.yaml"),
         reports=many(content / "reports", (".md",)),
         pages=many(content / "pages", (".md",)),
         data=many(content / "data", (".yaml",)),

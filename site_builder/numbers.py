@@ -289,3 +289,28 @@ def format_date(d: datetime.date, *, lang: str) -> str:
     if lang == "zh":
         return f"{d.year}年{d.month}月{d.day}日"
     return f"{d.day} {_EN_MONTHS[d.month - 1]} {d.year}"
+
+
+def format_doc_date(kind: str, start: datetime.date, end: datetime.date, *, lang: str) -> str:
+    """A document's date as it has it: a day (``format_date``), a year only (zh ``2019年``,
+    en ``2019``), or a period (zh ``2018年9月19日至10月25日``, en
+    ``19 September – 25 October 2018``); the end repeats only what differs."""
+    _check_lang(lang)
+    if kind == "year":
+        return f"{start.year}年" if lang == "zh" else str(start.year)
+    if kind != "period" or start == end:
+        return format_date(start, lang=lang)
+    if lang == "zh":
+        if start.year != end.year:
+            tail = f"{end.year}年{end.month}月{end.day}日"
+        elif start.month != end.month:
+            tail = f"{end.month}月{end.day}日"
+        else:
+            tail = f"{end.day}日"
+        return f"{format_date(start, lang=lang)}至{tail}"
+    if start.year != end.year:
+        return f"{format_date(start, lang=lang)} – {format_date(end, lang=lang)}"
+    if start.month != end.month:
+        head = f"{start.day} {_EN_MONTHS[start.month - 1]}"
+        return f"{head} – {format_date(end, lang=lang)}"
+    return f"{start.day}–{format_date(end, lang=lang)}"

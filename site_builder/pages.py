@@ -127,6 +127,10 @@ class PageViews:
             "org_description": ctx.tx(org.description),
             "other_name": ctx.tx(other) if other else "",
             "level": ctx.level(org),
+            "org_kind": ctx.kind(org),
+            "names": views.name_history(ctx, org),
+            "rollup_rule": views.rollup_rule(ctx, org),
+            "type_options": views.type_options(ctx, facts.reports[: paginate.PAGE_SIZE]),
             "parent": ctx.org_link(org.parent) if org.parent in self.site.orgs else None,
             "children": [ctx.org_link(c) for c in facts.children],
             "sample": org.sample,
@@ -231,8 +235,8 @@ class PageViews:
                 )
             )
         facts = self.derived.orgs[org]
-        crumbs = [ctx.org_link(a, short=True) for a in reversed(facts.ancestors)]
-        crumbs.append(ctx.org_link(org, short=True))
+        crumbs = [ctx.org_link(a, short=True, year=year) for a in reversed(facts.ancestors)]
+        crumbs.append(ctx.org_link(org, short=True, year=year))
         older, newer = views.neighbours(facts.reports, rep)
         running = f"{ctx.plain(self.site.orgs[org].name)} · {ctx.report_title(rep).striptags()}"
         if LANGUAGES[ctx.lang].text == "zh":  # the page's conversion passes over <style>
@@ -242,17 +246,29 @@ class PageViews:
             from site_builder.pdf import report_pdf_path
 
             pdf_href = ctx.href(report_pdf_path(self.urls, ctx.lang, org, year, slug))
+        now = None
+        if self.site.orgs[org].name_in(year):  # the page names it as it was then
+            now = Markup(escape(ctx.t("name_now", name="\x00"))).replace("\x00", ctx.org_name(org))
+        tr = rep.translation
+        status = (
+            tr.status if tr is not None and ctx.text_lang == "en" and body_lang is None else None
+        )
         return {
             "pdf": pdf_href,
             "older": ctx.report_item(older) if older else None,
             "newer": ctx.report_item(newer) if newer else None,
             "print_header": views.css_string(running),
             "title": ctx.report_title(rep),
-            "org": ctx.org_link(org),
+            "org": ctx.org_link(org, year=year),
+            "org_now": now,
+            "doc_meta": views.document_meta(ctx, rep),
+            "translation_status": ctx.t(f"translation_{status}") if status else "",
+            "translation_status_kind": status or "",
             "date": ctx.date(rep),
-            "iso_date": rep.date.isoformat(),
+            "iso_date": rep.dated.iso,
             "tags": [ctx.tag_link(s) for s in rep.tags],
             "source": ctx.tx(rep.source) if rep.source else "",
+            "source_url": rep.meta.source_url or "",
             "summary": ctx.report_summary(rep),
             "metrics": metrics,
             "toc": toc,
@@ -314,6 +330,19 @@ class PageViews:
 
         return self._listing(ctx, title, self.derived.reports_by_tag[slug], page, path_of)
 
+    def _doc_type(self, ctx: PageContext, slug: str, page: int = 1) -> View:
+        """The reports of one document type (content/types.yaml), newest first."""
+        name = ctx.tx(self.site.types[slug].name)
+        title = Markup(escape(ctx.t("type_title", type="\x00"))).replace("\x00", name)
+
+        def path_of(n: int) -> str:
+            lang = ctx.lang
+            if n == 1:
+                return self.urls.doc_type(lang, slug)
+            return self.urls.doc_type_page(lang, slug, n)
+
+        return self._listing(ctx, title, self.derived.reports_by_type[slug], page, path_of)
+
     def _page(self, ctx: PageContext, name: str) -> View:
         page = self.pages[name]
         en_path = page.translation.path if page.translation else None
@@ -342,7 +371,11 @@ class PageViews:
             "shards": {k: ctx.href(urls.search_shard(k, 0)).removesuffix("00.js") for k in keys},
             "strings": strings,
         }
-        return {"title": t("search_title"), "config": search.config_json(config)}
+        return {
+            "title": t("search_title"),
+            "config": search.config_json(config),
+            "has_types": bool(self.derived.reports_by_type),
+        }
 
     def _not_found(self, ctx: PageContext) -> View:
         base = self.site.config.base_url

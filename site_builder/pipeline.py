@@ -98,6 +98,7 @@ def validate(
         detect=session.memo("detect", script_of),
         drafts=options.drafts,
         memo=session.validated,
+        types_file=parsed.types,
     )
     lint_scripts(site, diags, session.memo("lint", nonconforming_chars), resolve_jobs(options.jobs))
     if options.translations:

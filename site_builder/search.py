@@ -406,10 +406,12 @@ def report_docs(site: Site, bodies: Mapping[str, RenderedMarkdown], text_lang: s
     """Each report's text as the ``zh`` or ``en`` index sees it (pages show the same text)."""
     out = []
     for rep in site.reports:
+        names = org_names_text(site, rep.org, text_lang)
         if text_lang == "en" and rep.translation is not None:
             tr = rep.translation
             summary = tr.summary if tr.summary is not None else rep.summary.get("en")
-            out.append(Doc(tr.title, summary, body_text(bodies.get(tr.path))))
+            en_body = body_text(bodies.get(tr.path))
+            out.append(Doc(tr.title, summary, "\n".join([en_body, names]) if names else en_body))
             continue
         body = body_text(bodies.get(rep.path))
         if text_lang == "zh":
@@ -420,8 +422,27 @@ def report_docs(site: Site, bodies: Mapping[str, RenderedMarkdown], text_lang: s
                 [" ".join(CJK_RE.findall(c.source)) for c in rendered.charts] if rendered else []
             )
             body = "\n".join([body, *charts])
+        if names:
+            body = "\n".join([body, names])
         out.append(Doc(rep.title.get(text_lang), rep.summary.get(text_lang), body))
     return out
+
+
+def org_names_text(site: Site, key: str, text_lang: str) -> str:
+    """The former names (full and short) of the report's organization: indexed with the
+    report, so that a search for a name no longer in use finds its reports."""
+    org = site.orgs.get(key)
+    if org is None:
+        return ""
+    texts = []
+    for f in org.former_names:
+        texts += [f.name, f.short_name]
+    seen: list[str] = []
+    for t in texts:
+        value = t.get(text_lang)
+        if value and value not in seen:
+            seen.append(value)
+    return "\n".join(seen)
 
 
 def body_text(rendered: RenderedMarkdown | None) -> str:
@@ -469,24 +490,31 @@ def tree_files(
     orgs = sorted({r.org for r in site.reports}, key=list(site.orgs).index)
     org_number = {key: n for n, key in enumerate(orgs)}
     names = convert([org_name(k) for k in orgs])
+    type_slugs = list(site.types)
+    text_lang = LANGUAGES[lang].text
+    type_names = convert([site.types[t].name.get(text_lang) for t in type_slugs])
     titles = convert([d.title for d in docs])
     summaries = convert([d.summary for d in docs])
-    entries = []
+    entries: list[list[object]] = []
     out: list[tuple[str, bytes]] = []
     for n, (rep, title, summary) in enumerate(zip(site.reports, titles, summaries, strict=True)):
         target = urls.report(lang, rep.org, rep.year, rep.slug)
-        entries.append(
-            [
-                title,
-                org_number[rep.org],
-                rep.year,
-                relative(search_page, target),
-                rep.date.isoformat(),
-            ]
-        )
+        entry: list[object] = [
+            title,
+            org_number[rep.org],
+            rep.year,
+            relative(search_page, target),
+            rep.dated.iso,
+        ]
+        if type_slugs:  # the type filter's field; a site without types has no such field
+            entry.append(type_slugs.index(rep.meta.type) if rep.meta.type in site.types else -1)
+        entries.append(entry)
         body = page_body_text(read_page(target))
         out.append((urls.search_text(lang, n), _js_call("text", n, [summary, body])))
-    out.insert(0, (urls.search_docs(lang), _js_call("docs", {"orgs": names, "docs": entries})))
+    docs_list: dict[str, object] = {"orgs": names, "docs": entries}
+    if type_names:
+        docs_list["types"] = type_names
+    out.insert(0, (urls.search_docs(lang), _js_call("docs", docs_list)))
     return out
 
 

@@ -34,10 +34,13 @@ class Parsed:
     reports: tuple[ParsedDoc, ...]
     pages: tuple[ParsedDoc, ...]
     data: tuple[ParsedYaml, ...]
+    types: ParsedYaml | None = None  # content/types.yaml
 
     def located(self) -> dict[str, Located]:
         """Every parsed file's located YAML, by its path: for messages about any field."""
-        out = {p.source.rel: p.data for p in (self.config, self.metrics, self.tags) if p}
+        out = {
+            p.source.rel: p.data for p in (self.config, self.metrics, self.tags, self.types) if p
+        }
         out.update((p.source.rel, p.data) for p in self.orgs)
         out.update((d.source.rel, d.front) for d in (*self.reports, *self.pages))
         return out
@@ -74,6 +77,7 @@ def parse_project(
         orgs=tuple(p for p in map(yaml_one, project.orgs) if p is not None),
         metrics=yaml_one(project.metrics),
         tags=yaml_one(project.tags),
+        types=yaml_one(project.types),
         reports=docs(project.reports),
         pages=docs(project.pages),
         data=tuple(p for p in map(yaml_one, project.data) if p is not None),

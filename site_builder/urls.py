@@ -51,6 +51,13 @@ class Urls:
     def tag(self, lang: str, slug: str) -> str:
         return f"{self.prefix(lang)}tags/{slug}/index.html"
 
+    def doc_type(self, lang: str, slug: str) -> str:
+        """The reports of one document type (content/types.yaml)."""
+        return f"{self.prefix(lang)}types/{slug}/index.html"
+
+    def doc_type_page(self, lang: str, slug: str, page: int) -> str:
+        return self.doc_type(lang, slug).removesuffix("index.html") + f"page/{page}/index.html"
+
     def tags_index(self, lang: str) -> str:
         return self.prefix(lang) + "tags/index.html"
 

@@ -14,13 +14,20 @@ import datetime
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any
 
 from site_builder import numbers, theme
 from site_builder.errors import Diagnostic, Diagnostics, did_you_mean
 from site_builder.model import (
+    DEFAULT_KINDS,
+    DEFAULT_LEVELS,
     EMPTY,
-    Level,
+    TRANSLATION_STATUSES,
+    DocDate,
+    DocMeta,
+    FormerName,
+    KindDef,
+    LevelDef,
     LocalText,
     Metric,
     MetricValue,
@@ -199,7 +206,52 @@ CONFIG_KEYS = (
     "chinese",
     "pdf",
     "theme",
+    "levels",
+    "kinds",
 )
+
+
+def _levels(ctx: Ctx, raw: Any) -> tuple[LevelDef, ...]:
+    """The default levels, then the site's own (``levels: {district: {zh: 区级, en: …}}``)."""
+    out = list(DEFAULT_LEVELS)
+    if raw is None:
+        return tuple(out)
+    if not isinstance(raw, dict):
+        ctx.err(("levels",), "'levels' must map a level key to its name", "e.g. district: 区级")
+        return tuple(out)
+    for key, name in raw.items():
+        if not isinstance(key, str) or not KEY_RE.match(key.replace("_", "-")):
+            ctx.key_err(("levels", key), f"level key '{key}' must use a-z, 0-9, '-' and '_'")
+            continue
+        text = local_text(ctx, name, ("levels", key), f"levels.{key}", required=True)
+        out = [lv for lv in out if lv.key != key] + [LevelDef(key, text or LocalText(key, key))]
+    return tuple(out)
+
+
+def _kinds(ctx: Ctx, raw: Any) -> tuple[KindDef, ...]:
+    """The default kinds, then the site's own or redefined ones
+    (``kinds: {office: {name: {zh: 办公室, en: Office}, rolls_up: false}}``)."""
+    out = list(DEFAULT_KINDS)
+    if raw is None:
+        return tuple(out)
+    if not isinstance(raw, dict):
+        ctx.err(("kinds",), "'kinds' must map a kind key to {name: …, rolls_up: …}")
+        return tuple(out)
+    for key, d in raw.items():
+        p: tuple[str | int, ...] = ("kinds", key)
+        if not isinstance(key, str) or not KEY_RE.match(key.replace("_", "-")):
+            ctx.key_err(p, f"kind key '{key}' must use a-z, 0-9, '-' and '_'")
+            continue
+        if not isinstance(d, dict):
+            ctx.err(p, f"kind '{key}' must be a mapping {{name: …, rolls_up: …}}")
+            continue
+        check_keys(ctx, d, p, ("name", "rolls_up"), ("name",), what=f"kind '{key}'")
+        name = local_text(ctx, d.get("name"), (*p, "name"), "name", required="name" in d)
+        rolls_up = _bool(ctx, d, "rolls_up", p, True)
+        out = [k for k in out if k.key != key] + [
+            KindDef(key, name or LocalText(key, key), rolls_up)
+        ]
+    return tuple(out)
 
 
 def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig | None:
@@ -312,6 +364,8 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
     latest = _int(ctx, m, "latest_reports", 10, 1, 100)
     pdf = _bool(ctx, m, "pdf", (), False)
     theme = validate_theme(ctx, m.get("theme", {}))
+    levels = _levels(ctx, m.get("levels"))
+    kinds = _kinds(ctx, m.get("kinds"))
     return SiteConfig(
         pdf=pdf,
         theme=theme,
@@ -323,6 +377,8 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
         raw_html=raw_html,
         latest_reports=latest,
         phrases=tuple(phrases),
+        levels=levels,
+        kinds=kinds,
     )
 
 
@@ -376,10 +432,73 @@ def validate_theme(ctx: Ctx, t: Any) -> Theme:
 
 # --- organizations -------------------------------------------------------------------------
 
-ORG_KEYS = ("name", "short_name", "level", "parent", "description", "sample")
+ORG_KEYS = (
+    "name",
+    "short_name",
+    "level",
+    "kind",
+    "parent",
+    "description",
+    "sample",
+    "former_names",
+)
+FORMER_NAME_KEYS = ("name", "short_name", "from", "until")
 
 
-def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
+def _year(ctx: Ctx, value: Any, path: tuple[str | int, ...], what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
+        ctx.err(path, f"'{what}' must be a year (four digits), not {value!r}", "e.g. 2019")
+        return None
+    return value
+
+
+def _former_names(ctx: Ctx, raw: Any) -> tuple[FormerName, ...]:
+    """``former_names: [{name: …, short_name: …, from: 2010, until: 2019}]``, oldest first."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        ctx.err(
+            ("former_names",),
+            "'former_names' must be a list of {name: …, until: <year>}",
+            "e.g. former_names: [{name: 天津市妇女联合会, until: 2019}]",
+        )
+        return ()
+    out: list[FormerName] = []
+    for i, item in enumerate(raw):
+        p: tuple[str | int, ...] = ("former_names", i)
+        if not isinstance(item, dict):
+            ctx.err(p, "a former name must be a mapping {name: …, until: <year>}")
+            continue
+        check_keys(ctx, item, p, FORMER_NAME_KEYS, ("name",), what="a former name")
+        name = local_text(ctx, item.get("name"), (*p, "name"), "name", required="name" in item)
+        short = local_text(ctx, item.get("short_name"), (*p, "short_name"), "short_name")
+        start = _year(ctx, item.get("from"), (*p, "from"), "from")
+        end = _year(ctx, item.get("until"), (*p, "until"), "until")
+        if start is None and end is None and ("from" not in item and "until" not in item):
+            ctx.err(p, "a former name needs the years it applied: 'until' and/or 'from'")
+            continue
+        if start is not None and end is not None and start > end:
+            ctx.err((*p, "from"), f"'from' {start} is after 'until' {end}")
+            continue
+        if not name:
+            continue
+        former = FormerName(name, short, start, end)
+        clash = next(
+            (f for f in out if (f.start or 0) <= (end or 9999) and (start or 0) <= (f.end or 9999)),
+            None,
+        )
+        if clash is not None:
+            ctx.err(p, "this former name's years overlap those of an earlier one")
+            continue
+        out.append(former)
+    return tuple(sorted(out, key=lambda f: (f.start or 0, f.end or 9999)))
+
+
+def validate_org(
+    parsed: ParsedYaml, diags: Diagnostics, config: SiteConfig | None = None
+) -> Org | None:
     rel = parsed.source.rel
     ctx = Ctx(rel, parsed.data, diags)
     key = rel.rsplit("/", 1)[-1].removesuffix(".yaml")
@@ -398,15 +517,19 @@ def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
         return None
     check_keys(ctx, m, (), ORG_KEYS, ("name", "level"), what="organization")
     name = local_text(ctx, m.get("name"), ("name",), "name", required="name" in m)
+    levels = [lv.key for lv in (config.levels if config and config.levels else DEFAULT_LEVELS)]
+    kinds = [k.key for k in (config.kinds if config and config.kinds else DEFAULT_KINDS)]
     level_raw = m.get("level")
-    level = Level.COUNTY
+    level = ""
     ok = True
     if "level" in m:
-        try:
-            level = Level(cast(str, level_raw))  # not a str: ValueError, reported below
-        except ValueError:
+        if isinstance(level_raw, str) and level_raw in levels:
+            level = level_raw
+        else:
             shown = ctx.loc.written(("level",), level_raw)
-            known = did_you_mean(shown, [lv.value for lv in Level])
+            known = did_you_mean(shown, levels)
+            if isinstance(level_raw, str) and level_raw in kinds:
+                known = f"'{level_raw}' is a kind: write 'kind: {level_raw}' and the level apart"
             misread = ctx.loc.misread(("level",))
             ctx.err(
                 ("level",), f"unknown level '{shown}'", f"{misread}; {known}" if misread else known
@@ -414,6 +537,14 @@ def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
             ok = False
     else:
         ok = False
+    kind = m.get("kind")
+    if kind is not None and (not isinstance(kind, str) or kind not in kinds):
+        ctx.err(
+            ("kind",),
+            f"unknown kind '{kind}'",
+            did_you_mean(str(kind), kinds) + "; add kinds of your own under 'kinds:' in site.yaml",
+        )
+        kind = None
     parent = m.get("parent")
     if parent is not None and not isinstance(parent, str):
         ctx.err(
@@ -426,6 +557,7 @@ def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
     short_name = local_text(ctx, m.get("short_name"), ("short_name",), "short_name")
     description = local_text(ctx, m.get("description"), ("description",), "description")
     sample = _bool(ctx, m, "sample", (), False)
+    former = _former_names(ctx, m.get("former_names"))
     if not ok or not name:
         return None
     return Org(
@@ -437,15 +569,23 @@ def validate_org(parsed: ParsedYaml, diags: Diagnostics) -> Org | None:
         description=description,
         sample=sample,
         path=rel,
+        kind=kind,
+        former_names=former,
     )
 
 
+MAX_DEPTH = 50
+"""How deep the organization tree may go; pages nest one list per level."""
+
+
 def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnostics) -> None:
-    """Parents must exist, sit at a higher level, and form no cycle. A parent link that breaks
-    a rule is reported and then dropped from ``orgs``: every link left goes up a level, so the
-    tree the later stages walk has no cycle and at most four levels, however the files were
-    written (a cycle, or a chain thousands deep, made them recurse without end)."""
+    """Parents must exist, differ from the organization itself, sit no lower than their
+    children (among the built-in levels) and form no cycle; a child may sit at its parent's
+    level (an organ under its committee). A parent link that breaks a rule is reported and then
+    dropped from ``orgs``, so the tree the later stages walk has no cycle; the tree is at most
+    ``MAX_DEPTH`` deep (a deeper one is an error)."""
     broken: set[str] = set()
+    builtin = [lv.key for lv in DEFAULT_LEVELS]
     for key, org in sorted(orgs.items()):
         if org.parent is None:
             continue
@@ -471,14 +611,18 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
             )
             broken.add(key)
             continue
-        if parent.level.rank >= org.level.rank:
+        if (
+            parent.level in builtin
+            and org.level in builtin
+            and builtin.index(parent.level) > builtin.index(org.level)
+        ):  # a site's own levels have no fixed place among the built-in ones
             diags.error(
                 org.path,
                 line,
                 col,
-                f"parent '{org.parent}' is {parent.level.value}, not above this "
-                f"{org.level.value} organization",
-                "levels go national > provincial > municipal > county",
+                f"parent '{org.parent}' is {parent.level}, below this {org.level} organization",
+                "a parent is at its child's level or above (national > provincial > municipal"
+                " > county > township)",
             )
             broken.add(key)
     # cycles, in one walk up from each organization: a node reached again on the same walk
@@ -503,12 +647,32 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                     line,
                     col,
                     "organization parents form a cycle: " + " → ".join(shown),
-                    "each organization's parent sits at a higher level",
+                    "one of them must have another parent, or none",
                 )
                 broken.add(member)
         done.update(path)
     for key in broken:
         orgs[key] = replace(orgs[key], parent=None)
+    depth: dict[str, int] = {}
+    for key in sorted(orgs):
+        chain: list[str] = []
+        k2: str | None = key
+        while k2 is not None and k2 not in depth:
+            chain.append(k2)
+            k2 = orgs[k2].parent
+        d = depth[k2] if k2 is not None else 0
+        for c in reversed(chain):
+            d += 1
+            depth[c] = d
+            if d == MAX_DEPTH + 1:
+                line, col = parsed[c].pos(("parent",))
+                diags.error(
+                    orgs[c].path,
+                    line,
+                    col,
+                    f"the organization tree is more than {MAX_DEPTH} levels deep here",
+                    "organizations nest at most this deep",
+                )
 
 
 # --- metrics and tags -----------------------------------------------------------------------
@@ -560,36 +724,40 @@ def validate_metrics(parsed: ParsedYaml | None, diags: Diagnostics) -> dict[str,
 
 
 def validate_tags(
-    parsed: ParsedYaml | None, diags: Diagnostics, to_hans: Callable[[str], str]
+    parsed: ParsedYaml | None,
+    diags: Diagnostics,
+    to_hans: Callable[[str], str],
+    what: str = "tag",
 ) -> dict[str, Tag]:
-    """Tags by slug. The registry's keys are Chinese names; slugs default to their pinyin."""
+    """Tags by slug. The registry's keys are Chinese names; slugs default to their pinyin.
+    The document-type registry (``content/types.yaml``, ``what="type"``) has the same form."""
     if parsed is None:
         return {}
     ctx = Ctx(parsed.source.rel, parsed.data, diags)
     m = parsed.data.value or {}
     if not isinstance(m, dict):
-        ctx.err((), f"tags.yaml must map tag names to {{en: …}}, not {type_name(m)}")
+        ctx.err((), f"{what}s.yaml must map {what} names to {{en: …}}, not {type_name(m)}")
         return {}
     out: dict[str, Tag] = {}
     for name, d in m.items():
         if d is None:
             d = {}
         if not isinstance(d, dict):
-            ctx.err((name,), f"tag '{name}' must be a mapping like {{en: …, slug: …}}")
+            ctx.err((name,), f"{what} '{name}' must be a mapping like {{en: …, slug: …}}")
             continue
-        check_keys(ctx, d, (name,), ("en", "slug"), what=f"tag '{name}'")
+        check_keys(ctx, d, (name,), ("en", "slug"), what=f"{what} '{name}'")
         en = d.get("en")
         if en is not None and not isinstance(en, str):
             ctx.err((name, "en"), "'en' must be text")
             en = None
         slug = d.get("slug") or tag_slug(to_hans(name))
         if not isinstance(slug, str) or not KEY_RE.match(slug):
-            ctx.err((name, "slug"), f"tag slug '{shown(slug)}' must use a-z, 0-9 and '-'")
+            ctx.err((name, "slug"), f"{what} slug '{shown(slug)}' must use a-z, 0-9 and '-'")
             continue
         if slug in out:
             ctx.key_err(
                 (name,),
-                f"tag '{name}' has the same slug '{slug}' as tag '{out[slug].name.zh}'",
+                f"{what} '{name}' has the same slug '{slug}' as {what} '{out[slug].name.zh}'",
                 "give one of them its own 'slug'",
             )
             continue
@@ -614,8 +782,23 @@ def tag_slug(text: str) -> str:
 
 # --- reports and pages -----------------------------------------------------------------------
 
-REPORT_KEYS = ("title", "date", "summary", "tags", "lang", "draft", "source", "metrics")
-TRANSLATION_KEYS = ("title", "summary")
+REPORT_KEYS = (
+    "title",
+    "date",
+    "period",
+    "summary",
+    "tags",
+    "lang",
+    "draft",
+    "source",
+    "metrics",
+    "doc_number",
+    "issuer",
+    "author",
+    "type",
+)
+TRANSLATION_KEYS = ("title", "summary", "status")
+URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
 METRIC_ENTRY_KEYS = ("key", "value", "qualifier")
 
 
@@ -694,7 +877,7 @@ def _metrics(ctx: Ctx, raw: Any, metrics: dict[str, Metric]) -> tuple[MetricValu
     return tuple(out)
 
 
-def _date(ctx: Ctx, raw: Any) -> datetime.date | None:
+def _date(ctx: Ctx, raw: Any, path: tuple[str | int, ...] = ("date",)) -> datetime.date | None:
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
@@ -704,8 +887,115 @@ def _date(ctx: Ctx, raw: Any) -> datetime.date | None:
             return datetime.date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    ctx.err(("date",), f"'date' must be a date YYYY-MM-DD, not {raw!r}", "e.g. date: 2024-12-31")
+    what = "'" + ".".join(str(p) for p in path) + "'"
+    hint = "e.g. date: 2024-12-31, or date: 2024 for a year only"
+    ctx.err(path, f"{what} must be a date YYYY-MM-DD, not {raw!r}", hint)
     return None
+
+
+def _when(ctx: Ctx, m: dict[str, Any], year: int) -> DocDate | None:
+    """``date: 2024-06-29`` (a day), ``date: 2019`` (a year only) or
+    ``period: {from: 2018-09-19, to: 2018-10-25}``; the file name's year must be the date's,
+    or the period's end's."""
+    if "date" in m and "period" in m:
+        ctx.key_err(("period",), "a report has either 'date' or 'period', not both")
+        return None
+    if "period" in m:
+        raw = m["period"]
+        if not isinstance(raw, dict):
+            ctx.err(("period",), "'period' must be {from: YYYY-MM-DD, to: YYYY-MM-DD}")
+            return None
+        check_keys(ctx, raw, ("period",), ("from", "to"), ("from", "to"), what="'period'")
+        if "from" not in raw or "to" not in raw:
+            return None
+        start = _date(ctx, raw["from"], ("period", "from"))
+        end = _date(ctx, raw["to"], ("period", "to"))
+        if start is None or end is None:
+            return None
+        if start > end:
+            ctx.err(("period", "to"), f"the period ends ({end}) before it starts ({start})")
+            return None
+        if end.year != year:
+            ctx.err(
+                ("period", "to"),
+                f"the period ends in {end.year}, not in {year}, the year in the file name",
+                "rename the file or fix the period",
+            )
+        return DocDate("period", start, end)
+    raw = m["date"]
+    if (isinstance(raw, int) and not isinstance(raw, bool)) or (
+        isinstance(raw, str) and re.fullmatch(r"\s*\d{4}\s*", raw)
+    ):
+        y = int(raw)
+        if y != year:
+            ctx.err(
+                ("date",),
+                f"year {y} is not {year}, the year in the file name",
+                "rename the file or fix the date",
+            )
+            return None
+        return DocDate("year", datetime.date(y, 1, 1), datetime.date(y, 12, 31))
+    day = _date(ctx, raw, ("date",))
+    if day is None:
+        return None
+    if day.year != year:
+        ctx.err(
+            ("date",),
+            f"date {day.isoformat()} is not in {year}, the year in the file name",
+            "rename the file or fix the date",
+        )
+    return DocDate("day", day, day)
+
+
+def _source(ctx: Ctx, raw: Any) -> tuple[LocalText, str | None]:
+    """``source: 中国妇女报``, ``{zh: …, en: …}``, or ``{name: …, url: https://…}``."""
+    if isinstance(raw, dict) and ("url" in raw or "name" in raw):
+        check_keys(ctx, raw, ("source",), ("name", "url"), what="'source'")
+        name = local_text(ctx, raw.get("name"), ("source", "name"), "source.name")
+        url = raw.get("url")
+        if url is not None and (not isinstance(url, str) or not URL_RE.match(url.strip())):
+            ctx.err(("source", "url"), "'url' must be an http(s) address", "e.g. https://…")
+            url = None
+        if url is not None and not name:
+            name = LocalText(url.strip(), url.strip())
+        return name, url.strip() if url else None
+    return local_text(ctx, raw, ("source",), "source"), None
+
+
+def _meta(
+    ctx: Ctx, m: dict[str, Any], types_by_key: dict[str, Tag], to_hans: Callable[[str], str]
+) -> tuple[DocMeta, LocalText]:
+    number = m.get("doc_number")
+    if number is not None:
+        if isinstance(number, bool) or not isinstance(number, str | int) or not str(number).strip():
+            ctx.err(
+                ("doc_number",), "'doc_number' must be text", "e.g. doc_number: 津妇党〔2024〕5号"
+            )
+            number = None
+        else:
+            number = str(number).strip()
+    source, url = _source(ctx, m.get("source"))
+    type_slug = None
+    raw = m.get("type")
+    if raw is not None:
+        found = types_by_key.get(to_hans(raw.strip())) if isinstance(raw, str) else None
+        if found is None:
+            ctx.err(
+                ("type",),
+                f"unknown document type '{raw}'",
+                did_you_mean(to_hans(str(raw)), types_by_key)
+                + "; types are defined in content/types.yaml",
+            )
+        else:
+            type_slug = found.slug
+    meta = DocMeta(
+        doc_number=number,
+        issuer=local_text(ctx, m.get("issuer"), ("issuer",), "issuer"),
+        author=local_text(ctx, m.get("author"), ("author",), "author"),
+        source_url=url,
+        type=type_slug,
+    )
+    return meta, source
 
 
 def validate_report(
@@ -717,6 +1007,7 @@ def validate_report(
     to_hans: Callable[[str], str],
     detect: Callable[[str], str],
     broken_orgs: Collection[str] = (),
+    types_by_key: dict[str, Tag] | None = None,
 ) -> Report | None:
     """``broken_orgs``: organizations whose file exists but is reported broken; their reports
     are not also told that the organization is unknown."""
@@ -757,15 +1048,12 @@ def validate_report(
         return None
     year = int(match["year"])
     m = doc.front.value
-    check_keys(ctx, m, (), REPORT_KEYS, ("title", "date"), what="front matter")
+    check_keys(ctx, m, (), REPORT_KEYS, ("title",), what="front matter")
+    if "date" not in m and "period" not in m:
+        ctx.err((), "missing required key 'date' in front matter", "or 'period: {from: …, to: …}'")
     title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
-    date = _date(ctx, m["date"]) if "date" in m else None
-    if date is not None and date.year != year:
-        ctx.err(
-            ("date",),
-            f"date {date.isoformat()} is not in {year}, the year in the file name",
-            "rename the file or fix the date",
-        )
+    when = _when(ctx, m, year) if "date" in m or "period" in m else None
+    meta, source = _meta(ctx, m, types_by_key or {}, to_hans)
     tag_slugs: list[str] = []
     raw_tags = m.get("tags", [])
     if isinstance(raw_tags, str):
@@ -799,23 +1087,25 @@ def validate_report(
     script = lang or detect(doc.body)
     mvals = _metrics(ctx, m.get("metrics"), metrics)
     draft = _bool(ctx, m, "draft", (), False)
-    if not title or date is None or "title" not in m:
+    if not title or when is None or "title" not in m:
         return None
     return Report(
         org=org_key,
         year=year,
         slug=match["slug"],
         title=title,
-        date=date,
+        date=when.end,
         summary=local_text(ctx, m.get("summary"), ("summary",), "summary"),
         tags=tuple(tag_slugs),
         script=script,
         draft=draft,
-        source=local_text(ctx, m.get("source"), ("source",), "source"),
+        source=source,
         metrics=mvals,
         body=doc.body,
         body_line=doc.body_line,
         path=rel,
+        when=None if when.kind == "day" else when,
+        meta=meta,
     )
 
 
@@ -830,10 +1120,23 @@ def validate_translation(doc: ParsedDoc, diags: Diagnostics) -> Translation | No
     if summary is not None and not isinstance(summary, str):
         ctx.err(("summary",), "'summary' of a translation must be English text")
         summary = None
+    status = m.get("status")
+    if status is not None and status not in TRANSLATION_STATUSES:
+        ctx.err(
+            ("status",),
+            f"unknown translation status {status!r}",
+            "expected one of: " + ", ".join(TRANSLATION_STATUSES),
+        )
+        status = None
     if not isinstance(title, str):
         return None
     return Translation(
-        title.strip(), summary.strip() if summary else None, doc.body, doc.body_line, doc.source.rel
+        title.strip(),
+        summary.strip() if summary else None,
+        doc.body,
+        doc.body_line,
+        doc.source.rel,
+        status,
     )
 
 
@@ -880,6 +1183,7 @@ def build_site(
     detect: Callable[[str], str],
     drafts: bool = False,
     memo: dict[tuple[object, ...], tuple[Report | None, tuple[Diagnostic, ...]]] | None = None,
+    types_file: ParsedYaml | None = None,
 ) -> Site:
     """The model of the whole site. ``memo`` (``serve`` keeps one from build to build): each
     report's result and messages by everything it is made from, i.e. its file and translation,
@@ -888,7 +1192,7 @@ def build_site(
     org_files = list(org_files)
     located: dict[str, Located] = {}
     for pf in org_files:
-        org = validate_org(pf, diags)
+        org = validate_org(pf, diags, config)
         if org is not None:
             orgs[org.key] = org
             located[org.key] = pf.data
@@ -901,6 +1205,8 @@ def build_site(
     metrics = validate_metrics(metrics_file, diags)
     tags = validate_tags(tags_file, diags, to_hans)
     tags_by_key = {t.key: t for t in tags.values()}
+    types = validate_tags(types_file, diags, to_hans, what="type")
+    types_by_key = {t.key: t for t in types.values()}
 
     translations: dict[str, ParsedDoc] = {}
     originals: list[ParsedDoc] = []
@@ -917,6 +1223,7 @@ def build_site(
             [(pf.source.rel, pf.source.digest) for pf in org_files],
             metrics_file.source.digest if metrics_file else None,
             tags_file.source.digest if tags_file else None,
+            types_file.source.digest if types_file else None,
             config.phrases,  # what to_hans converts with
             sorted(broken_orgs),
         )
@@ -935,7 +1242,7 @@ def build_site(
         if found is None:
             own = Diagnostics()
             rep = validate_report(
-                doc, own, orgs, metrics, tags_by_key, to_hans, detect, broken_orgs
+                doc, own, orgs, metrics, tags_by_key, to_hans, detect, broken_orgs, types_by_key
             )
             if rep is not None and tdoc is not None:
                 tr = validate_translation(tdoc, own)
@@ -1001,6 +1308,7 @@ def build_site(
         reports=tuple(sorted(reports, key=lambda r: (r.org, r.year, r.slug))),
         pages=tuple(sorted(pages, key=lambda p: p.name)),
         data=data,
+        types=dict(sorted(types.items())),
     )
 
 

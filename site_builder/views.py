@@ -22,7 +22,7 @@ from site_builder.derive.charts import (
 )
 from site_builder.i18n import LANGUAGES, Translator
 from site_builder.markdown import RenderedMarkdown, TocEntry
-from site_builder.model import LocalText, Metric, Org, Page, Report, Site
+from site_builder.model import DEFAULT_KINDS, LocalText, Metric, Org, Page, Report, Site
 from site_builder.urls import Urls, relative
 
 
@@ -49,6 +49,8 @@ class ReportItem:
     iso_date: str
     summary: Markup
     tags: tuple[Link, ...]
+    type: Link | None = None
+    type_slug: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class OrgNode:
     reports: int
     latest_year: int | None
     children: tuple[OrgNode, ...]
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +126,13 @@ class PageContext:
         org = self.site.orgs[key]
         return self.tx(org.short_name if short and org.short_name else org.name)
 
-    def org_link(self, key: str, short: bool = False) -> Link:
-        return Link(self.org_name(key, short), self.href(self.urls.org(self.lang, key)))
+    def org_link(self, key: str, short: bool = False, year: int | None = None) -> Link:
+        """A link to an organization's page, named as it was named in ``year`` when given."""
+        name = self.org_name(key, short)
+        former = self.site.orgs[key].name_in(year) if year is not None else None
+        if former is not None:
+            name = self.tx(former.short_name if short and former.short_name else former.name)
+        return Link(name, self.href(self.urls.org(self.lang, key)))
 
     def value(self, metric: Metric, cell: Cell, with_unit: bool = True) -> str:
         return numbers.format_value(
@@ -137,7 +145,8 @@ class PageContext:
         )
 
     def date(self, report: Report) -> str:
-        return numbers.format_date(report.date, lang=self.text_lang)
+        d = report.dated
+        return numbers.format_doc_date(d.kind, d.start, d.end, lang=self.text_lang)
 
     def report_title(self, report: Report) -> Markup:
         if self.text_lang == "en" and report.translation is not None:
@@ -153,18 +162,29 @@ class PageContext:
         return ReportItem(
             title=self.report_title(report),
             href=self.href(self.urls.report(self.lang, report.org, report.year, report.slug)),
-            org=self.org_link(report.org, short=True),
+            org=self.org_link(report.org, short=True, year=report.year),
             date=self.date(report),
-            iso_date=report.date.isoformat(),
+            iso_date=report.dated.iso,
             summary=self.report_summary(report),
             tags=tuple(self.tag_link(s) for s in report.tags),
+            type=self.type_link(report.meta.type) if report.meta.type else None,
+            type_slug=report.meta.type or "",
+        )
+
+    def type_link(self, slug: str) -> Link:
+        return Link(
+            self.tx(self.site.types[slug].name), self.href(self.urls.doc_type(self.lang, slug))
         )
 
     def tag_link(self, slug: str) -> Link:
         return Link(self.tx(self.site.tags[slug].name), self.href(self.urls.tag(self.lang, slug)))
 
     def level(self, org: Org) -> str:
-        return self.t(f"level_{org.level.value}")
+        return self.plain(self.site.config.level_name(org.level))
+
+    def kind(self, org: Org) -> str:
+        kind = self.site.config.kind_def(org.kind)
+        return self.plain(kind.name) if kind else ""
 
 
 def org_tree(ctx: PageContext, keep: Collection[str] | None = None) -> tuple[OrgNode, ...]:
@@ -179,6 +199,7 @@ def org_tree(ctx: PageContext, keep: Collection[str] | None = None) -> tuple[Org
             reports=len(facts.reports),
             latest_year=facts.years[-1] if facts.years else None,
             children=tuple(node(c) for c in facts.children if keep is None or c in keep),
+            kind=ctx.kind(facts.org),
         )
 
     return tuple(node(k) for k in ctx.derived.roots if keep is None or k in keep)
@@ -397,10 +418,13 @@ def child_summaries(ctx: PageContext, facts: OrgFacts, limit: int = 4) -> tuple[
             metric = ctx.site.metrics[kf.metric]
             note = "" if kf.year == latest else str(kf.year)
             cards.append(MetricCard(ctx.tx(metric.label), ctx.value(metric, kf.cell), note))
+        level = ctx.level(child.org)
+        if ctx.kind(child.org):
+            level += " · " + ctx.kind(child.org)
         out.append(
             ChildSummary(
                 link=ctx.org_link(key),
-                level=ctx.level(child.org),
+                level=level,
                 sample=child.org.sample,
                 reports=len(child.reports),
                 latest_year=child.years[-1] if child.years else None,
@@ -408,3 +432,91 @@ def child_summaries(ctx: PageContext, facts: OrgFacts, limit: int = 4) -> tuple[
             )
         )
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class NameRow:
+    name: Markup
+    years: str  # e.g. "–2019", "2010–2019", "2020–"
+
+
+def name_history(ctx: PageContext, org: Org) -> tuple[NameRow, ...]:
+    """The organization's former names with their years, then its current name."""
+    if not org.former_names:
+        return ()
+    rows = []
+    for f in org.former_names:
+        name = ctx.tx(f.name)
+        if f.short_name:
+            name = name + Markup(" ({})").format(ctx.tx(f.short_name))
+        rows.append(NameRow(name, f"{f.start or ''}–{f.end or ''}"))
+    last = max((f.end for f in org.former_names if f.end is not None), default=None)
+    since = f"{last + 1}–" if last is not None else ""
+    rows.append(NameRow(ctx.tx(org.name), since or ctx.t("name_current")))
+    return tuple(rows)
+
+
+def rollup_rule(ctx: PageContext, org: Org) -> str:
+    """The roll-up rule as a sentence: which kinds add up into a parent and which do not. A
+    site whose organizations name no kind adds up every organization below (the general note
+    says so): then nothing more is said."""
+    if not any(o.kind for o in ctx.site.orgs.values()):
+        return ""
+    kinds = ctx.site.config.kinds or DEFAULT_KINDS
+    sep = "、" if ctx.text_lang == "zh" else ", "
+    adds = sep.join(ctx.plain(k.name) for k in kinds if k.rolls_up)
+    apart = sep.join(ctx.plain(k.name) for k in kinds if not k.rolls_up)
+    text = ctx.t("rollup_rule", adds=adds)
+    if apart:
+        text += " " + ctx.t("rollup_rule_apart", apart=apart)
+    if not org.sample:
+        text += " " + ctx.t("rollup_rule_sample")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class TypeOption:
+    slug: str
+    text: Markup
+    count: int
+    href: str  # the type's listing page
+
+
+def type_options(ctx: PageContext, reports: tuple[Report, ...]) -> tuple[TypeOption, ...]:
+    """The document types among ``reports``, for a filter (registry order)."""
+    counts: dict[str, int] = {}
+    for rep in reports:
+        if rep.meta.type:
+            counts[rep.meta.type] = counts.get(rep.meta.type, 0) + 1
+    return tuple(
+        TypeOption(slug, ctx.tx(t.name), counts[slug], ctx.href(ctx.urls.doc_type(ctx.lang, slug)))
+        for slug, t in ctx.site.types.items()
+        if slug in counts
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MetaRow:
+    label: str
+    value: Markup
+    href: str = ""
+
+
+def document_meta(ctx: PageContext, report: Report) -> tuple[MetaRow, ...]:
+    """The rows of a report page's document block beside organization, date, tags and source:
+    type, number, issuer (of a report with document metadata) and author."""
+    meta = report.meta
+    t = ctx.t
+    rows: list[MetaRow] = []
+    if meta.type:
+        link = ctx.type_link(meta.type)
+        rows.append(MetaRow(t("doc_type"), link.text, link.href))
+    if meta.doc_number:
+        rows.append(MetaRow(t("doc_number"), escape(meta.doc_number)))
+    if meta.doc_number or meta.issuer or meta.type:
+        # an official document names its issuer; by default the organization it belongs to
+        org_name = ctx.org_link(report.org, year=report.year).text
+        rows.append(MetaRow(t("doc_issuer"), ctx.tx(meta.issuer) if meta.issuer else org_name))
+    if meta.author:
+        rows.append(MetaRow(t("doc_author"), ctx.tx(meta.author)))
+    return tuple(rows)

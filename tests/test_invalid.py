@@ -58,7 +58,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
         {REPORT: "---\ntitle: 总结\n---\nbody\n"},
         [
             "content/reports/city/2024-summary.md:2:1: error: missing required key 'date' in front"
-            " matter"
+            " matter (or 'period: {from: …, to: …}')"
         ],
     ),
     "date-year-mismatch": (

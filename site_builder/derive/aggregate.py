@@ -5,9 +5,9 @@ additive metrics over descendants."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from site_builder.model import Org, Qualifier, Report, Site
+from site_builder.model import DEFAULT_LEVELS, Org, Qualifier, Report, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,7 @@ class Derived:
     reports_by_year: dict[int, tuple[Report, ...]]
     reports_by_tag: dict[str, tuple[Report, ...]]
     latest: tuple[Report, ...]  # newest first
+    reports_by_type: dict[str, tuple[Report, ...]] = field(default_factory=dict)
 
 
 def _newest_first(reports: list[Report]) -> tuple[Report, ...]:
@@ -111,16 +112,26 @@ def derive(site: Site) -> Derived:
     for key, org in site.orgs.items():
         if org.parent in site.orgs:
             children[org.parent].append(key)
-    level_key = {k: (o.level.rank, k) for k, o in site.orgs.items()}
+    rank = {lv.key: n for n, lv in enumerate(site.config.levels or DEFAULT_LEVELS)}
+    level_key = {k: (rank.get(o.level, len(rank)), k) for k, o in site.orgs.items()}
+    for key in children:
+        children[key].sort(key=level_key.__getitem__)
+
+    def rolls_up(key: str) -> bool:
+        kind = site.config.kind_def(site.orgs[key].kind)
+        return kind is None or kind.rolls_up
 
     by_org: dict[str, list[Report]] = defaultdict(list)
     by_year: dict[int, list[Report]] = defaultdict(list)
     by_tag: dict[str, list[Report]] = defaultdict(list)
+    by_type: dict[str, list[Report]] = defaultdict(list)
     for rep in site.reports:
         by_org[rep.org].append(rep)
         by_year[rep.year].append(rep)
         for tag in rep.tags:
             by_tag[tag].append(rep)
+        if rep.meta.type is not None:
+            by_type[rep.meta.type].append(rep)
 
     metric_order = list(site.metrics)
     tables: dict[str, dict[str, dict[int, Cell]]] = {}
@@ -133,23 +144,24 @@ def derive(site: Site) -> Derived:
         tables[key] = {m: dict(sorted(table[m].items())) for m in metric_order if m in table}
 
     def descendants(key: str) -> list[str]:
-        """Depth first, children in level order; iterative and visiting each organization once,
-        since an invalid tree (a cycle, a parent of itself, a long chain: reported by
-        validation, and derived all the same to report everything at once) must not recurse
-        without end."""
+        """The organizations whose figures add up into ``key``: its descendants depth first,
+        children in level order, reached only through organizations whose kind rolls up;
+        iterative and visiting each organization once, since an invalid tree (a cycle, a parent
+        of itself, a long chain: reported by validation, and derived all the same to report
+        everything at once) must not recurse without end."""
         out: list[str] = []
         seen = {key}
-        stack = [iter(sorted(children.get(key, []), key=level_key.__getitem__))]
+        stack = [iter(children.get(key, []))]
         while stack:
             c = next(stack[-1], None)
             if c is None:
                 stack.pop()
                 continue
-            if c in seen:
+            if c in seen or not rolls_up(c):
                 continue
             seen.add(c)
             out.append(c)
-            stack.append(iter(sorted(children.get(c, []), key=level_key.__getitem__)))
+            stack.append(iter(children.get(c, [])))
         return out
 
     def ancestors(key: str) -> tuple[str, ...]:
@@ -188,7 +200,7 @@ def derive(site: Site) -> Derived:
         years = sorted({r.year for r in by_org[key]})
         facts[key] = OrgFacts(
             org=org,
-            children=tuple(sorted(children.get(key, []), key=level_key.__getitem__)),
+            children=tuple(children.get(key, [])),
             ancestors=ancestors(key),
             reports=_newest_first(by_org[key]),
             years=tuple(years),
@@ -209,4 +221,5 @@ def derive(site: Site) -> Derived:
         reports_by_year={y: _newest_first(v) for y, v in sorted(by_year.items())},
         reports_by_tag={t: _newest_first(v) for t, v in sorted(by_tag.items())},
         latest=_newest_first(list(site.reports))[: site.config.latest_reports],
+        reports_by_type={t: _newest_first(v) for t, v in sorted(by_type.items())},
     )

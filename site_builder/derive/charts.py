@@ -806,7 +806,7 @@ def org_comparisons(
 
 def org_colors(site: Site) -> dict[str, str]:
     """A colour per organization, by level then key, so that it is the same in every chart."""
-    order = sorted(site.orgs, key=lambda k: (site.orgs[k].level.rank, k))
+    order = sorted(site.orgs, key=lambda k: (site.config.level_rank(site.orgs[k].level), k))
     return {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(order)}
 
 
@@ -817,7 +817,10 @@ def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartS
     colors = org_colors(site)
     years = _year_span(derived.reports_by_year)
     if years:
-        orgs = sorted({r.org for r in site.reports}, key=lambda k: (site.orgs[k].level.rank, k))
+        orgs = sorted(
+            {r.org for r in site.reports},
+            key=lambda k: (site.config.level_rank(site.orgs[k].level), k),
+        )
         series = tuple(
             Series(
                 _org_label(site, k),
@@ -855,7 +858,7 @@ def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartS
             k: f.table[metric_key] for k, f in derived.orgs.items() if f.table.get(metric_key)
         }
         m_years = _year_span({y for t in by_org.values() for y in t})
-        orgs = sorted(by_org, key=lambda k: (site.orgs[k].level.rank, k))
+        orgs = sorted(by_org, key=lambda k: (site.config.level_rank(site.orgs[k].level), k))
         series = tuple(_metric_series(metric, [by_org[k].get(y) for y in m_years]) for k in orgs)
         series = tuple(
             replace(s, name=_org_label(site, k), color=colors[k])
