@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -337,7 +338,18 @@ def init(directory: Path) -> None:
         sys.exit(EXIT_USAGE)
     for path in created:
         click.echo(f"created {path}")
-    click.echo(f"next: cd {directory} && site-builder build")
+    command = installed_command()
+    click.echo(f"next: cd {directory} && {command} build     (then '{command} serve' to preview)")
+
+
+def installed_command() -> str:
+    """How to run this tool from a shell: ``site-builder`` when the installed command is on
+    PATH, else this interpreter's ``-m site_builder`` (a virtual environment not activated)."""
+    import shutil
+
+    if shutil.which("site-builder"):
+        return "site-builder"
+    return f"{shlex.quote(sys.executable)} -m site_builder"
 
 
 @main.group()

@@ -89,6 +89,11 @@ This site publishes the annual work summaries of our organizations.
 """
 
 
+PLACEHOLDER = "【待填写】"
+"""What ``new report`` writes where text is still to come: the build warns about each one left
+in place (``--strict`` fails), so a scaffold is never published as it is."""
+
+
 def init_site(directory: Path) -> list[Path]:
     """Create a new site project; refuses a folder that already has files."""
     if directory.exists() and any(directory.iterdir()):
@@ -153,15 +158,17 @@ def new_report(source: Path, org: str, year: int, title: str, slug: str | None) 
     lines = [
         "---",
         front.removeprefix("{").removesuffix("}"),
-        f"date: {year}-12-31   # the date of the report",
-        "summary: {zh: '', en: ''}",
+        f"date: {year}   # the year only; write the day (YYYY-MM-DD) or a period if known",
+        f"summary: {PLACEHOLDER}   # one or two sentences; {{zh: …, en: …}} for both languages",
+        "# doc_number: …   # 文号, e.g. 津妇党〔2024〕5号",
+        "# type: …         # a name from content/types.yaml",
         "tags: []              # names from content/tags.yaml",
         "metrics: []",
     ]
     if keys:
         lines.append("# metrics:   # known keys: " + ", ".join(keys))
         lines.append(f"#   - {{key: {keys[0]}, value: 0}}   # qualifier: more_than | about")
-    lines += ["---", "", "## 一、", ""]
+    lines += ["---", "", f"## 一、{PLACEHOLDER}", "", PLACEHOLDER, ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

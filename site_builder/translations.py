@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from site_builder.errors import Diagnostic, Severity
-from site_builder.model import LocalText, Site
+from site_builder.model import TRANSLATION_STATUSES, LocalText, Site
 from site_builder.yamlpos import Located
 
 
@@ -90,8 +90,9 @@ def as_diagnostics(gaps: list[Gap]) -> list[Diagnostic]:
 
 def summary(gaps: list[Gap], site: Site) -> str:
     """A human-readable list, grouped by owner, with totals."""
+    statuses = status_counts(site)
     if not gaps:
-        return "English translation: complete (no gaps)."
+        return "English translation: complete (no gaps).\n" + statuses
     by_owner: dict[str, list[str]] = {}
     for g in gaps:
         by_owner.setdefault(g.owner, []).append(g.field)
@@ -103,4 +104,17 @@ def summary(gaps: list[Gap], site: Site) -> str:
         f"{len(gaps)} gap(s) in {len(by_owner)} item(s); "
         f"{reports} of {len(site.reports)} report bodies translated."
     )
+    lines.append(statuses)
     return "\n".join(lines)
+
+
+def status_counts(site: Site) -> str:
+    """The report translations by their ``status`` (partial | machine | reviewed), as a line:
+    a translation that states none is counted as unstated."""
+    counts = {s: 0 for s in (*TRANSLATION_STATUSES, None)}
+    for rep in site.reports:
+        if rep.translation is not None:
+            counts[rep.translation.status] += 1
+    parts = [f"{counts[s]} {s}" for s in TRANSLATION_STATUSES]
+    parts.append(f"{counts[None]} with no status")
+    return "Report translations by status: " + ", ".join(parts) + "."

@@ -998,6 +998,34 @@ def _meta(
     return meta, source
 
 
+PLACEHOLDER_MARK = "待填写"  # scaffold.PLACEHOLDER is 【待填写】; compared in Simplified
+
+
+def placeholders(
+    ctx: Ctx, m: dict[str, Any], body: str, body_line: int, to_hans: Callable[[str], str]
+) -> None:
+    """A warning (an error with --strict) for each placeholder ``new report`` wrote and nobody
+    replaced, and for an empty summary or heading, which would be published as they are."""
+    hint = "write the text, or remove the line"
+    for key in ("title", "summary"):
+        raw = m.get(key)
+        values = raw.values() if isinstance(raw, dict) else [raw]
+        for v in values:
+            if isinstance(v, str) and PLACEHOLDER_MARK in to_hans(v):
+                ctx.warn((key,), f"placeholder left in '{key}'", hint)
+            elif key == "summary" and isinstance(v, str) and not v.strip() and key in m:
+                ctx.warn((key,), "empty summary", "write one, or remove the 'summary' line")
+    for n, line in enumerate(body.splitlines()):
+        text = line.strip()
+        if PLACEHOLDER_MARK in to_hans(line):
+            col = line.find(line.lstrip()[:1]) + 1 if line.strip() else 1
+            ctx.diags.warning(ctx.rel, body_line + n, col, "placeholder left in the text", hint)
+        elif re.fullmatch(r"#{1,6}\s*(?:[一二三四五六七八九十]+、|\d+[.、])?\s*", text):
+            ctx.diags.warning(
+                ctx.rel, body_line + n, 1, "empty heading", "write the heading, or remove it"
+            )
+
+
 def validate_report(
     doc: ParsedDoc,
     diags: Diagnostics,
@@ -1087,6 +1115,7 @@ def validate_report(
     script = lang or detect(doc.body)
     mvals = _metrics(ctx, m.get("metrics"), metrics)
     draft = _bool(ctx, m, "draft", (), False)
+    placeholders(ctx, m, doc.body, doc.body_line, to_hans)
     if not title or when is None or "title" not in m:
         return None
     return Report(

@@ -20,7 +20,7 @@ from site_builder.importer.document import Block, Kind
 @dataclass(frozen=True, slots=True)
 class OrgInfo:
     key: str
-    names: tuple[str, ...]  # zh name and short name, as the registry writes them
+    names: tuple[str, ...]  # zh name, short name and former names, as the registry has them
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,13 @@ def load_registry(source: Path) -> Registry:
     for p in sorted((content / "orgs").glob("*.yaml")):
         data = _yaml(p)
         if isinstance(data, dict):
-            names = tuple(n for n in (_zh(data.get("name")), _zh(data.get("short_name"))) if n)
+            found = [_zh(data.get("name")), _zh(data.get("short_name"))]
+            # a report written before a renaming names the organization as it was then
+            former = data.get("former_names")
+            for item in former if isinstance(former, list) else []:
+                if isinstance(item, dict):
+                    found += [_zh(item.get("name")), _zh(item.get("short_name"))]
+            names = tuple(dict.fromkeys(n for n in found if n))
             orgs.append(OrgInfo(p.stem, names))
     metrics = []
     data = _yaml(content / "metrics.yaml")
