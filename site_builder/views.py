@@ -466,11 +466,12 @@ def rollup_rule(ctx: PageContext, org: Org) -> str:
     sep = "、" if ctx.text_lang == "zh" else ", "
     adds = sep.join(ctx.plain(k.name) for k in kinds if k.rolls_up)
     apart = sep.join(ctx.plain(k.name) for k in kinds if not k.rolls_up)
+    gap = "" if ctx.text_lang == "zh" else " "  # sentences in Chinese need no space
     text = ctx.t("rollup_rule", adds=adds)
     if apart:
-        text += " " + ctx.t("rollup_rule_apart", apart=apart)
+        text += gap + ctx.t("rollup_rule_apart", apart=apart)
     if not org.sample:
-        text += " " + ctx.t("rollup_rule_sample")
+        text += gap + ctx.t("rollup_rule_sample")
     return text
 
 

@@ -208,7 +208,7 @@ def test_second_build_writes_nothing(tmp_path: Path) -> None:
     assert run.code == 0
     # sources edited in the last seconds are read again (0 rendered), older ones only stamped
     assert re.search(
-        r": 0 rendered, 0 written, \d+ unchanged, 0 removed|is up to date \(150 pages\)", run.err
+        r": 0 rendered, 0 written, \d+ unchanged, 0 removed|is up to date \(165 pages\)", run.err
     ), run.err
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == mtimes
 
