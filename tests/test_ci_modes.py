@@ -78,7 +78,7 @@ def test_json_lines(make_site: MakeSite, tmp_path: Path, command: str) -> None:
             "severity": "error",
             "code": "content",
             "message": "unknown level 'village'",
-            "hint": "expected one of: county, municipal, national, provincial",
+            "hint": "expected one of: county, municipal, national, provincial, township",
         },
         # (city's reports are not also told that city is unknown: issue 16)
         {

@@ -164,6 +164,5 @@ def test_json_diagnostics(make_site: MakeSite) -> None:
         "severity": "error",
         "code": "content",
         "message": "unknown level 'village'",
-        "hint": "expected one of: county, municipal, national, provincial, township; add levels"
-        " of your own under 'levels:' in site.yaml",
+        "hint": "expected one of: county, municipal, national, provincial, township",
     }

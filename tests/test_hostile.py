@@ -497,7 +497,7 @@ CASES: dict[str, Case] = {
     "org-parent-below.yaml": Case(
         "content/orgs/evil.yaml",
         [
-            "content/orgs/evil.yaml:3:9: error: parent 'city' is municipal, not above this national organization (levels go national > provincial > municipal > county)",
+            "content/orgs/evil.yaml:3:9: error: parent 'city' is municipal, below this national organization (a parent is at its child's level or above (national > provincial > municipal > county > township))",
         ],
     ),
     "org-unknown-parent.yaml": Case(
@@ -509,7 +509,7 @@ CASES: dict[str, Case] = {
     "org-wrong-types.yaml": Case(
         "content/orgs/evil.yaml",
         [
-            "content/orgs/evil.yaml:2:8: error: unknown level '5' (expected one of: county, municipal, national, provincial)",
+            "content/orgs/evil.yaml:2:8: error: unknown level '5' (expected one of: county, municipal, national, provincial, township)",
             "content/orgs/evil.yaml:3:9: error: 'parent' must be an organization key, not a list",
             "content/orgs/evil.yaml:4:9: error: 'sample' must be true or false, not text",
         ],
@@ -644,7 +644,7 @@ CASES: dict[str, Case] = {
     "unknown-key.md": Case(
         REPORT,
         [
-            "content/reports/city/2024-summary.md:4:1: error: unknown key 'auther' in front matter (did you mean 'date'?)",
+            "content/reports/city/2024-summary.md:4:1: error: unknown key 'auther' in front matter (did you mean 'author'?)",
         ],
     ),
     "utf16.md": Case(
