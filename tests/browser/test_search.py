@@ -198,6 +198,23 @@ def test_query_in_the_address_and_filters(
     assert page_errors == []
 
 
+def test_type_filter_and_former_names(page: Page, site_server: str, page_errors: list[str]) -> None:
+    open_search(page, search_url(site_server, "zh-Hans", "妇联"))
+    page.wait_for_selector("#search-results > li.search-result")
+    everything = results(page)
+    page.select_option("#search-type", label="整改情况通报")
+    filtered = results(page)
+    assert 0 < len(filtered) < len(everything)
+    assert all(r["href"].endswith(TONGCHENG + "index.html") for r in filtered), filtered
+    assert "type=" in page.url
+    # 示例甲县 is sample city A's former name: its later reports, which never write it, are found
+    type_query(page, "示例甲县")
+    page.select_option("#search-type", "")
+    found = {r["href"].rsplit("/", 2)[-2] for r in results(page)}
+    assert {"2022-annual-summary", "2023-annual-summary", "2024-annual-summary"} <= found
+    assert page_errors == []
+
+
 @pytest.mark.parametrize("lang", list(TREES))
 def test_header_box_submits_to_the_search_page(
     page: Page, site_server: str, page_errors: list[str], lang: str
