@@ -24,7 +24,8 @@ latest_reports: 10
 ORG_YAML = """\
 name: {zh: 示例市妇女联合会, en: Example City Women's Federation}
 short_name: {zh: 示例市妇联, en: Example WF}
-level: municipal   # national | provincial | municipal | county
+level: municipal   # national | provincial | municipal | county | township (more in site.yaml)
+kind: federation   # committee | federation | organs | department | party_group | …
 description: {zh: 这是一个示例组织，请替换为您的组织。, en: An example organization; replace it with yours.}
 sample: true
 """
