@@ -248,7 +248,8 @@ def convert(
     if published and date.isoformat() != published:
         date_why += f" (the publication line says {published})"
     year = year or date.year
-    out.fields["date"] = (date.isoformat(), date_why)
+    shown = str(date.year) if date_why.startswith(fm.YEAR_ONLY) else date.isoformat()
+    out.fields["date"] = (shown, date_why)
     out.script = script_of(all_text)
     if text_title is None:
         title = f"{registry.org_name(org) or org}{year}年工作报告"
@@ -301,7 +302,7 @@ def convert(
         "---",
         f"# Imported from {source} by site-builder import: review every field and figure.",
         f"title: {scalar(title)}  # {title_why}",
-        f"date: {date.isoformat()}  # {date_why}",
+        f"date: {shown}  # {date_why}",
     ]
     if summary:
         head_lines.append(f"summary: {scalar(summary)}  # {summary_why}")

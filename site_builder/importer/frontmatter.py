@@ -48,12 +48,18 @@ def _date(y: int, m: int, d: int) -> datetime.date | None:
         return None
 
 
+YEAR_ONLY = ("no date of", "no full date")
+"""How ``propose_date``'s reason starts when the text gives a year but no day: the report is
+then dated by its year alone (``date: 2024``), never by an invented day."""
+
+
 def propose_date(
     paragraphs: Sequence[str], published: str | None, year: int | None
 ) -> tuple[datetime.date, str]:
     """The report's date and why: a publication line; a date line at the end (the document's
     own date); the first date or period the opening paragraph names (a period gives its end);
-    else the last day of the year the opening names or the latest year the text names."""
+    else the year the opening names or the latest year the text names, as a year only (the
+    date returned is then that year's last day, for ordering; ``YEAR_ONLY`` marks the reason)."""
     candidates: list[tuple[datetime.date, str]] = []
     if published:
         candidates.append(
@@ -83,13 +89,13 @@ def propose_date(
         if year is None or d.year == year:
             return d, why
     if year is not None:
-        return datetime.date(year, 12, 31), f"no date of {year} in the text: the last day of {year}"
+        return datetime.date(year, 12, 31), f"no date of {year} in the text: the year only"
     m = _YEAR.match(opening.strip())
     if m and 1949 <= int(m[1]) <= 2100:
         y = int(m[1])
         return datetime.date(
             y, 12, 31
-        ), f"no full date in the text: the last day of {y}, the year it opens with"
+        ), f"no full date in the text: the year only, {y}, the year it opens with"
     years = [
         int(y)
         for text in paragraphs
@@ -104,7 +110,7 @@ def propose_date(
             y = years[-2]
         return datetime.date(
             y, 12, 31
-        ), f"no full date in the text: the last day of {y}, the latest year it names"
+        ), f"no full date in the text: the year only, {y}, the latest year it names"
     return datetime.date(2000, 1, 1), "no date or year in the text: set the date"
 
 

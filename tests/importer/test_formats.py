@@ -36,7 +36,7 @@ GBK_TEXT = """桐城市妇联2024年工作总结
 GBK_MARKDOWN = """---
 # Imported from report.txt by site-builder import: review every field and figure.
 title: 桐城市妇联2024年工作总结  # from the first line
-date: 2024-12-31  # no date of 2024 in the text: the last day of 2024 (the publication line says 2025-01-08)
+date: 2024  # no date of 2024 in the text: the year only (the publication line says 2025-01-08)
 summary: 全年召开党组会12次，党组扩大会5次，集中学习党的二十届三中全会精神。坚决做到“两个维护”。  # the opening of the first paragraph
 tags: [宣讲, 家庭家教家风]  # tags the text names
 lang: zh-Hans
@@ -84,7 +84,7 @@ GBK_SUMMARY = [
     "  headings: ## 2, ### 2; paragraphs: 3; clutter lines removed: 2",
     "  figures proposed: 6 (6 matched to known metrics, 0 new)",
     "  title: 桐城市妇联2024年工作总结 (from the first line)",
-    "  date: 2024-12-31 (no date of 2024 in the text: the last day of 2024 (the publication line says 2025-01-08))",
+    "  date: 2024 (no date of 2024 in the text: the year only (the publication line says 2025-01-08))",
     "  org: tongcheng (by the names of organizations the text holds)",
 ]
 
@@ -193,7 +193,7 @@ def test_saved_web_page_keeps_the_article_only(registry_site: Path, tmp_path: Pa
         "桐城市妇联2024年工作总结，回顾全年工作。",
         "from the lead (导语/内容提要)",
     )
-    assert done.fields["date"][0] == "2024-12-31"  # the title's year, though published in 2025
+    assert done.fields["date"][0] == "2024"  # the title's year, though published in 2025
     assert done.clutter >= 4
 
 
