@@ -78,9 +78,15 @@ def test_metric_cards_in_each_language(example_out: Path) -> None:
 
 
 def test_dates_in_each_language(example_out: Path) -> None:
-    report = "reports/tianjin/2024-party-building-work-summary/index.html"
+    report = "reports/sample-province/2024-annual-summary/index.html"
     assert "2024年12月31日" in (example_out / report).read_text(encoding="utf-8")
     assert "31 December 2024" in (example_out / "en" / report).read_text(encoding="utf-8")
+    # the Tianjin summary gives no day: its year alone, in every language
+    tianjin = "reports/tianjin/2024-party-building-work-summary/index.html"
+    hans = (example_out / tianjin).read_text(encoding="utf-8")
+    assert '<time datetime="2024">2024年</time>' in hans and "2024年12月31日" not in hans
+    en = (example_out / "en" / tianjin).read_text(encoding="utf-8")
+    assert '<time datetime="2024">2024</time>' in en
 
 
 def test_mixed_script_warning_on_a_seed_report() -> None:
