@@ -81,10 +81,16 @@ class Org:
 
     def name_in(self, year: int) -> FormerName | None:
         """The former name in use in ``year``, or None when it is the current name."""
-        for former in self.former_names:
-            if former.applies(year):
-                return former
-        return None
+        return name_in(self.former_names, year)
+
+
+def name_in(former_names: tuple[FormerName, ...], year: int) -> FormerName | None:
+    """The one of ``former_names`` in use in ``year``, or None. Views call this with the
+    field (not ``Org.name_in``) so that what they read is recorded as that field alone."""
+    for former in former_names:
+        if former.applies(year):
+            return former
+    return None
 
 
 @dataclass(frozen=True, slots=True)

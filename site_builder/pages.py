@@ -17,7 +17,7 @@ from site_builder.derive.aggregate import Derived
 from site_builder.derive.charts import Charts
 from site_builder.i18n import LANGUAGES
 from site_builder.markdown import CHART_PLACEHOLDER_RE
-from site_builder.model import Page, Report, Site
+from site_builder.model import Page, Report, Site, name_in
 from site_builder.urls import Urls
 from site_builder.views import Link, PageContext
 
@@ -247,7 +247,7 @@ class PageViews:
 
             pdf_href = ctx.href(report_pdf_path(self.urls, ctx.lang, org, year, slug))
         now = None
-        if self.site.orgs[org].name_in(year):  # the page names it as it was then
+        if name_in(self.site.orgs[org].former_names, year):  # named as it was then
             now = Markup(escape(ctx.t("name_now", name="\x00"))).replace("\x00", ctx.org_name(org))
         tr = rep.translation
         status = (

@@ -663,7 +663,6 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
         d = depth[k2] if k2 is not None else 0
         for c in reversed(chain):
             d += 1
-            depth[c] = d
             if d == MAX_DEPTH + 1:
                 line, col = parsed[c].pos(("parent",))
                 diags.error(
@@ -673,6 +672,9 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                     f"the organization tree is more than {MAX_DEPTH} levels deep here",
                     "organizations nest at most this deep",
                 )
+                orgs[c] = replace(orgs[c], parent=None)  # later stages see a tree this deep
+                d = 1
+            depth[c] = d
 
 
 # --- metrics and tags -----------------------------------------------------------------------
@@ -888,7 +890,7 @@ def _date(ctx: Ctx, raw: Any, path: tuple[str | int, ...] = ("date",)) -> dateti
         except ValueError:
             pass
     what = "'" + ".".join(str(p) for p in path) + "'"
-    hint = "e.g. date: 2024-12-31, or date: 2024 for a year only"
+    hint = "e.g. date: 2024-12-31"
     ctx.err(path, f"{what} must be a date YYYY-MM-DD, not {raw!r}", hint)
     return None
 

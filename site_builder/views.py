@@ -22,7 +22,7 @@ from site_builder.derive.charts import (
 )
 from site_builder.i18n import LANGUAGES, Translator
 from site_builder.markdown import RenderedMarkdown, TocEntry
-from site_builder.model import DEFAULT_KINDS, LocalText, Metric, Org, Page, Report, Site
+from site_builder.model import DEFAULT_KINDS, LocalText, Metric, Org, Page, Report, Site, name_in
 from site_builder.urls import Urls, relative
 
 
@@ -129,7 +129,7 @@ class PageContext:
     def org_link(self, key: str, short: bool = False, year: int | None = None) -> Link:
         """A link to an organization's page, named as it was named in ``year`` when given."""
         name = self.org_name(key, short)
-        former = self.site.orgs[key].name_in(year) if year is not None else None
+        former = name_in(self.site.orgs[key].former_names, year) if year is not None else None
         if former is not None:
             name = self.tx(former.short_name if short and former.short_name else former.name)
         return Link(name, self.href(self.urls.org(self.lang, key)))

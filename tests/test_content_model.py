@@ -296,9 +296,9 @@ def test_tree_and_date_errors_are_reported_at_their_lines(make_site: MakeSite) -
     assert run.code == 1 and "Traceback" not in run.err
     lines = error_lines(run)
     expected = [
-        "content/orgs/a.yaml:3:9: error: organization parents form a cycle: a > b > a",
+        "content/orgs/a.yaml:3:9: error: organization parents form a cycle: a → b → a",
         "content/orgs/b.yaml:3:7: error: unknown kind 'office'",
-        "content/orgs/b.yaml:4:9: error: organization parents form a cycle: a > b > a",
+        "content/orgs/b.yaml:4:9: error: organization parents form a cycle: b → a → b",
         "content/orgs/self.yaml:3:9: error: organization 'self' names itself as its parent",
         "content/reports/city/2022-ok.en.md:3:9: error: unknown translation status 'draft'",
         "content/reports/city/2023-p.md:3:32: error: the period ends (2023-02-01) before it starts",
@@ -357,7 +357,7 @@ def test_init_says_how_to_run_the_command(tmp_path: Path) -> None:
 
 def test_an_old_format_site_builds_unchanged(tmp_path: Path) -> None:
     """The minimal fixture site (no kinds, types, former names; full dates) gives the same
-    pages and search files as before issue 17: the snapshot was made by the code at 5e231da."""
+    pages and search files as before issue 17: the snapshot was made by main at 06d86db."""
     root = write_site(tmp_path / "site", dict(MINIMAL_SITE))
     out = tmp_path / "out"
     run = cli("build", "--source", root, "--out", out)
