@@ -159,6 +159,7 @@ def test_hovering_and_clicking_hostile_charts_runs_nothing(page: Page, tmp_path:
     for tree in ("", "en/"):
         url = (out / tree / "reports/city/2024-summary/index.html").as_uri()
         page.goto(url)
+        page.evaluate('document.dispatchEvent(new Event("charts:draw-all"))')  # drawn lazily
         page.wait_for_function(
             "() => [...document.querySelectorAll('.chart-canvas')]"
             ".every(el => el.getAttribute('data-rendered') === 'true')"

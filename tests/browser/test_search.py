@@ -249,7 +249,14 @@ def file_errors(page: Page) -> Iterator[list[str]]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"uncaught exception: {error}"))
     page.on("request", on_request)
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
+
+    def on_failed(request: Request) -> None:
+        # charts.js starts loading ECharts when the reader types; pressing Enter navigates away
+        # and aborts that load (net::ERR_ABORTED). A file missing from disk fails otherwise.
+        if request.failure != "net::ERR_ABORTED":
+            errors.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("requestfailed", on_failed)
     page.set_default_timeout(15_000)
     yield errors
 
