@@ -10,6 +10,9 @@ TrueType fonts as subsets), supports the stylesheet's ``@page`` margin boxes (ru
 page numbers, Chromium 131+), and writes bookmarks from headings (``outline``) and the page's
 ``lang``. Nothing is fetched: pages are opened from a local folder and other hosts are refused.
 
+Long: the print folder, the browser session, the compendium pages and the byte-stable rewrite of
+Chromium's PDF (ids, dates, links) are one job with one cache; split only if another engine comes.
+
 Same input, same bytes: Chromium stamps the print time and its user agent, and links to other
 pages carry the temporary folder's file:// address; ``finish`` rewrites the document
 information (title, author, language, a creation date taken from the report), points those

@@ -2,6 +2,10 @@
 
 Templates never see the domain model; they get resolved strings (already in the page's
 language), formatted numbers and relative links.
+
+Long: one view-model dataclass per template and the small builders that fill them (facts rows,
+figure cards, neighbours, date forms); they share the formatting helpers and split naturally by
+page kind only once the builders move next to their kinds in pages.py.
 """
 
 from __future__ import annotations
