@@ -347,6 +347,18 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('.chart-canvas')]
 def _print(
     todo: list[tuple[PdfJob, str, str, str]], assets: list[tuple[str, bytes]]
 ) -> tuple[list[bytes], str]:
+    """Chromium's PDFs of the pages, printed in a thread of their own: Playwright's sync API
+    refuses to start in a thread that runs an asyncio loop (a caller's server, a test session
+    that already drives a browser), and a fresh thread never has one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-builder-pdf") as pool:
+        return pool.submit(_print_here, todo, assets).result()
+
+
+def _print_here(
+    todo: list[tuple[PdfJob, str, str, str]], assets: list[tuple[str, bytes]]
+) -> tuple[list[bytes], str]:
     """Chromium's PDFs of the pages, each opened from a temporary folder holding it and the
     site's assets (file:// URLs: nothing is served, nothing fetched)."""
     try:
@@ -374,7 +386,15 @@ def _print(
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--disable-quic",
+                ],
             )
             try:
                 context = browser.new_context()
