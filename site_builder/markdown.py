@@ -57,8 +57,24 @@ _STRIP_RE = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff-]+")
 TEMPLATE_IDS = frozenset(
     {
         *("by-year", "compared", "figures", "glance", "home-charts", "key-figures", "latest"),
-        *("main", "members", "metric-table-caption", "orgs", "profile", "reports", "rollups"),
-        *("search-config", "search-form", "search-input", "search-more", "search-org"),
+        *(
+            "main",
+            "members",
+            "names",
+            "metric-table-caption",
+            "orgs",
+            "profile",
+            "reports",
+            "rollups",
+        ),
+        *(
+            "search-config",
+            "search-form",
+            "search-input",
+            "search-more",
+            "search-org",
+            "search-type",
+        ),
         *("search-results", "search-status", "search-year", "toc-title", "trends", "top"),
     }
 )
