@@ -120,7 +120,7 @@ def init_site(directory: Path) -> list[Path]:
     return created
 
 
-def _slug_from_title(title: str) -> str:
+def slug_from_title(title: str) -> str:
     """Pinyin words of the title, cut at a word boundary to at most 60 characters."""
     from site_builder.validate import tag_slug
 
@@ -139,7 +139,7 @@ def new_report(source: Path, org: str, year: int, title: str, slug: str | None) 
         raise UsageError(f"no organizations in {orgs_dir}; is --source a site project?")
     if org not in known:
         raise UsageError(f"unknown organization '{org}' ({did_you_mean(org, known)})")
-    slug = slug or _slug_from_title(title)
+    slug = slug or slug_from_title(title)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
         raise UsageError(f"slug '{slug}' must use a-z, 0-9 and '-'")
     path = source / "content" / "reports" / org / f"{year}-{slug}.md"

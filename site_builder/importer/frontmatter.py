@@ -188,15 +188,11 @@ def title_of(given: str | None, blocks: Sequence[Block]) -> tuple[str | None, st
 
 
 def slug_from_title(title: str) -> str:
-    """An ASCII slug: the title's pinyin, cut at a word before 60 characters."""
-    from site_builder.validate import tag_slug
+    """An ASCII slug from the title's pinyin: the one ``new report`` makes, so an imported
+    report and a scaffolded one of the same title get the same file name."""
+    from site_builder.scaffold import slug_from_title as scaffold_slug
 
-    slug = ""
-    for word in tag_slug(title).split("-"):
-        if len(slug) + len(word) + 1 > 60:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    return slug or "report"
+    return scaffold_slug(title)
 
 
 def propose_summary(lead: str | None, paragraphs: Sequence[str]) -> tuple[str, str]:
