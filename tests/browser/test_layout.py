@@ -23,6 +23,12 @@ PROVINCE_2023 = "reports/sample-province/2023-annual-summary/index.html"
 ORG = "orgs/sample-province/index.html"
 TIANJIN = "reports/tianjin/2024-party-building-work-summary/index.html"
 TONGCHENG = "reports/tongcheng/2018-inspection-rectification-report/index.html"
+MORE_REPORTS = [
+    f"reports/{org}/{year}-annual-summary/index.html"
+    for org in ("sample-city-a", "sample-city-b", "sample-province")
+    for year in (2022, 2023, 2024)
+    if (org, year) != ("sample-province", 2023)
+]
 
 BOX = "(el) => { const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }"
 
@@ -120,17 +126,30 @@ def test_phone_key_figures_two_columns_folded_after_eight(phone: Page, site_serv
     assert cards.nth(12).is_visible()
 
 
-@pytest.mark.parametrize("tree", ["", "zh-hant/"])
+TEXT = ".body > :is(p, ul, ol, blockquote)"  # a block of the report's own text
+
+
+@pytest.mark.parametrize("tree", ["", "zh-hant/", "en/"])
 def test_phone_text_starts_on_the_first_screen(phone: Page, site_server: str, tree: str) -> None:
-    """Every Chinese report page: its contents are folded and the first line of its text is
-    inside the first 844 px."""
+    """Every report page in each language (the English ACWF report has the longest title,
+    facts and summary): its contents are folded and the first line of its text is inside the
+    first 844 px; its key figures follow that first block of text."""
     root = site_server + tree
-    for path in (ACWF, PROVINCE_2023, TIANJIN, TONGCHENG):
+    for path in (ACWF, PROVINCE_2023, TIANJIN, TONGCHENG, *MORE_REPORTS):
         phone.goto(root + path)
         if phone.locator(".toc").count():
             assert not phone.locator(".toc ol").is_visible(), f"{path}: contents not folded"
-        first = phone.locator(".body > *").first.evaluate(BOX)
-        assert first[1] + 24 <= 844, f"{path}: text starts at {first[1]} px"
+        first = phone.locator(TEXT).first.evaluate(BOX)
+        assert first[1] + 24 <= 844, f"{tree}{path}: text starts at {first[1]} px"
+        if phone.locator(".key-figures").count():
+            figures = box(phone, ".key-figures")
+            assert figures[1] >= first[1] + first[3], f"{tree}{path}: figures before the text"
+
+
+def test_desktop_key_figures_before_the_text(desktop: Page, site_server: str) -> None:
+    """The phone's order is the phone's alone: on a wide screen the figures lead."""
+    desktop.goto(site_server + "en/" + ACWF)
+    assert box(desktop, ".key-figures")[1] < box(desktop, TEXT)[1]
 
 
 def test_print_a4_margins_running_header_contents_in_one_piece(
