@@ -6,7 +6,8 @@
  * charts sized to their containers and to the printed page, and marks each container with
  * data-rendered="true" (and a "chart:rendered" event) once ECharts reports it finished.
  * Loaded with `defer` only on pages that have charts; it loads ECharts itself (data-echarts on
- * its <script>) when the first chart comes near the screen (see withEcharts below).
+ * its <script>) when the first chart comes near the screen (see withEcharts below), and at once
+ * when the page is printed, so that every chart prints, not only those the reader scrolled to.
  */
 (function () {
   "use strict";
@@ -18,6 +19,7 @@
   var WAN = hant ? "萬" : "万";
   var YI = hant ? "億" : "亿";
   var charts = [];
+  var printing = false; // charts drawn for print are drawn without animation (see printAll)
 
   function trim(n) {
     return String(Math.round(n * 100) / 100);
@@ -132,7 +134,7 @@
     });
     var tooltip = option.tooltip ? [].concat(option.tooltip)[0] : null;
     if (tooltip && tooltip.trigger === "axis" && !tooltip.formatter) tooltip.formatter = axisTooltip;
-    if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+    if (printing || (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches)) {
       option.animation = false;
     }
     return option;
@@ -214,7 +216,7 @@
     var tag = document.createElement("script");
     tag.src = src;
     tag.onload = function () {
-      echarts = window.echarts;
+      echarts = echarts || window.echarts;
       waiting.splice(0).forEach(function (f) {
         f();
       });
@@ -273,20 +275,72 @@
   } else {
     drawAll();
   }
-  document.addEventListener("charts:draw-all", drawAll);
-  if (window.matchMedia && window.matchMedia("print").matches) drawAll();
-  window.addEventListener("resize", resizeSoon);
-  window.addEventListener("beforeprint", function () {
+  // Printing. The browser lays out the printed pages as soon as "beforeprint" returns, so
+  // every chart must be drawn by then, still and at the paper's width: ECharts, if the reader
+  // has not scrolled to a chart yet, is fetched synchronously and run in place (a second or so,
+  // once, and only when printing; browsers refuse such a fetch from a file:// page, where the
+  // keyboard's Ctrl+P is caught instead to load it first and then print).
+  function loadNow() {
+    if (echarts) return true;
+    try {
+      var request = new XMLHttpRequest();
+      request.open("GET", new URL(src, document.baseURI).href, false);
+      request.send();
+      if (request.status !== 200) return false;
+      var tag = document.createElement("script");
+      tag.text = request.responseText;
+      document.head.appendChild(tag);
+    } catch (e) {
+      return false;
+    }
+    echarts = window.echarts;
+    if (!echarts) return false;
+    waiting.splice(0).forEach(function (f) {
+      f();
+    });
+    return true;
+  }
+  function printAll() {
+    printing = true;
+    loadNow();
+    charts.forEach(function (chart) {
+      chart.setOption({ animation: false }); // one still in its opening animation: its end
+    });
     drawAll();
     beforePrint();
+  }
+  document.addEventListener("charts:draw-all", drawAll);
+  if (window.matchMedia && window.matchMedia("print").matches) printAll();
+  window.addEventListener("resize", resizeSoon);
+  window.addEventListener("beforeprint", printAll);
+  window.addEventListener("afterprint", function () {
+    printing = false;
+    afterPrint();
   });
-  window.addEventListener("afterprint", afterPrint);
   if (window.matchMedia) {
     var print = window.matchMedia("print");
     if (print.addEventListener)
       print.addEventListener("change", function (e) {
-        if (e.matches) drawAll();
-        resizeAll();
+        if (e.matches) printAll();
+        else resizeAll();
       });
   }
+  window.addEventListener("keydown", function (e) {
+    var key = e.key === "p" || e.key === "P";
+    if (!key || !(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || echarts) return;
+    if (location.protocol !== "file:") return; // beforeprint loads ECharts and draws them
+    e.preventDefault();
+    var done = false;
+    var go = function () {
+      if (done) return;
+      done = true;
+      window.print();
+    };
+    printing = true;
+    withEcharts(function () {
+      drawAll();
+      window.requestAnimationFrame(go);
+    });
+    window.setTimeout(go, 5000); // ECharts did not load: print the tables, as before
+  });
 })();

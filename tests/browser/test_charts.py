@@ -169,3 +169,78 @@ def test_pages_without_charts_do_not_load_echarts(
         assert page.locator(".chart-canvas").count() == 0
     assert not [u for u in requested if "echarts" in u or "charts.js" in u]
     assert page_errors == []
+
+
+# Each chart container right after "beforeprint" returns, in the same task: whether it holds a
+# painted canvas, and whether its chart animates (a chart printed mid-animation prints empty bars).
+PRINT_STATE = """() => {
+    window.dispatchEvent(new Event("beforeprint"));
+    return [...document.querySelectorAll('.chart-canvas')].map(el => {
+        const canvas = el.querySelector('canvas');
+        if (!canvas) return {id: el.id, painted: 0};
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
+        const chart = window.echarts.getInstanceByDom(el);
+        return {id: el.id, painted, animation: chart.getOption().animation};
+    });
+}"""
+
+UNDRAWN = "() => document.querySelectorAll('.chart-canvas:not([data-rendered])').length"
+
+
+def test_printing_before_scrolling_draws_every_chart_still(
+    page: Page, page_errors: list[str], site_server: str
+) -> None:
+    """Ctrl+P on a page just opened: the charts below the first screen are not drawn yet (nor
+    ECharts loaded); "beforeprint" draws every one of them at once, without animation."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    path, at_least = CHART_PAGES["org-trends-and-comparisons"]
+    page.goto(site_server + path)
+    page.wait_for_load_state("load")
+    total = page.locator(".chart-canvas").count()
+    assert total >= at_least
+    assert page.evaluate(UNDRAWN) >= 2, "every chart was drawn on opening: nothing to test"
+    page.emulate_media(media="print")
+    state = page.evaluate(PRINT_STATE)
+    assert len(state) == total
+    assert all(s["painted"] > 1000 for s in state), state
+    assert all(s["animation"] is False for s in state), state
+    assert page.locator("details.chart-data[open]").count() == total  # and every data table
+    assert page_errors == []
+
+
+def test_pdf_of_an_untouched_page_prints_every_chart(
+    page: Page, page_errors: list[str], site_server: str
+) -> None:
+    """The browser's own print of a page nobody scrolled is the print of the page with every
+    chart drawn. Chromium prints a chart's canvas as vector drawing and text, so its axis
+    labels are in the PDF's text: a print with ECharts refused (tables only) has fewer."""
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    path, _n = CHART_PAGES["org-trends-and-comparisons"]
+    url = site_server + path
+
+    def printed(prepare: str) -> str:
+        context = page.context.browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[union-attr]
+        try:
+            tab = context.new_page()
+            if prepare == "refused":
+                tab.route("**/echarts.min.js", lambda route: route.abort())
+            tab.goto(url)
+            tab.wait_for_load_state("load")
+            if prepare == "untouched":
+                assert tab.evaluate(UNDRAWN) >= 2, "every chart was drawn on opening"
+            if prepare == "drawn":
+                tab.evaluate('document.dispatchEvent(new Event("charts:draw-all"))')
+                tab.wait_for_function(DRAWN, timeout=15_000)
+            reader = pypdf.PdfReader(io.BytesIO(tab.pdf()))
+            return "".join(p.extract_text() for p in reader.pages)
+        finally:
+            context.close()
+
+    untouched, drawn, refused = printed("untouched"), printed("drawn"), printed("refused")
+    assert untouched == drawn
+    assert len(untouched) > len(refused) + 500, (len(untouched), len(refused))
+    assert page_errors == []
