@@ -185,3 +185,28 @@ def test_print_a4_margins_running_header_contents_in_one_piece(
 
     reader.pages[0].extract_text(visitor_text=visit)
     assert xs and min(xs) >= 42.5, f"text at x={min(xs)} pt"
+
+
+def test_desktop_organization_profile_and_figures_side_by_side(
+    desktop: Page, phone: Page, site_server: str
+) -> None:
+    """At 1280 px an organization page's profile and key figures share the first row (the
+    figures fill the rest of the width, three or more to a row) and its charts are two to a
+    row; on a phone they stack."""
+    desktop.goto(site_server + ORG)
+    profile, figures = box(desktop, ".org-profile"), box(desktop, ".org-figures")
+    wrap = box(desktop, "main.wrap")
+    right = wrap[0] + wrap[2] - 20  # the main column's padding: 1.25rem
+    assert abs(profile[1] - figures[1]) < 2, f"profile {profile}, figures {figures}"
+    assert profile[0] + profile[2] < figures[0], "figures not right of the profile"
+    assert abs(figures[0] + figures[2] - right) < 2, f"figures end at {figures[0] + figures[2]}"
+    assert figures[1] + figures[3] < 800, "key figures not on the first screen"
+    cards = desktop.locator(".org-figures .card")
+    tops = [cards.nth(i).evaluate(BOX)[1] for i in range(3)]
+    assert len(set(tops)) == 1, f"the first three figures are not on one row: {tops}"
+    charts = desktop.locator(".charts .chart")
+    first, second = charts.nth(0).evaluate(BOX), charts.nth(1).evaluate(BOX)
+    assert first[1] == second[1] and first[2] >= 500, f"charts {first}, {second}"
+    phone.goto(site_server + ORG)
+    profile, figures = box(phone, ".org-profile"), box(phone, ".org-figures")
+    assert figures[1] >= profile[1] + profile[3], "phone: figures not below the profile"
