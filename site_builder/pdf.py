@@ -4,9 +4,9 @@
 Engine: headless Chromium (Debian's /usr/bin/chromium) through Playwright. Chosen over
 WeasyPrint because the charts are drawn by ECharts in the browser: WeasyPrint runs no script,
 so every chart would print as an empty box; Chromium prints the same canvas the reader sees,
-lays out CJK text with the system's Noto CJK fonts (SC for zh-Hans, TC for ``:lang(zh-Hant)``)
-and embeds the glyphs used (CJK as Type3 glyph procedures, since Skia embeds no CFF program;
-TrueType fonts as subsets), supports the stylesheet's ``@page`` margin boxes (running header,
+lays out CJK text with Noto CJK (SC for zh-Hans, TC for ``:lang(zh-Hant)``), embedded as
+TrueType subsets that print_fonts.py makes from Debian's fonts for each page (Skia would draw the
+installed CFF fonts as Type3 glyphs), supports the stylesheet's ``@page`` margin boxes (running header,
 page numbers, Chromium 131+), and writes bookmarks from headings (``outline``) and the page's
 ``lang``. Nothing is fetched: pages are opened from a local folder and other hosts are refused.
 
@@ -41,6 +41,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from site_builder import print_fonts
 from site_builder.derive.aggregate import Derived
 from site_builder.i18n import LANGUAGES, Translator
 from site_builder.model import Site
@@ -49,7 +50,7 @@ from site_builder.urls import Urls
 log = logging.getLogger(__name__)
 
 CHROMIUM = os.environ.get("SITE_BUILDER_CHROMIUM", "/usr/bin/chromium")
-ENGINE_VERSION = "2"  # part of every cache key: a change to how PDFs are made re-prints them
+ENGINE_VERSION = "3"  # part of every cache key: a change to how PDFs are made re-prints them
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +305,7 @@ def print_pdfs(
     asset_digest = hashlib.sha256()
     for path, data in sorted(assets):
         asset_digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+    fonts_key = f"{print_fonts.VERSION}:{print_fonts.available()}".encode()
     todo: list[tuple[PdfJob, str, str, str]] = []  # job, print path, html, digest
     result = PdfResult([], [])
     for job in jobs:
@@ -319,6 +321,7 @@ def print_pdfs(
         else:
             where, html = job.pages[0], pages[0]
         h = hashlib.sha256(ENGINE_VERSION.encode())
+        h.update(fonts_key)
         h.update(asset_digest.digest())
         h.update(repr((job.path, job.title, job.author, job.lang, job.date, base_url)).encode())
         h.update(html.encode("utf-8"))
@@ -330,7 +333,8 @@ def print_pdfs(
             todo.append((job, where, html, digest))
             result.files.append((job.path, b""))  # filled in below, in the same order
     if todo:
-        printed, root_uri = _print(todo, assets)
+        todo, font_files = _with_fonts(todo, cache.root / "fonts")
+        printed, root_uri = _print(todo, assets + font_files)
         index = {path: i for i, (path, _d) in enumerate(result.files)}
         for (job, _w, _h, digest), data in zip(todo, printed, strict=True):
             final = finish(data, job, digest, root_uri, base_url)
@@ -338,6 +342,28 @@ def print_pdfs(
             result.files[index[job.path]] = (job.path, final)
             result.printed.append(job.path)
     return result
+
+
+def _with_fonts(
+    todo: list[tuple[PdfJob, str, str, str]], cache_root: Path
+) -> tuple[list[tuple[PdfJob, str, str, str]], list[tuple[str, bytes]]]:
+    """Each page to print with ``@font-face`` rules for TrueType subsets of its script's Noto
+    CJK face (print_fonts.py), and those subsets as files of the print folder."""
+    pages, files = [], {}
+    for job, where, html, digest in todo:
+        fonts = print_fonts.fonts_for(
+            job.lang, print_fonts.page_characters(html, job.title), cache_root
+        )
+        up = "../" * where.count("/")
+        faces = []
+        for font in fonts:
+            path = f"_print-fonts/{font.key}.ttf"
+            files[path] = font.data
+            faces.append((font, up + path))
+        if faces:
+            html = html.replace("</head>", print_fonts.font_face_css(faces) + "</head>", 1)
+        pages.append((job, where, html, digest))
+    return pages, sorted(files.items())
 
 
 CHARTS_DRAWN = """() => [...document.querySelectorAll('.chart-canvas')]

@@ -8,6 +8,9 @@ editing one report prints only that report's PDFs and its compendium.
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +31,8 @@ CITY_BOOK = "orgs/city/city-2024.pdf"
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     if not os.access("/usr/bin/chromium", os.X_OK):
         pytest.skip("needs /usr/bin/chromium (scripts/setup.sh installs it)")
+    if not shutil.which("pdffonts"):
+        pytest.skip("needs pdffonts (poppler-utils; scripts/setup.sh installs it)")
     root = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(root))
     yield root
@@ -65,6 +70,19 @@ def fonts_of(path: Path) -> dict[str, bool]:
     for page in reader.pages:
         walk(page.get("/Resources"))
     return fonts
+
+
+def pdffonts(path: Path) -> list[tuple[str, str, str]]:
+    """poppler's list of a PDF's fonts: (name, type, embedded) for each."""
+    run = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = []
+    for line in run.stdout.splitlines()[2:]:
+        m = re.match(
+            r"(\S+)\s+(Type 3|CID TrueType|TrueType|Type 1C|CID Type 0C|\S+)\s+\S+\s+(yes|no)", line
+        )
+        assert m, line
+        rows.append((m.group(1), m.group(2), m.group(3)))
+    return rows
 
 
 def outline_titles(path: Path) -> list[str]:
@@ -115,6 +133,15 @@ def test_pdfs_of_reports_and_compendiums(make_site: MakeSite, tmp_path: Path, ca
     assert any(name.startswith("NotoSansCJKtc") for name in tc), tc
     assert not any(name.startswith("NotoSansCJKsc") for name in tc), tc
     assert all(sc.values()) and all(tc.values()), (sc, tc)
+    # ... as TrueType subsets (print_fonts.py), not Type3 glyph drawings, in every PDF
+    for tree, face in (("", "sc"), ("zh-hant/", "tc"), ("en/", "sc")):
+        for rel in (CITY_PDF, CITY_BOOK):
+            listed = pdffonts(out / tree / rel)
+            assert listed, tree + rel
+            assert all(kind == "CID TrueType" and emb == "yes" for _n, kind, emb in listed), listed
+            if tree != "en/":
+                names = {name.split("+")[-1] for name, _k, _e in listed}
+                assert {f"NotoSansCJK{face}-Regular", f"NotoSansCJK{face}-Bold"} <= names, listed
 
     # bookmarks from headings; document information
     assert "一、主要工作" in outline_titles(out / CITY_PDF)
