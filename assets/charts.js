@@ -257,7 +257,13 @@
           if (e.isIntersecting && i < 0) visible.push(e.target);
           if (!e.isIntersecting && i >= 0) visible.splice(i, 1);
         });
-        if (first || armed) visible.forEach(drawOne);
+        if (armed) visible.forEach(drawOne);
+        // as the page opens, only a chart really on screen (not one in the margin below it):
+        // loading ECharts is the page's heaviest task
+        if (first && !armed)
+          entries.forEach(function (e) {
+            if (e.isIntersecting && e.boundingClientRect.top < window.innerHeight) drawOne(e.target);
+          });
         first = false;
       },
       { rootMargin: "0px 0px 100px 0px" }

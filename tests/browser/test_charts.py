@@ -244,3 +244,23 @@ def test_pdf_of_an_untouched_page_prints_every_chart(
     assert untouched == drawn
     assert len(untouched) > len(refused) + 500, (len(untouched), len(refused))
     assert page_errors == []
+
+
+def test_a_chart_just_below_the_first_screen_loads_no_echarts_on_opening(
+    page: Page, page_errors: list[str], site_server: str
+) -> None:
+    """Lighthouse's phone (412x823): the Tongcheng report's chart starts within 100 px below the
+    first screen; ECharts (the page's heaviest task) waits until the reader scrolls."""
+    page.set_viewport_size({"width": 412, "height": 823})
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    path, _n = CHART_PAGES["report-chart-block"]
+    page.goto(site_server + path)
+    page.wait_for_load_state("load")
+    top = page.locator(".chart-canvas").first.evaluate("el => el.getBoundingClientRect().top")
+    assert 823 <= top <= 923, f"the chart starts at {top} px: the test's premise is gone"
+    page.wait_for_timeout(500)
+    assert not any(u.endswith("echarts.min.js") for u in requested)
+    page.mouse.wheel(0, 300)
+    page.wait_for_function(DRAWN, timeout=15_000)
+    assert page_errors == []

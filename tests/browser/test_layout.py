@@ -11,6 +11,7 @@ starts on the first screen. Print: A4 pages with margins, the contents list in o
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -210,3 +211,14 @@ def test_desktop_organization_profile_and_figures_side_by_side(
     phone.goto(site_server + ORG)
     profile, figures = box(phone, ".org-profile"), box(phone, ".org-figures")
     assert figures[1] >= profile[1] + profile[3], "phone: figures not below the profile"
+
+
+def test_phone_report_facts_links_are_24_px_apart(phone: Page, site_server: str) -> None:
+    """The links among a report's facts (organization, document type) are touch targets: their
+    rows are at least 24 px apart (WCAG 2.2 target size, as Lighthouse and axe check it)."""
+    phone.goto(site_server + PROVINCE_2023)
+    links = phone.locator(".report .facts dd > a")
+    assert links.count() >= 2
+    tops = [links.nth(i).evaluate(BOX)[1] for i in range(links.count())]
+    gaps = [b - a for a, b in itertools.pairwise(tops) if b != a]
+    assert gaps and min(gaps) >= 24, f"rows of links {gaps} px apart"
