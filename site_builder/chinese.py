@@ -80,6 +80,38 @@ _NONSTANDARD_HANT = frozenset(
     "鰐鰛鳬鶿鷄麪麫麯麽齶𡻕"
 )
 
+# Characters shared by both scripts that are standard Taiwan forms in their own right, where
+# OpenCC (or a phrase) picks a sibling: 岩/巖 (紅岩魂), 周/週 (每周), 台/臺 (台北). A source that
+# reads as Traditional keeps them as written; a Simplified one gets OpenCC's choice.
+_STANDARD_SHARED_HANT = frozenset("岩周台")
+_SHARED_RE = re.compile(f"[{''.join(sorted(_STANDARD_SHARED_HANT))}]")
+
+# Quotation marks of Simplified (and Western) text and the corner brackets of Traditional text.
+# A right single quotation mark between Latin letters or digits is an apostrophe (it’s): kept.
+_CORNER_QUOTES = {"“": "「", "”": "」", "‘": "『", "’": "』"}
+_QUOTE_RE = re.compile("[“”‘]|(?<![A-Za-z0-9])’|’(?![A-Za-z])")
+_QUOTE_CHARS = "“”‘’"
+
+
+def _corner_quote(match: re.Match[str]) -> str:
+    return _CORNER_QUOTES[match.group()]
+
+
+def _keep_shared(text: str, converted: str) -> str:
+    """`converted` with the 岩/周/台 of `text` put back (the same object if none changed)."""
+    if len(converted) != len(text):  # pragma: no cover - aligned conversions keep lengths
+        return converted
+    positions = [m.start() for m in _SHARED_RE.finditer(text) if converted[m.start()] != m.group()]
+    if not positions:
+        return converted
+    chars = list(converted)
+    for i in positions:
+        chars[i] = text[i]
+    return "".join(chars)
+
+
+QUOTE_STYLES = ("corner", "curly")
+
 # Filler written over a protected phrase before OpenCC sees the text (Supplementary Private Use
 # Area-A; OpenCC has no entry for it, so it is passed through and matches nothing). Phrases are
 # written back by position, so the same character in the input does no harm.
@@ -217,7 +249,12 @@ def _script_only_chars(
     _fill_char_cache(_S2T_CHAR, "s2tw", to_hant_chars)
     # A Simplified form changes under s2tw here, changes on its own too (so 了 in 了解, also a
     # valid Traditional character, is no evidence) and is a valid Simplified character.
-    hans = {c for c in to_hant_chars if _S2T_CHAR[c] != c and _is_hans_form(c)}
+    # 岩/周/台 are standard in both scripts: no evidence either way.
+    hans = {
+        c
+        for c in to_hant_chars
+        if _S2T_CHAR[c] != c and _is_hans_form(c) and c not in _STANDARD_SHARED_HANT
+    }
     hant = {c for c in to_hans_chars if not _is_hans_form(c)}
     return hans, hant
 
@@ -372,7 +409,11 @@ class Converter:
     same Simplified or Traditional form. Instances are immutable and safe to share.
     """
 
-    def __init__(self, phrases: Sequence[PhraseLike] = ()) -> None:
+    def __init__(self, phrases: Sequence[PhraseLike] = (), *, quotes: str = "corner") -> None:
+        if quotes not in QUOTE_STYLES:
+            raise ValueError(f"unknown quote style {quotes!r}; expected one of {QUOTE_STYLES}")
+        # zh-Hant text gets 「」『』 for “”‘’ ("corner"), or keeps them ("curly").
+        self._quote_style = quotes
         by_form: dict[str, Phrase] = {}
         site_phrases = (Phrase(p.hans, p.hant) for p in phrases)
         for phrase in (*default_phrases(), *site_phrases):
@@ -400,7 +441,7 @@ class Converter:
         # script-neutral batch) and not keeping them (a Traditional or mixed batch; the same
         # object when equal). Results never change, so sharing an instance between threads at
         # worst computes a piece twice.
-        self._hant_cache: dict[str, str] = {}
+        self._hant_cache: dict[str, tuple[str, str]] = {}  # (keeping 岩/周/台, not)
         self._evidence_cache: dict[str, tuple[int, int]] = {}
         self._hans_cache: dict[str, tuple[str, str]] = {}
         # Whole short texts (to_hans/to_hant: headings for anchors, names, tags), by target.
@@ -442,18 +483,33 @@ class Converter:
         return spans
 
     @staticmethod
-    def _write_spans(chars: list[str], spans: Sequence[_Span], script: str) -> None:
+    def _write_spans(
+        chars: list[str],
+        spans: Sequence[_Span],
+        script: str,
+        text: str = "",
+        keep: frozenset[str] | set[str] = frozenset(),
+    ) -> None:
         # Backwards, as a site's phrase may have forms of different lengths (互联网/網際網路).
         if script == HANT:
             for start, end, phrase in reversed(spans):
-                chars[start:end] = phrase.hant
+                form = phrase.hant
+                if keep and len(form) == end - start:
+                    # A standard Traditional character the author wrote wins over the phrase
+                    # (匯報 stays 匯報 though the phrase for 汇报 reads 彙報).
+                    form = "".join(
+                        t if t in keep else f for t, f in zip(text[start:end], form, strict=True)
+                    )
+                chars[start:end] = form
         else:
             for start, end, phrase in reversed(spans):
                 chars[start:end] = phrase.hans
 
     # -- core conversions --------------------------------------------------------------------
 
-    def _to_hant(self, text: str, *, aligned: bool = False) -> str:
+    def _to_hant(self, text: str, *, aligned: bool = False, keep_shared: bool | None = None) -> str:
+        """`keep_shared`: keep 岩/周/台 as written (a Traditional source); None decides by the
+        script of `text` itself."""
         projection = _tw2s(text)
         if len(projection) != len(text):  # pragma: no cover - OpenCC keeps lengths
             return _s2tw(projection)
@@ -461,7 +517,13 @@ class Converter:
         target = _s2tw(self._mask(projection, spans))
         if len(target) != len(text):  # pragma: no cover - OpenCC keeps lengths
             return target
-        return self._hant_from(text, target, spans)
+        plain = self._hant_from(text, target, spans)
+        if keep_shared is False:
+            return plain
+        kept = _keep_shared(text, plain)
+        if kept is plain or keep_shared:
+            return kept
+        return kept if _evidence(text, projection).script == HANT else plain
 
     def _hant_exact(self, text: str, projection: str) -> str | None:
         """``_to_hant(text)`` given ``_tw2s(text)``, or None where it would take a fallback."""
@@ -487,7 +549,7 @@ class Converter:
             for i in diffs:
                 if text[i] in keep:
                     chars[i] = text[i]
-        self._write_spans(chars, spans, HANT)
+        self._write_spans(chars, spans, HANT, text, keep)
         return "".join(chars)
 
     def _to_hans(
@@ -526,12 +588,18 @@ class Converter:
     def to_hant(self, text: str) -> str:
         """Convert to Traditional Chinese (Taiwan standard forms) from either script."""
         if not _CJK_RE.search(text):
-            return text
+            return self._quotes(text)
         found = self._whole_cache.get((text, HANT))
         if found is None:
-            found = self._to_hant(text)
+            found = self._quotes(self._to_hant(text))
             self._store(self._whole_cache, {(text, HANT): found})
         return found
+
+    def _quotes(self, text: str) -> str:
+        """The quotation marks of a zh-Hant text in the site's style (「」『』 by default)."""
+        if self._quote_style != "corner" or not any(q in text for q in _QUOTE_CHARS):
+            return text
+        return _QUOTE_RE.sub(_corner_quote, text)
 
     def to_hans(self, text: str) -> str:
         """Convert to Simplified Chinese from either script."""
@@ -551,10 +619,22 @@ class Converter:
             return self.to_hans(text)
         raise ValueError(f"unknown target script {target!r}; expected {HANS!r} or {HANT!r}")
 
+    def _convert_one(self, text: str, target: str) -> str:
+        """:meth:`convert` without the quotation marks (convert_many sets those)."""
+        if target == HANT:
+            return self._to_hant(text) if _CJK_RE.search(text) else text
+        return self.to_hans(text)
+
     def convert_many(self, texts: Sequence[str], target: str) -> list[str]:
         """Convert several related texts in one OpenCC pass (script detected over all of them)."""
         if target not in (HANS, HANT):
             raise ValueError(f"unknown target script {target!r}; expected {HANS!r} or {HANT!r}")
+        out = self._convert_many(texts, target)
+        if target == HANT and self._quote_style == "corner":
+            out = [self._quotes(t) for t in out]
+        return out
+
+    def _convert_many(self, texts: Sequence[str], target: str) -> list[str]:
         todo = [i for i, t in enumerate(texts) if _CJK_RE.search(t)]
         out = list(texts)
         if not todo:
@@ -562,15 +642,15 @@ class Converter:
         batch = [texts[i] for i in todo]
         if any(_SEPARATOR in t for t in batch):
             for i in todo:
-                out[i] = self.convert(texts[i], target)
+                out[i] = self._convert_one(texts[i], target)
             return out
         found = self._convert_segments(batch, target)
         if found is not None:
             converted = found
         else:  # pragma: no cover - OpenCC keeps lengths and passes separators through
-            converted = self.convert(_SEPARATOR.join(batch), target).split(_SEPARATOR)
+            converted = self._convert_one(_SEPARATOR.join(batch), target).split(_SEPARATOR)
             if len(converted) != len(batch):
-                converted = [self.convert(t, target) for t in batch]
+                converted = [self._convert_one(t, target) for t in batch]
         for i, result in zip(todo, converted, strict=True):
             out[i] = result
         return out
@@ -591,19 +671,32 @@ class Converter:
         if target == HANT:
             cache = self._hant_cache
             misses = [t for t in dict.fromkeys(batch) if t not in cache]
-            fresh: dict[str, str] = {}
+            fresh: dict[str, tuple[str, str]] = {}
             if misses:
                 joined = _SEPARATOR.join(misses)
                 result = self._hant_exact(joined, _tw2s(joined))
                 if result is None:  # pragma: no cover - OpenCC keeps lengths
                     return None
-                fresh = self._split(misses, result)
-                if not fresh:  # pragma: no cover - separators pass through OpenCC
+                plain_hant = self._split(misses, result)
+                keeping_hant = self._split(misses, _keep_shared(joined, result))
+                if not plain_hant or not keeping_hant:  # pragma: no cover - separators pass
                     return None
+                for t in misses:
+                    a, b = keeping_hant[t], plain_hant[t]
+                    fresh[t] = (b, b) if a == b else (a, b)
             # Read the cache before storing: a full cache is emptied by the store.
-            converted = [fresh[t] if t in fresh else cache[t] for t in batch]
+            hant_pairs = [fresh[t] if t in fresh else cache[t] for t in batch]
             self._store(cache, fresh)
-            return converted
+            if all(a is b for a, b in hant_pairs):
+                return [b for _, b in hant_pairs]
+            # 岩/周/台 as written where the batch (a page) reads as Traditional, as in _to_hant.
+            counts = self._batch_evidence(batch)
+            if counts is None:  # pragma: no cover - OpenCC keeps lengths
+                return None
+            n_hans = sum(c[0] for c in counts)
+            n_hant = sum(c[1] for c in counts)
+            keep_hant = _classify(n_hans, n_hant) == HANT
+            return [a if keep_hant else b for a, b in hant_pairs]
 
         hans_cache = self._hans_cache
         misses = [t for t in dict.fromkeys(batch) if t not in hans_cache]
@@ -630,6 +723,16 @@ class Converter:
         self._store(hans_cache, fresh_pairs)
         if all(a is b for a, b in pairs):
             return [a for a, _ in pairs]  # the batch's script makes no difference
+        counts = self._batch_evidence(batch)
+        if counts is None:  # pragma: no cover - OpenCC keeps lengths
+            return None
+        n_hans = sum(c[0] for c in counts)
+        n_hant = sum(c[1] for c in counts)
+        keep = _classify(n_hans, n_hant) in (HANS, NONE)
+        return [a if keep else b for a, b in pairs]
+
+    def _batch_evidence(self, batch: list[str]) -> list[tuple[int, int]] | None:
+        """``(n_hans, n_hant)`` of each piece (see ``_evidence_by_segment``), cached."""
         evidence = self._evidence_cache
         new = [t for t in dict.fromkeys(batch) if t not in evidence]
         fresh_evidence: dict[str, tuple[int, int]] = {}
@@ -642,14 +745,9 @@ class Converter:
             if counts is None:  # pragma: no cover - OpenCC keeps lengths
                 return None
             fresh_evidence = dict(zip(new, counts, strict=True))
-        n_hans = n_hant = 0
-        for t in batch:
-            hans, hant = fresh_evidence[t] if t in fresh_evidence else evidence[t]
-            n_hans += hans
-            n_hant += hant
+        out = [fresh_evidence[t] if t in fresh_evidence else evidence[t] for t in batch]
         self._store(evidence, fresh_evidence)
-        keep = _classify(n_hans, n_hant) in (HANS, NONE)
-        return [a if keep else b for a, b in pairs]
+        return out
 
     @staticmethod
     def _split(pieces: list[str], joined_result: str) -> dict[str, str]:
@@ -684,9 +782,11 @@ class Converter:
         """
         if target not in (HANS, HANT):
             raise ValueError(f"unknown target script {target!r}; expected {HANS!r} or {HANT!r}")
-        if not _CJK_RE.search(html) and "\\u" not in html:  # (JSON may escape everything)
+        corner = target == HANT and self._quote_style == "corner"
+        quoted = corner and any(q in html for q in _QUOTE_CHARS)
+        if not _CJK_RE.search(html) and "\\u" not in html and not quoted:  # (JSON may escape)
             return html
-        text_spans, json_spans = _scan_html(html)
+        text_spans, json_spans = _scan_html(html, _QUOTE_NODE_RE if corner else _CJK_NODE_RE)
         # JSON is converted as text with the rest of the page (conversion never touches ASCII,
         # so the layout is kept); only JSON that escapes characters (\u5e72) is re-serialised.
         plain_json: list[tuple[int, int]] = []
@@ -739,7 +839,7 @@ class Converter:
         if not _CJK_RE.search(text):
             return []
         if script == HANT:
-            expected = self._to_hant(text, aligned=True)
+            expected = self._to_hant(text, aligned=True, keep_shared=True)
         elif script == HANS:
             expected = self._to_hans(text, assume=HANS, aligned=True)
         else:
@@ -912,9 +1012,13 @@ _PLAIN_RUN_RE = re.compile(
 )
 # A text node with Chinese in it, from its first Chinese character to its end.
 _CJK_NODE_RE = re.compile(f"{_CJK_RE.pattern}[^<>]*")
+# The same, or from its first quotation mark (zh-Hant pages set 「」 in every text node).
+_QUOTE_NODE_RE = re.compile(f"(?:{_CJK_RE.pattern}|[{_QUOTE_CHARS}])[^<>]*")
 
 
-def _scan_html(html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _scan_html(
+    html: str, node_re: re.Pattern[str] = _CJK_NODE_RE
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Spans of convertible text and of JSON script bodies, in document order.
 
     Text nodes without Chinese are left out (conversion would not change them). A "<" or ">"
@@ -926,7 +1030,7 @@ def _scan_html(html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]
     skip_depth = 0
     pos = 0
     length = len(html)
-    plain_run, cjk_nodes, rfind = _PLAIN_RUN_RE.match, _CJK_NODE_RE.finditer, html.rfind
+    plain_run, cjk_nodes, rfind = _PLAIN_RUN_RE.match, node_re.finditer, html.rfind
     while pos < length:
         if skip_name is None:
             # Text and plain markup up to the next markup that matters: its Chinese text nodes.

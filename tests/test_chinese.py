@@ -53,7 +53,7 @@ def seed(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def conv() -> Converter:
-    return Converter()
+    return Converter(quotes="curly")  # these tests are about characters; quotes: below
 
 
 SEED_000_EXCERPT = (
@@ -261,11 +261,16 @@ def test_phrase_converts_both_ways(
     assert conv.to_hans(hant) == hans
 
 
+# Spellings of the seeds that are standard Taiwan forms as written (周 beside 週, 復 beside 複):
+# a Traditional source keeps them on its zh-Hant page (issue 18), a Simplified one gets `hant`.
+KEPT_AS_WRITTEN = {"下基層工作周", "“每周集中學習制度”", "重復發文"}
+
+
 @pytest.mark.parametrize(("source", "hans", "hant", "written"), PHRASES)
 def test_seed_spelling_comes_out_standard(
     conv: Converter, source: str, hans: str, hant: str, written: str
 ) -> None:
-    assert conv.to_hant(written) == hant
+    assert conv.to_hant(written) == (written if written in KEPT_AS_WRITTEN else hant)
     assert conv.to_hans(written) == hans
 
 
@@ -559,8 +564,6 @@ def test_nonconforming_seed_001_file() -> None:
             ("干", "乾"): 1,
             ("征", "徵"): 1,
             ("墻", "牆"): 1,
-            ("周", "週"): 1,
-            ("復", "複"): 1,
             ("并", "並"): 1,
         }
     )
@@ -573,7 +576,7 @@ def test_nonconforming_seed_000_file() -> None:
     (line_no,) = [i for i, line in enumerate(lines, 1) if line.startswith("◎ 自2014年")]
     col = lines[line_no - 1].index("中層干部") + 3
     assert Nonconforming(line_no, col, "干", "幹") in found
-    assert len(found) == 48
+    assert len(found) == 47  # 48 before 周 (基層工作周) was kept as a standard form
 
 
 def test_nonconforming_simplified_text() -> None:
