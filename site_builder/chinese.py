@@ -834,18 +834,25 @@ class Converter:
 
     # -- checks ------------------------------------------------------------------------------
 
-    def nonconforming(self, text: str, script: str) -> list[Nonconforming]:
-        """See :func:`nonconforming_chars`."""
+    def standard_forms(self, text: str, script: str) -> str:
+        """`text` written in the standard forms of its own `script`, character for character
+        (the same length): what :meth:`nonconforming` compares with and ``fix-script`` writes.
+        Standard characters stay as written (乾淨, 紅岩魂); only non-standard ones change."""
+        if script not in (HANS, HANT):
+            raise ValueError(f"unknown script {script!r}; expected {HANS!r} or {HANT!r}")
         if not _CJK_RE.search(text):
-            return []
+            return text
         if script == HANT:
             expected = self._to_hant(text, aligned=True, keep_shared=True)
-        elif script == HANS:
-            expected = self._to_hans(text, assume=HANS, aligned=True)
         else:
-            raise ValueError(f"unknown script {script!r}; expected {HANS!r} or {HANT!r}")
+            expected = self._to_hans(text, assume=HANS, aligned=True)
         if len(expected) != len(text):  # pragma: no cover - conversion keeps lengths
-            return []
+            return text
+        return expected
+
+    def nonconforming(self, text: str, script: str) -> list[Nonconforming]:
+        """See :func:`nonconforming_chars`."""
+        expected = self.standard_forms(text, script)
         result: list[Nonconforming] = []
         positions = _diff_positions(text, expected)
         if not positions:

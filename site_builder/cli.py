@@ -352,6 +352,40 @@ def installed_command() -> str:
     return f"{shlex.quote(sys.executable)} -m site_builder"
 
 
+@main.command("fix-script")
+@_source_option
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print a unified diff of the changes; write nothing.")
+def fix_script(source: Path, paths: tuple[Path, ...], dry_run: bool) -> None:
+    """Rewrite Chinese sources in the standard forms of their own script.
+
+    Fixes what `check` warns about (中層干部 -> 中層幹部 in a Traditional report, half-width
+    ", ; : ?" between Chinese characters), word by word with the site's chinese.phrases;
+    {keep:…} spans, code, charts, HTML, links and URLs stay as written. PATHS: files or
+    folders (default: content/). Files that need nothing are not written.
+    """
+    from site_builder.scriptfix import plan_fixes, site_converter, source_files, write_fixes
+
+    try:
+        files = source_files(source, paths)
+        fixes = plan_fixes(files, site_converter(source))
+    except UsageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if dry_run:
+        for fix in fixes:
+            click.echo(fix.diff(source), nl=False)
+    else:
+        write_fixes(fixes)
+    changes = sum(fix.issues for fix in fixes)
+    verb = "would fix" if dry_run else "fixed"
+    click.echo(
+        f"{verb} {changes} character(s) in {len(fixes)} file(s); "
+        f"{len(files) - len(fixes)} file(s) needed nothing",
+        err=True,
+    )
+
+
 @main.group()
 def new() -> None:
     """Scaffold new content."""

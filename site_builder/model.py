@@ -239,6 +239,7 @@ class SiteConfig:
     raw_html: bool
     latest_reports: int
     phrases: tuple[Phrase, ...] = ()
+    quotes: str = "corner"  # zh-Hant quotation marks: 「」『』 ("corner") or “”‘’ ("curly")
     pdf: bool = False  # a PDF of every report and a yearly compendium per organization
     theme: Theme = Theme()
     levels: tuple[LevelDef, ...] = ()  # highest first; DEFAULT_LEVELS plus site.yaml's

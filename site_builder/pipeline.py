@@ -9,8 +9,9 @@ them together, times them, and decides whether the result may be written.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 
-from site_builder.chinese import Converter, nonconforming_chars
+from site_builder.chinese import Converter
 from site_builder.chinese import Phrase as ZhPhrase
 from site_builder.errors import Diagnostics
 from site_builder.installation import installation_problems
@@ -18,6 +19,7 @@ from site_builder.load import digest_sources, load_project
 from site_builder.markdown import heading_slug
 from site_builder.parallel import resolve_jobs
 from site_builder.parse import parse_document, parse_yaml_file
+from site_builder.scriptfix import script_issues
 from site_builder.sources import lint_scripts, parse_project, script_of
 from site_builder.stages import (
     BuildOptions,
@@ -84,7 +86,8 @@ def validate(
     if config.pdf and options.in_place:
         config = dataclasses.replace(config, pdf=False)  # `serve` previews pages, not PDFs
     phrases = tuple(ZhPhrase(p.hans, p.hant) for p in config.phrases)
-    converter = session.converter(phrases, lambda: Converter(phrases))
+    quotes = config.quotes
+    converter = session.converter((phrases, quotes), lambda: Converter(phrases, quotes=quotes))
     site = build_site(
         config,
         parsed.orgs,
@@ -100,7 +103,8 @@ def validate(
         memo=session.validated,
         types_file=parsed.types,
     )
-    lint_scripts(site, diags, session.memo("lint", nonconforming_chars), resolve_jobs(options.jobs))
+    lint = session.memo("lint", partial(script_issues, converter=converter))
+    lint_scripts(site, diags, lint, resolve_jobs(options.jobs))
     if options.translations:
         checked.gaps = translation_gaps(site, parsed.located())
         diags.extend(as_diagnostics(checked.gaps))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from site_builder.chinese import HANS, HANT, Converter, detect_script, nonconforming_chars
+from site_builder.chinese import Converter, default_converter
 from site_builder.errors import Diagnostics
 from site_builder.load import Project
 from site_builder.markdown import ChartBlock, RenderedMarkdown, render_markdown
@@ -15,14 +15,10 @@ from site_builder.model import Page, Report, Site
 from site_builder.parallel import pmap
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
 from site_builder.render import Bodies
+from site_builder.scriptfix import ScriptIssue, script_issues, script_of
 from site_builder.yamlpos import Located
 
-
-def script_of(text: str) -> str:
-    info = detect_script(text)
-    if info.script in (HANS, HANT):
-        return info.script
-    return HANT if len(info.hant_only) > len(info.hans_only) else HANS
+__all__ = ["chart_sources", "lint_scripts", "parse_project", "render_bodies", "script_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,25 +80,43 @@ def parse_project(
     )
 
 
+def _issues(text: str, script: str) -> list[ScriptIssue]:
+    return script_issues(text, script, default_converter())
+
+
 def lint_scripts(
-    site: Site, diags: Diagnostics, find: Callable[..., Any] = nonconforming_chars, jobs: int = 1
+    site: Site,
+    diags: Diagnostics,
+    find: Callable[[str, str], list[ScriptIssue]] = _issues,
+    jobs: int = 1,
 ) -> None:
-    """Warn about Chinese bodies that mix scripts (e.g. 中層干部 in Traditional text)."""
+    """Warn about every non-standard character of a Chinese body, at its own position, with
+    the text it should read (中層干部 should read 中層幹部 in a Traditional report), and
+    about half-width ``, ; : ?`` between Chinese characters. ``find`` is
+    :func:`scriptfix.script_issues` with the site's converter (its phrases)."""
     results = pmap(lambda rep: find(rep.body, rep.script), site.reports, jobs)
     for rep, found in zip(site.reports, results, strict=True):
-        if not found:
-            continue
-        first = found[0]
-        chars = "".join(sorted({f"{n.char}→{n.expected} " for n in found})).strip()
-        diags.warning(
-            rep.path,
-            first.line + rep.body_line - 1,
-            first.col,
-            f"text in {rep.script} mixes in {len(found)} character(s) of the other script: {chars}",
-            "the site shows standard forms in each script; fix the source to silence this, or "
-            "wrap names and quotations in {keep:…}",
-            code="mixed-script",
-        )
+        for issue in found:
+            line = issue.line + rep.body_line - 1
+            if issue.code == "halfwidth-punctuation":
+                message = (
+                    f"half-width punctuation between Chinese characters: "
+                    f"{issue.found} should read {issue.expected}"
+                )
+            else:
+                message = (
+                    f"not the standard {rep.script} form here: "
+                    f"{issue.found} should read {issue.expected}"
+                )
+            diags.warning(
+                rep.path,
+                line,
+                issue.col,
+                message,
+                "run `site-builder fix-script` to rewrite the sources in standard forms; "
+                "wrap names and quotations in {keep:…} to keep them as written",
+                code=issue.code,
+            )
 
 
 def render_bodies(

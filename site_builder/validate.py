@@ -324,11 +324,22 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
         check_keys(ctx, md, ("markdown",), ("raw_html",), what="'markdown'")
         raw_html = _bool(ctx, md, "raw_html", ("markdown",), False)
     phrases: list[Phrase] = []
+    quotes = "corner"
     zh = m.get("chinese", {})
     if not isinstance(zh, dict):
         ctx.err(("chinese",), f"'chinese' must be a mapping, not {type_name(zh)}")
     else:
-        check_keys(ctx, zh, ("chinese",), ("phrases",), what="'chinese'")
+        check_keys(ctx, zh, ("chinese",), ("phrases", "quotes"), what="'chinese'")
+        style = zh.get("quotes", "corner")
+        if style in ("corner", "curly"):
+            quotes = style
+        else:
+            shown = f"'{style}'" if isinstance(style, str) else type_name(style)
+            ctx.err(
+                ("chinese", "quotes"),
+                f"'quotes' must be corner or curly, not {shown}",
+                "corner: 「」『』 on zh-Hant pages (the default); curly: keep “” ‘’",
+            )
         items = zh.get("phrases", [])
         if not isinstance(items, list):
             ctx.err(("chinese", "phrases"), "'phrases' must be a list of {hans: …, hant: …}")
@@ -377,6 +388,7 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
         raw_html=raw_html,
         latest_reports=latest,
         phrases=tuple(phrases),
+        quotes=quotes,
         levels=levels,
         kinds=kinds,
     )
