@@ -785,13 +785,11 @@ def validate_tags(
 
 
 def tag_slug(text: str) -> str:
-    """An ASCII slug: pinyin syllables for Chinese, lower-case words otherwise."""
-    from pypinyin import lazy_pinyin
+    """An ASCII slug: pinyin syllables for Chinese, read word by word in either script
+    (长效机制 chang-xiao-ji-zhi, 銀行 yin-hang), lower-case words otherwise."""
+    from site_builder.pinyin import pinyin_words
 
-    words: list[str] = []
-    for part in lazy_pinyin(text):
-        words += re.findall(r"[a-z0-9]+", part.lower())
-    return "-".join(words) or "tag"
+    return "-".join(pinyin_words(text)) or "tag"
 
 
 # --- reports and pages -----------------------------------------------------------------------
