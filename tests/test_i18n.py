@@ -36,3 +36,22 @@ def test_traditional_catalog_is_traditional() -> None:
 def test_translator_formats() -> None:
     assert Translator("en")("year_title", year=2024) == "Reports of 2024"
     assert Translator("zh-Hans")("year_title", year=2024) == "2024年报告"
+
+
+def test_traditional_catalog_is_the_simplified_wording_in_taiwan_forms() -> None:
+    """One convention on zh-Hant pages (issue 18): reports are converted character by character
+    (s2tw, never s2twp: 文件 stays 文件), so the interface uses the same mainland wording in
+    Taiwan standard forms (搜索 beside 數據), not Taiwan vocabulary (搜尋, 選單, 檔案)."""
+    from site_builder.chinese import Converter
+
+    converter = Converter()
+    hans, hant = catalog("zh-Hans"), catalog("zh-Hant")
+    differ = {
+        k: (hant[k], converter.to_hant(v))
+        for k, v in hans.items()
+        if converter.to_hant(v) != hant[k]
+    }
+    assert differ == {}
+    text = "".join(hant.values())
+    assert "搜索" in text and "數據" in text
+    assert not any(word in text for word in ("搜尋", "選單", "檔案", "導覽"))
