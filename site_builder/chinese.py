@@ -97,6 +97,18 @@ def _corner_quote(match: re.Match[str]) -> str:
     return _CORNER_QUOTES[match.group()]
 
 
+def _keep_choices(counts: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each piece of a batch, by its ``(n_hans, n_hant)`` evidence: whether it keeps
+    岩/周/台 as written. A piece that reads as Traditional does (紅岩魂), and so does a piece
+    without Simplified evidence in a batch (a page) that reads as Traditional (岩石 alone)."""
+    batch_hant = _classify(sum(c[0] for c in counts), sum(c[1] for c in counts)) == HANT
+    choices = []
+    for n_hans, n_hant in counts:
+        script = _classify(n_hans, n_hant)
+        choices.append(script == HANT or (script != HANS and batch_hant))
+    return choices
+
+
 def _keep_shared(text: str, converted: str) -> str:
     """`converted` with the 岩/周/台 of `text` put back (the same object if none changed)."""
     if len(converted) != len(text):  # pragma: no cover - aligned conversions keep lengths
@@ -523,7 +535,17 @@ class Converter:
         kept = _keep_shared(text, plain)
         if kept is plain or keep_shared:
             return kept
-        return kept if _evidence(text, projection).script == HANT else plain
+        # Piece by piece (a batch joined by _SEPARATOR), as _convert_segments decides.
+        starts = [0, *(m.end() for m in re.finditer(_SEPARATOR, text))]
+        counts = _evidence_by_segment(text, projection, starts)
+        if counts is None:  # pragma: no cover - OpenCC keeps lengths
+            return plain
+        ends = [*(i - 1 for i in starts[1:]), len(text)]
+        choices = _keep_choices(counts)
+        return "".join(
+            (kept if keep else plain)[a:b] + ("" if b == len(text) else _SEPARATOR)
+            for a, b, keep in zip(starts, ends, choices, strict=True)
+        )
 
     def _hant_exact(self, text: str, projection: str) -> str | None:
         """``_to_hant(text)`` given ``_tw2s(text)``, or None where it would take a fallback."""
@@ -689,14 +711,11 @@ class Converter:
             self._store(cache, fresh)
             if all(a is b for a, b in hant_pairs):
                 return [b for _, b in hant_pairs]
-            # 岩/周/台 as written where the batch (a page) reads as Traditional, as in _to_hant.
             counts = self._batch_evidence(batch)
             if counts is None:  # pragma: no cover - OpenCC keeps lengths
                 return None
-            n_hans = sum(c[0] for c in counts)
-            n_hant = sum(c[1] for c in counts)
-            keep_hant = _classify(n_hans, n_hant) == HANT
-            return [a if keep_hant else b for a, b in hant_pairs]
+            choices = _keep_choices(counts)
+            return [a if keep else b for (a, b), keep in zip(hant_pairs, choices, strict=True)]
 
         hans_cache = self._hans_cache
         misses = [t for t in dict.fromkeys(batch) if t not in hans_cache]

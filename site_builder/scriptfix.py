@@ -159,13 +159,14 @@ def source_script(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _window(text: str, masked: str, i: int, j: int) -> tuple[int, int]:
-    """Up to two Chinese characters of context on each side of text[i:j], on its line."""
+def _window(text: str, masked: str, i: int, j: int, after: int = 2) -> tuple[int, int]:
+    """Context of text[i:j] on its line: up to two characters before and `after` after
+    (Chinese, Latin letters or digits: 中層干部, 40余種)."""
     a = i
     while a > 0 and i - a < 2 and _CONTEXT_RE.match(masked[a - 1]):
         a -= 1
     b = j
-    while b < len(text) and b - j < 2 and _CONTEXT_RE.match(masked[b]):
+    while b < len(text) and b - j < after and _CONTEXT_RE.match(masked[b]):
         b += 1
     return a, b
 
@@ -184,7 +185,7 @@ def script_issues(
     found: list[tuple[int, int, str, str, str]] = []  # start, end, found, expected, code
     for i, (old, new) in enumerate(zip(masked, expected, strict=True)):
         if old != new:
-            a, b = _window(text, masked, i, i + 1)
+            a, b = _window(text, masked, i, i + 1, after=1)
             found.append((i, i + 1, text[a:b], expected[a:b], "mixed-script"))
     for m in _HALFWIDTH_RE.finditer(masked):
         a, b = _window(text, masked, m.start(), m.end())
