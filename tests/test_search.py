@@ -227,7 +227,7 @@ def test_build_writes_search_files_in_every_tree(make_site: MakeSite, tmp_path: 
     # the header box on an ordinary page submits to the tree's search page
     home = (out / "zh-hant" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<form class="header-search" role="search" action="search/index.html"', home)
-    assert "搜尋" in home
+    assert "搜索" in home  # the zh-Hant interface: Simplified wording, Taiwan forms
 
 
 def test_search_files_are_deterministic(make_site: MakeSite, tmp_path: Path) -> None:
