@@ -283,9 +283,18 @@ def build(
     is_flag=True,
     help="List missing English fields and bodies (as warnings: with --strict they fail).",
 )
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="First rewrite the sources in their own script's standard forms (as fix-script does).",
+)
 @_format_option
-def check(source: Path, strict: bool, drafts: bool, translations: bool, fmt: str) -> None:
-    """Validate content, references and pages without writing anything."""
+def check(
+    source: Path, strict: bool, drafts: bool, translations: bool, fix: bool, fmt: str
+) -> None:
+    """Validate content, references and pages without writing anything (but --fix)."""
+    if fix:
+        _fix_scripts(source, (), dry_run=False)
     sys.exit(_run_build(source, None, strict, drafts, False, fmt, translations))
 
 
@@ -364,6 +373,10 @@ def fix_script(source: Path, paths: tuple[Path, ...], dry_run: bool) -> None:
     {keep:…} spans, code, charts, HTML, links and URLs stay as written. PATHS: files or
     folders (default: content/). Files that need nothing are not written.
     """
+    _fix_scripts(source, paths, dry_run)
+
+
+def _fix_scripts(source: Path, paths: tuple[Path, ...], dry_run: bool) -> None:
     from site_builder.scriptfix import plan_fixes, site_converter, source_files, write_fixes
 
     try:

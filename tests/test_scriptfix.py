@@ -379,3 +379,10 @@ def test_example_tag_slugs_are_unchanged() -> None:
 
     tags = yaml.safe_load((REPO / "content/tags.yaml").read_text(encoding="utf-8"))
     assert {key: tag_slug(key) for key in tags} == EXAMPLE_TAG_SLUGS
+
+
+def test_check_fix_rewrites_then_checks(site: Path) -> None:
+    run = cli("check", "--source", site, "--fix", "--strict")
+    assert run.code == 0, run.err
+    assert "fixed 6 character(s) in 1 file(s)" in run.err
+    assert "中層幹部" in (site / REPORT_PATH).read_text(encoding="utf-8")
