@@ -157,7 +157,7 @@ def import_paths(
             )
         )
         return result
-    converter = Converter()
+    converter = Converter(quotes="curly")  # text for sources: quotation marks as written
     # registry labels and names are converted again for every figure and file: once is enough
     to_hans = functools.lru_cache(maxsize=65536)(converter.to_hans)
     claimed: dict[str, str] = {}
