@@ -357,7 +357,8 @@ def test_init_says_how_to_run_the_command(tmp_path: Path) -> None:
 
 def test_an_old_format_site_builds_unchanged(tmp_path: Path) -> None:
     """The minimal fixture site (no kinds, types, former names; full dates) gives the same
-    pages and search files as before issue 17: the snapshot was made by main at 06d86db."""
+    pages and search files as before issue 17: the snapshot was made by main at 06d86db (its
+    14 zh-hant pages remade for issue 18's interface wording: 搜索, 菜單, 主導航 differ only)."""
     root = write_site(tmp_path / "site", dict(MINIMAL_SITE))
     out = tmp_path / "out"
     run = cli("build", "--source", root, "--out", out)

@@ -76,7 +76,7 @@ def test_search_page_in_every_tree(
     open_search(page, search_url(site_server, lang))
     assert page.get_attribute("html", "lang") == lang
     expect(page.locator("h1")).to_have_text(
-        {"zh-Hans": "搜索", "zh-Hant": "搜尋", "en": "Search"}[lang]
+        {"zh-Hans": "搜索", "zh-Hant": "搜索", "en": "Search"}[lang]
     )
     status = page.locator("#search-status").inner_text()
     assert status.startswith({"zh-Hans": "输入", "zh-Hant": "輸入", "en": "Type"}[lang])
