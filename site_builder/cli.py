@@ -321,15 +321,33 @@ def check(
     default=None,
     help="Where the preview is built (default: a folder in the user's cache, never output/).",
 )
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Preview into a non-empty --out folder that site-builder did not make, deleting what "
+    "it holds (without this, such a folder is refused).",
+)
 def serve(
-    source: Path, port: int, host: str, open_browser: bool, drafts: bool, out: Path | None
+    source: Path,
+    port: int,
+    host: str,
+    open_browser: bool,
+    drafts: bool,
+    out: Path | None,
+    overwrite: bool,
 ) -> None:
     """Build, serve on 127.0.0.1, rebuild what each edit touches and reload the browser."""
     from site_builder.serve import ServeOptions
     from site_builder.serve import serve as run_server
 
     options = ServeOptions(
-        source=source, out=out, host=host, port=port, open_browser=open_browser, drafts=drafts
+        source=source,
+        out=out,
+        host=host,
+        port=port,
+        open_browser=open_browser,
+        drafts=drafts,
+        overwrite=overwrite,
     )
     sys.exit(run_server(options, lambda line: click.echo(line, err=True)))
 

@@ -239,10 +239,12 @@ class BuildReport:
 class Builder:
     """Runs one build at a time with a long-lived session; turns every failure into errors."""
 
-    def __init__(self, source: Path, out: Path, drafts: bool) -> None:
+    def __init__(self, source: Path, out: Path, drafts: bool, overwrite: bool = False) -> None:
         self.source = source
         self.out = out
         self.drafts = drafts
+        self.overwrite = overwrite  # `serve --overwrite`: as `build --overwrite`
+        self.refused: UsageError | None = None  # the first build's output folder was refused
         self.session = Session()
         self.builds = 0
         self.collections = 0
@@ -263,12 +265,18 @@ class Builder:
         index, whole-site checks) run, except in the first build of a session, which writes a
         whole new tree (and clears anything left in the folder)."""
         options = BuildOptions(
-            source=self.source, out=self.out, drafts=self.drafts, in_place=self.builds > 0
+            source=self.source,
+            out=self.out,
+            drafts=self.drafts,
+            in_place=self.builds > 0,
+            overwrite=self.overwrite,
         )
         start = time.perf_counter()
         try:
             result = run(options, session=self.session, preview=preview)
         except UsageError as exc:
+            if self.builds == 0:
+                self.refused = exc
             diag = Diagnostic(str(self.out), 1, 1, str(exc), code="usage")
             return BuildReport(None, (diag,), (), time.perf_counter() - start)
         except OSError as exc:
@@ -488,6 +496,8 @@ class ServeOptions:
     port: int = 8000
     open_browser: bool = False
     drafts: bool = False
+    # Build into a non-empty --out folder that site-builder did not make (`build --overwrite`).
+    overwrite: bool = False
     debounce: float = DEBOUNCE
     settle: float = SETTLE
 
@@ -514,7 +524,7 @@ class DevServer:
     def start(self) -> str:
         source = self.options.source.absolute()
         out = (self.options.out or default_out(source, self.options.drafts)).absolute()
-        builder = self.builder = Builder(source, out, self.options.drafts)
+        builder = self.builder = Builder(source, out, self.options.drafts, self.options.overwrite)
         host = self.options.host
         quiet_libraries()
         # bind before the first build, so that a port in use is said at once
@@ -530,6 +540,8 @@ class DevServer:
                 )
             self.echo(f"building {source} into {out}")
             self._rebuild([], first=True)
+            if builder.refused is not None:  # nothing to serve: said like `build` says it
+                raise builder.refused
             self.rebuilder = Rebuilder(self._rebuild, self.options.debounce)
             self.rebuilder.start()
             self.watcher = SourceWatcher(source)
@@ -602,6 +614,8 @@ class DevServer:
                 report = self.builder.build(preview)
             except Superseded:
                 return
+            if first and self.builder.refused is not None:
+                return  # start() says it and stops: there is no site to serve
             self._publish(report, changes, first, shown)
 
     def _publish_change(
@@ -683,6 +697,9 @@ def serve(options: ServeOptions, echo: Echo) -> int:
             url = server.start()
         except OSError as exc:
             echo(f"error: cannot serve on {options.host}:{options.port}: {exc.strerror or exc}")
+            return 2
+        except UsageError as exc:
+            echo(f"error: {exc}")
             return 2
         if options.open_browser:
             webbrowser.open(url)

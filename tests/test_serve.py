@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from click.testing import CliRunner
 
 from site_builder.preview_server import HostGuard, Resolved, resolve
 from site_builder.serve import DevServer, ServeOptions, default_out, inject, is_loopback
@@ -426,6 +427,37 @@ def test_open_opens_the_served_url_in_the_browser(
     served = next(ln.split()[1] for ln in lines if ln.startswith("serving "))
     assert opened == ([(served, 200)] if open_browser else [])
     assert lines[-1] == "stopped"
+
+
+def test_a_folder_of_user_files_is_refused_unless_overwrite(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """`serve --out` on a folder the tool did not make: refused as `build` refuses it (exit 2,
+    the files untouched, no server left running); the hint's `--overwrite` exists for serve
+    too, with build's meaning."""
+    from site_builder import serve as serve_module
+    from site_builder.cli import main
+
+    root = make_site()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.txt").write_bytes(b"my notes\n")
+    lines: list[str] = []
+    options = ServeOptions(source=root, out=notes, port=0)
+    assert serve_module.serve(options, lines.append) == 2
+    assert (notes / "a.txt").read_bytes() == b"my notes\n"
+    assert lines[-1].startswith(f"error: --out {notes} is not empty and was not made by")
+    assert "pass --overwrite" in lines[-1]
+    assert not any(line.startswith("serving ") for line in lines)
+    assert "--overwrite" in CliRunner().invoke(main, ["serve", "--help"]).output
+
+    server = DevServer(ServeOptions(source=root, out=notes, port=0, overwrite=True), lines.append)
+    url = server.start()
+    try:
+        assert get(url + REPORT_URL)[0] == 200
+        assert not (notes / "a.txt").exists()
+    finally:
+        server.stop()
 
 
 # --- safety: Host headers, unservable paths (issue 16) -----------------------------------------
