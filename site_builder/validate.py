@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -696,13 +696,31 @@ FORMATS = ("count", "currency", "percent")
 SCALES = ("auto", "none", "wan", "yi")
 
 
-def validate_metrics(parsed: ParsedYaml | None, diags: Diagnostics) -> dict[str, Metric]:
+def metric_ref(key: object) -> str:
+    """A metric key as a report may have meant it ('Study Sessions', 'study_sessions\\n' ->
+    'study_sessions'): how a report's key is matched to a definition refused in metrics.yaml."""
+    return re.sub(r"[\s-]+", "_", str(key).strip().lower())
+
+
+ANY = "*"
+"""In a registry's ``broken`` keys: the whole file was unusable (it did not parse, or is not a
+mapping), so no reference into it is reported as unknown."""
+
+
+def validate_metrics(
+    parsed: ParsedYaml | None, diags: Diagnostics, broken: set[str] | None = None
+) -> dict[str, Metric]:
+    """Metrics by key. ``broken`` collects the keys (``metric_ref``) of definitions refused
+    here, or ``ANY``: a report that uses one is not also told it is unknown (one error, at the
+    YAML)."""
+    broken = set() if broken is None else broken
     if parsed is None:
         return {}
     ctx = Ctx(parsed.source.rel, parsed.data, diags)
     m = parsed.data.value or {}
     if not isinstance(m, dict):
         ctx.err((), f"metrics.yaml must map metric keys to definitions, not {type_name(m)}")
+        broken.add(ANY)
         return {}
     out: dict[str, Metric] = {}
     for key, d in m.items():
@@ -712,9 +730,11 @@ def validate_metrics(parsed: ParsedYaml | None, diags: Diagnostics) -> dict[str,
                 f"metric key '{shown(key)}' must use a-z, 0-9 and '_'",
                 "e.g. study_sessions",
             )
+            broken.add(metric_ref(key))
             continue
         if not isinstance(d, dict):
             ctx.err((key,), f"metric '{key}' must be a mapping with label and unit")
+            broken.add(metric_ref(key))
             continue
         check_keys(ctx, d, (key,), METRIC_DEF_KEYS, ("label", "unit"), what=f"metric '{key}'")
         fmt = d.get("format", "count")
@@ -742,15 +762,20 @@ def validate_tags(
     diags: Diagnostics,
     to_hans: Callable[[str], str],
     what: str = "tag",
+    broken: set[str] | None = None,
 ) -> dict[str, Tag]:
     """Tags by slug. The registry's keys are Chinese names; slugs default to their pinyin.
-    The document-type registry (``content/types.yaml``, ``what="type"``) has the same form."""
+    The document-type registry (``content/types.yaml``, ``what="type"``) has the same form.
+    ``broken`` collects the keys of entries refused here, or ``ANY`` (as in
+    ``validate_metrics``)."""
+    broken = set() if broken is None else broken
     if parsed is None:
         return {}
     ctx = Ctx(parsed.source.rel, parsed.data, diags)
     m = parsed.data.value or {}
     if not isinstance(m, dict):
         ctx.err((), f"{what}s.yaml must map {what} names to {{en: …}}, not {type_name(m)}")
+        broken.add(ANY)
         return {}
     out: dict[str, Tag] = {}
     for name, d in m.items():
@@ -758,6 +783,7 @@ def validate_tags(
             d = {}
         if not isinstance(d, dict):
             ctx.err((name,), f"{what} '{name}' must be a mapping like {{en: …, slug: …}}")
+            broken.add(to_hans(str(name).strip()))
             continue
         check_keys(ctx, d, (name,), ("en", "slug"), what=f"{what} '{name}'")
         en = d.get("en")
@@ -767,6 +793,7 @@ def validate_tags(
         slug = d.get("slug") or tag_slug(to_hans(name))
         if not isinstance(slug, str) or not KEY_RE.match(slug):
             ctx.err((name, "slug"), f"{what} slug '{shown(slug)}' must use a-z, 0-9 and '-'")
+            broken.add(to_hans(str(name).strip()))
             continue
         if slug in out:
             ctx.key_err(
@@ -774,6 +801,7 @@ def validate_tags(
                 f"{what} '{name}' has the same slug '{slug}' as {what} '{out[slug].name.zh}'",
                 "give one of them its own 'slug'",
             )
+            broken.add(to_hans(str(name).strip()))
             continue
         zh = name if CJK_RE.search(name) else None
         out[slug] = Tag(
@@ -814,7 +842,9 @@ URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
 METRIC_ENTRY_KEYS = ("key", "value", "qualifier")
 
 
-def _metrics(ctx: Ctx, raw: Any, metrics: dict[str, Metric]) -> tuple[MetricValue, ...]:
+def _metrics(
+    ctx: Ctx, raw: Any, metrics: dict[str, Metric], broken: Collection[str] = ()
+) -> tuple[MetricValue, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -837,6 +867,8 @@ def _metrics(ctx: Ctx, raw: Any, metrics: dict[str, Metric]) -> tuple[MetricValu
             ctx.err((*p, "key"), f"a metric's 'key' must be text, not {type_name(key)}")
             continue
         if key not in metrics:
+            if ANY in broken or metric_ref(key) in broken:
+                continue  # its definition is refused in metrics.yaml: the error is there
             ctx.err(
                 (*p, "key"),
                 f"unknown metric '{key}'",
@@ -975,7 +1007,11 @@ def _source(ctx: Ctx, raw: Any) -> tuple[LocalText, str | None]:
 
 
 def _meta(
-    ctx: Ctx, m: dict[str, Any], types_by_key: dict[str, Tag], to_hans: Callable[[str], str]
+    ctx: Ctx,
+    m: dict[str, Any],
+    types_by_key: dict[str, Tag],
+    to_hans: Callable[[str], str],
+    broken: Collection[str] = (),
 ) -> tuple[DocMeta, LocalText]:
     number = m.get("doc_number")
     if number is not None:
@@ -991,14 +1027,15 @@ def _meta(
     raw = m.get("type")
     if raw is not None:
         found = types_by_key.get(to_hans(raw.strip())) if isinstance(raw, str) else None
-        if found is None:
+        refused = ANY in broken or (isinstance(raw, str) and to_hans(raw.strip()) in broken)
+        if found is None and not refused:
             ctx.err(
                 ("type",),
                 f"unknown document type '{raw}'",
                 did_you_mean(to_hans(str(raw)), types_by_key)
                 + "; types are defined in content/types.yaml",
             )
-        else:
+        elif found is not None:
             type_slug = found.slug
     meta = DocMeta(
         doc_number=number,
@@ -1048,9 +1085,13 @@ def validate_report(
     detect: Callable[[str], str],
     broken_orgs: Collection[str] = (),
     types_by_key: dict[str, Tag] | None = None,
+    broken: Mapping[str, Collection[str]] | None = None,
 ) -> Report | None:
     """``broken_orgs``: organizations whose file exists but is reported broken; their reports
-    are not also told that the organization is unknown."""
+    are not also told that the organization is unknown. ``broken``: the same for the entries
+    of the registries ("metrics", "tags", "types": keys refused there, or ``ANY``)."""
+    broken = broken or {}
+    broken_tags = broken.get("tags", ())
     rel = doc.source.rel
     ctx = Ctx(rel, doc.front, diags)
     parts = rel.split("/")
@@ -1093,7 +1134,7 @@ def validate_report(
         ctx.err((), "missing required key 'date' in front matter", "or 'period: {from: …, to: …}'")
     title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
     when = _when(ctx, m, year) if "date" in m or "period" in m else None
-    meta, source = _meta(ctx, m, types_by_key or {}, to_hans)
+    meta, source = _meta(ctx, m, types_by_key or {}, to_hans, broken.get("types", ()))
     tag_slugs: list[str] = []
     raw_tags = m.get("tags", [])
     if isinstance(raw_tags, str):
@@ -1111,6 +1152,8 @@ def validate_report(
             continue
         tag = tags_by_key.get(to_hans(t.strip()))
         if tag is None:
+            if ANY in broken_tags or to_hans(t.strip()) in broken_tags:
+                continue  # refused in tags.yaml: the error is there
             ctx.err(
                 ("tags", i),
                 f"unknown tag '{t}'",
@@ -1125,7 +1168,7 @@ def validate_report(
         ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not {shown}")
         lang = None
     script = lang or detect(doc.body)
-    mvals = _metrics(ctx, m.get("metrics"), metrics)
+    mvals = _metrics(ctx, m.get("metrics"), metrics, broken.get("metrics", ()))
     draft = _bool(ctx, m, "draft", (), False)
     placeholders(ctx, m, doc.body, doc.body_line, to_hans)
     if not title or when is None or "title" not in m:
@@ -1243,10 +1286,16 @@ def build_site(
         for d in diags.errors
         if d.path.startswith("content/orgs/") and d.path.endswith(".yaml")
     } - orgs.keys()
-    metrics = validate_metrics(metrics_file, diags)
-    tags = validate_tags(tags_file, diags, to_hans)
+    # a registry that did not load (its errors are said) is one error, not one per reference
+    failed = {d.path for d in diags.errors}
+    broken: dict[str, set[str]] = {
+        name: {ANY} if f"content/{name}.yaml" in failed else set()
+        for name in ("metrics", "tags", "types")
+    }
+    metrics = validate_metrics(metrics_file, diags, broken["metrics"])
+    tags = validate_tags(tags_file, diags, to_hans, broken=broken["tags"])
     tags_by_key = {t.key: t for t in tags.values()}
-    types = validate_tags(types_file, diags, to_hans, what="type")
+    types = validate_tags(types_file, diags, to_hans, what="type", broken=broken["types"])
     types_by_key = {t.key: t for t in types.values()}
 
     translations: dict[str, ParsedDoc] = {}
@@ -1283,7 +1332,16 @@ def build_site(
         if found is None:
             own = Diagnostics()
             rep = validate_report(
-                doc, own, orgs, metrics, tags_by_key, to_hans, detect, broken_orgs, types_by_key
+                doc,
+                own,
+                orgs,
+                metrics,
+                tags_by_key,
+                to_hans,
+                detect,
+                broken_orgs,
+                types_by_key,
+                broken,
             )
             if rep is not None and tdoc is not None:
                 tr = validate_translation(tdoc, own)
