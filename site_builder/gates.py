@@ -16,8 +16,9 @@ only their links into the site are checked.
 
 Link check. Every relative ``href``/``src`` in a page, every ``url()`` in a stylesheet and every
 sitemap and feed entry must name a file of the output, and a ``#fragment`` an ``id`` in the
-target page. A broken link that comes from a report's or page's Markdown is reported at its
-``path:line``; any other (a template's) at the output file.
+target page. A finding is reported at the source to fix, once (``Output.locate``, origins.py):
+a report's or page's Markdown at its ``path:line:col``, a copied asset at its own line, a site
+template at the text it writes; only one no source explains (a bug) at the output file.
 
 Long: the offline guard, the link check and their shared scanner of the output's HTML, CSS
 and scripts, with the scans kept between builds; the scanner is the part the others share.
@@ -25,6 +26,7 @@ and scripts, with the scans kept between builds; the scanner is the part the oth
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html as html_lib
 import json
@@ -616,6 +618,25 @@ def _scan_file(path: str, data: bytes) -> Scan:
 # --- the gates ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where in the sources a finding in a generated page is to be fixed (origins.py)."""
+
+    path: str
+    line: int
+    col: int
+    # Written by a template: the same finding stands on every page made from it, and is said
+    # once, with how many pages show it.
+    template: bool = False
+    exact: bool = True  # False: only the file is known (line 1)
+
+
+Locate = Callable[[str, Ref, "tuple[str, int] | None"], "Place | None"]
+BodyLinks = Mapping[str, Mapping[str, tuple[tuple[str, int], ...]]]
+"""Output page -> the Markdown sources whose body it may show -> their (link, line)s."""
+"""(page, reference, the Markdown source and line its link matched, if any) -> its source."""
+
+
 @dataclass(slots=True)
 class Output:
     """The whole output as the gates see it."""
@@ -631,6 +652,9 @@ class Output:
     # output file -> the source file it is a copy of (an asset), as messages name it: the file
     # to fix, at the same line and column
     sources: Mapping[str, str] = field(default_factory=dict)
+    locate: Locate | None = None  # the source of a finding in a generated page
+    # the findings placed in a source, with the page each was found on
+    placed: list[tuple[Diagnostic, str, Place]] = field(default_factory=list)
 
     def where(self, path: str) -> str:
         if path in self.sources:
@@ -650,12 +674,53 @@ def _source_of(out: Output, page: str, url: str) -> tuple[str, int] | None:
 
 
 def _diag(out: Output, page: str, ref: Ref, message: str, hint: str, code: str) -> Diagnostic:
-    src = _source_of(out, page, ref.url)
-    if src is not None:
-        # One message for the same link in every language tree: in the source's terms.
-        message, hint = out.normalize(message), out.normalize(hint)
-        return Diagnostic(src[0], src[1], 1, message, hint, Severity.ERROR, code)
-    return Diagnostic(out.where(page), ref.line, ref.col, message, hint, Severity.ERROR, code)
+    place = None
+    if page not in out.sources:  # a copied asset is its own source, at the same place
+        src = _source_of(out, page, ref.url)
+        if out.locate is not None:
+            place = out.locate(page, ref, src)
+        elif src is not None:
+            place = Place(src[0], src[1], 1)
+    if place is None:
+        return Diagnostic(out.where(page), ref.line, ref.col, message, hint, Severity.ERROR, code)
+    # One message for the same link in every language tree: in the source's terms.
+    message, hint = out.normalize(message), out.normalize(hint)
+    found = Diagnostic(place.path, place.line, place.col, message, hint, Severity.ERROR, code)
+    out.placed.append((found, page, place))
+    return found
+
+
+def _nearest_root(found: tuple[Diagnostic, str, Place]) -> tuple[int, bool, str]:
+    """The page nearest the tree's root, a folder's index.html first (not the 404 page)."""
+    page = found[1]
+    return page.count("/"), not page.endswith("index.html"), page
+
+
+def _once_per_place(out: Output, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """A finding placed in a source is said once, not once per page that shows it (each
+    language tree; every page of a template): as found on the page nearest the tree's root
+    (its hint, e.g. 'did you mean', is in that page's terms), with the number of pages for a
+    template's."""
+    groups: dict[tuple[object, ...], list[tuple[Diagnostic, str, Place]]] = {}
+    for found, page, place in out.placed:
+        key = (place.path, place.line, place.col, found.code, place.exact or found.message)
+        groups.setdefault(key, []).append((found, page, place))
+    said: dict[Diagnostic, Diagnostic] = {}  # each placed finding -> what is said for it
+    for group in groups.values():
+        first, page, place = min(group, key=_nearest_root)
+        pages = {p for _, p, _ in group}
+        if place.template and len(pages) > 1:
+            more = f"on {len(pages)} pages, e.g. {page}"
+            first = dataclasses.replace(first, hint=f"{first.hint}; {more}" if first.hint else more)
+        said.update((found, first) for found, _, _ in group)
+    kept: list[Diagnostic] = []
+    seen: set[Diagnostic] = set()
+    for d in diags:
+        d = said.get(d, d)
+        if d not in seen:
+            seen.add(d)
+            kept.append(d)
+    return kept
 
 
 def check_offline(out: Output) -> list[Diagnostic]:
@@ -823,6 +888,7 @@ def check_output(
     body_links: Mapping[str, Mapping[str, tuple[tuple[str, int], ...]]] | None = None,
     normalize: Callable[[str], str] = str,
     sources: Mapping[str, str] | None = None,
+    locate: Locate | None = None,
 ) -> list[Diagnostic]:
     """Both gates over every output file."""
     out = Output(
@@ -832,8 +898,9 @@ def check_output(
         body_links or {},
         normalize,
         sources or {},
+        locate,
     )
-    return check_offline(out) + check_links(out)
+    return _once_per_place(out, check_offline(out) + check_links(out))
 
 
 def body_links(
@@ -862,15 +929,19 @@ def check_site(
     label: str = "output",
     normalize: Callable[[str], str] = str,
     sources: Mapping[str, str] | None = None,
+    locate: Callable[[BodyLinks], Locate] | None = None,
 ) -> list[Diagnostic]:
     """The gates over a site's rendered files (the pipeline's entry point). ``normalize`` maps
     Chinese to the script of heading ids, to tie a converted page's links to their source;
-    ``sources`` names the source of each output that is a copy of one (assets)."""
+    ``sources`` names the source of each output that is a copy of one (assets); ``locate``,
+    given the pages' Markdown sources, places a finding in a generated page (origins.py)."""
+    links = body_links(site, bodies)
     return check_output(
         files,
         label=label,
         base_url=site.config.base_url,
-        body_links=body_links(site, bodies),
+        body_links=links,
         normalize=normalize,
         sources=sources,
+        locate=locate(links) if locate is not None else None,
     )

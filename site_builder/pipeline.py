@@ -78,7 +78,7 @@ def validate(
     clock.lap("parse")
 
     checked = Validated(project, parsed, diags)
-    config = validate_config(parsed.config, diags)
+    config = validate_config(parsed.config, diags, {a.rel for a in project.assets})
     if config is None:
         return checked
     if options.pdf and not config.pdf:

@@ -23,6 +23,7 @@ from site_builder.derive.aggregate import Derived, derive
 from site_builder.derive.charts import Charts, derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity, StateNotSaved
 from site_builder.gates import (
+    BodyLinks,
     check_site,
     export_scans,
     import_scans,
@@ -37,10 +38,11 @@ from site_builder.incremental import (
     StagedFile,
     gate_inputs,
 )
-from site_builder.kinds import KINDS, PageKind
+from site_builder.kinds import KINDS, PageKind, plan_pages
 from site_builder.load import PACKAGE_DEFAULTS, Project, stamp_sources
 from site_builder.markdown import render_markdown
 from site_builder.model import Site
+from site_builder.origins import Origins
 from site_builder.parallel import Inspection, resolve_jobs
 from site_builder.record import Facts
 from site_builder.render import Bodies, OutputFile, render_site
@@ -312,12 +314,7 @@ def make_renderer(
         kinds=options.kinds,
         plan=plan,
         diags=diags,
-        template_paths={
-            t.name: f"templates/{t.name}"
-            if t.overridden
-            else str(PACKAGE_DEFAULTS / "templates" / t.name)
-            for t in project.templates
-        },
+        template_paths=template_paths(project),
         bytecode_cache=session.bytecode_cache,
     )
 
@@ -436,10 +433,45 @@ def gates_stage(
     outputs = gate_inputs(options.out, files, staging, plan)
     by_path = model.bodies.by_path
     assets = _asset_sources(options.source, project)
-    diags.extend(
-        check_site(model.site, by_path, outputs, _label(options), converter.to_hans, assets)
-    )
+
+    def locate(links: BodyLinks) -> Origins:
+        return Origins(
+            {f.rel: f.text for f in project.sources()},
+            {page: list(sources) for page, sources in links.items()},
+            lambda: _page_templates(options, model),
+            project.templates,
+            template_paths(project),
+            converter.to_hans,
+        )
+
+    label = _label(options)
+    diags.extend(check_site(model.site, by_path, outputs, label, converter.to_hans, assets, locate))
     return kept
+
+
+def _page_templates(options: BuildOptions, model: Model) -> dict[str, str]:
+    """Every generated page's output path -> the template that rendered it (its kind's, or the
+    sitemap's and the feed's), as the page kinds declare them."""
+    site = model.site
+    urls = Urls(site.config.languages, site.config.default_language)
+    out: dict[str, str] = {}
+    specs = plan_pages(site, model.derived, options.kinds)
+    for lang in site.config.languages:
+        out.update((spec.path(urls, lang), spec.kind.template) for spec in specs)
+        out[urls.sitemap(lang)] = "sitemap.xml"
+        out[urls.feed(lang)] = "feed.xml"
+    return out
+
+
+def template_paths(project: Project) -> dict[str, str]:
+    """Each template's name -> its file as messages name it: the site's own relative to the
+    project, the package's by its path."""
+    return {
+        t.name: f"templates/{t.name}"
+        if t.overridden
+        else str(PACKAGE_DEFAULTS / "templates" / t.name)
+        for t in project.templates
+    }
 
 
 def build_result(

@@ -254,7 +254,11 @@ def _kinds(ctx: Ctx, raw: Any) -> tuple[KindDef, ...]:
     return tuple(out)
 
 
-def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig | None:
+def validate_config(
+    parsed: ParsedYaml | None, diags: Diagnostics, assets: Collection[str] | None = None
+) -> SiteConfig | None:
+    """site.yaml. ``assets``: the files under ``assets/`` (the site's and the package's), which
+    ``theme.logo`` and ``theme.favicon`` must name; None: not checked."""
     if parsed is None:
         return None
     ctx = Ctx(parsed.source.rel, parsed.data, diags)
@@ -374,7 +378,7 @@ def validate_config(parsed: ParsedYaml | None, diags: Diagnostics) -> SiteConfig
                 ctx.err(p, "'hans' and 'hant' must be non-empty text")
     latest = _int(ctx, m, "latest_reports", 10, 1, 100)
     pdf = _bool(ctx, m, "pdf", (), False)
-    theme = validate_theme(ctx, m.get("theme", {}))
+    theme = validate_theme(ctx, m.get("theme", {}), assets)
     levels = _levels(ctx, m.get("levels"))
     kinds = _kinds(ctx, m.get("kinds"))
     return SiteConfig(
@@ -399,10 +403,11 @@ _COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
 _ASSET_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\.(svg|png|jpe?g|gif|webp|ico)")
 
 
-def validate_theme(ctx: Ctx, t: Any) -> Theme:
+def validate_theme(ctx: Ctx, t: Any, assets: Collection[str] | None = None) -> Theme:
     """``theme:`` of site.yaml. The colour is the header's background under white text, so it
-    must reach WCAG AA contrast (4.5:1) with white; logo and favicon are image files in
-    ``assets/`` (the link check reports one that does not exist)."""
+    must reach WCAG AA contrast (4.5:1) with white; logo and favicon are image files of
+    ``assets`` (when given): one that does not exist is an error here, once, rather than a
+    broken link on every page."""
     if not isinstance(t, dict):
         ctx.err(("theme",), f"'theme' must be a mapping, not {type_name(t)}")
         return Theme()
@@ -434,6 +439,14 @@ def validate_theme(ctx: Ctx, t: Any) -> Theme:
                 ("theme", key),
                 f"'{key}' must be an image file in assets/, e.g. logo.svg",
                 "a path relative to assets/ ending in .svg, .png, .jpg, .gif, .webp or .ico",
+            )
+            v = None
+        elif isinstance(v, str) and assets is not None and v not in assets:
+            images = [a for a in assets if _ASSET_RE.fullmatch(a)]
+            ctx.err(
+                ("theme", key),
+                f"'{key}' names assets/{v}, which does not exist",
+                did_you_mean(v, images) + "; put the image in the site's assets/ folder",
             )
             v = None
         files[key] = v

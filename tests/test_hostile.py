@@ -488,6 +488,43 @@ CASES: dict[str, Case] = {
         ],
         extra={REPORT: "report-with-type.md"},
     ),
+    # gate findings in generated pages name the source to fix (issue 16): the Markdown at the
+    # link's or markup's line and column, once for every language tree; a template of the site
+    # at the literal it writes, once, with the number of pages; site.yaml for theme files
+    "markdown-link-broken.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:18:10: error: link '../2023-annual/index.html' leads to no file of the site (did you mean 'index.html'?)",
+            "content/reports/city/2024-summary.md:18:43: error: link '#二其他工作' leads to no anchor '#二其他工作' on this page (expected one of: key-figures, main, toc-title, 一主要工作)",
+        ],
+    ),
+    "raw-html-offhost.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:18:15: error: <img src> loads 'http://other.host/chart.png' from another host (other.host) (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+            "content/reports/city/2024-summary.md:20:16: error: link '../../../pages/none/index.html' leads to no file of the site (did you mean '../../../tags/index.html'?)",
+        ],
+        extra={"site.yaml": "site-raw-html.yaml"},
+    ),
+    "template-offhost-img.html": Case(
+        "templates/report.html",
+        [
+            "templates/report.html:4:14: error: <img src> loads 'https://cdn.example.com/banner.png' from another host (cdn.example.com) (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path; on 6 pages, e.g. reports/city/2024-summary/index.html)",
+            "templates/report.html:5:13: error: link 'missing.html' leads to no file of the site (did you mean 'index.html'?; on 6 pages, e.g. reports/city/2024-summary/index.html)",
+        ],
+    ),
+    "template-base-glued-link.html": Case(
+        "templates/base.html",
+        [
+            "templates/base.html:8:82: error: link 'index.htmlabout.html' leads to no file of the site (did you mean 'index.html'?; on 42 pages, e.g. index.html)",
+        ],
+    ),
+    "site-logo-missing.yaml": Case(
+        "site.yaml",
+        [
+            "site.yaml:4:9: error: 'logo' names assets/img/logo.png, which does not exist (expected one of: favicon.svg; put the image in the site's assets/ folder)",
+        ],
+    ),
     "metrics-xss.yaml": Case(
         "content/metrics.yaml",
         [],

@@ -67,11 +67,15 @@ def test_theme_errors_are_reported_at_their_line(make_site: MakeSite) -> None:
     ]
 
 
-def test_a_missing_logo_is_a_broken_link(make_site: MakeSite, tmp_path: Path) -> None:
-    yaml = BASE + "theme:\n  logo: logo.svg\n"
+def test_a_missing_logo_is_an_error_at_site_yaml(make_site: MakeSite, tmp_path: Path) -> None:
+    """Once, at the setting: not a broken link on every page, named by its output file."""
+    yaml = BASE + "theme:\n  logo: logo.svg\n  favicon: favicon.svg\n"
     run = cli("build", "--source", make_site({"site.yaml": yaml}), "--out", tmp_path / "o")
     assert run.code == 1
-    assert "assets/logo.svg" in run.err
+    assert [line for line in error_lines(run) if "theme" in line or "logo" in line] == [
+        f"site.yaml:{BASE.count(chr(10)) + 2}:9: error: 'logo' names assets/logo.svg, which does"
+        " not exist (did you mean 'favicon.svg'?; put the image in the site's assets/ folder)"
+    ]
 
 
 def test_contrast_and_darker() -> None:
