@@ -134,11 +134,18 @@ def is_load_url(text: str) -> bool:
     return m is not None and m.group(1).lower() in _NETWORK_SCHEMES
 
 
-def string_loads(text: str) -> list[str]:
+# Option keys whose strings ECharts shows as text (names, titles, data, templates) and never
+# fetches: they are checked as CSS and HTML, but not taken for a URL (a category "file:1", a
+# series "http:数量" or "A://B" is a label).
+LABEL_OPTION_KEYS = frozenset({"name", "text", "subtext", "data", "formatter"})
+
+
+def string_loads(text: str, as_url: bool = True) -> list[str]:
     """Every URL outside the site that one chart option string would load: the string as a
-    URL, CSS ``url()``/``@import`` in it (``extraCssText``, colours), and the loading
-    attributes of HTML in it (a tooltip formatter)."""
-    found = [text.strip().removeprefix("image://")] if is_load_url(text) else []
+    URL (unless it is a label, ``as_url=False``), CSS ``url()``/``@import`` in it
+    (``extraCssText``, colours), and the loading attributes of HTML in it (a tooltip
+    formatter)."""
+    found = [text.strip().removeprefix("image://")] if as_url and is_load_url(text) else []
     low = text.lower()
     if "url(" in low or "@import" in low:
         found += [r.url for r in scan_css(text) if is_external(r.url)]
@@ -218,18 +225,18 @@ def scan_js(text: str, line0: int = 1, col0: int = 1, what: str = "script") -> l
     return out
 
 
-def _json_urls(value: Any) -> Iterable[str]:
+def _json_urls(value: Any, label: bool = False) -> Iterable[str]:
     """What the strings of chart options load from outside the site (every string is checked;
-    links a reader clicks are not loads)."""
+    links a reader clicks are not loads; a label's text is no URL)."""
     if isinstance(value, str):
-        yield from string_loads(value)
+        yield from string_loads(value, as_url=not label)
     elif isinstance(value, dict):
         for k, v in value.items():
             if k not in LINK_OPTION_KEYS:
-                yield from _json_urls(v)
+                yield from _json_urls(v, k in LABEL_OPTION_KEYS)
     elif isinstance(value, list):
         for v in value:
-            yield from _json_urls(v)
+            yield from _json_urls(v, label)
 
 
 # --- HTML ---------------------------------------------------------------------------------------

@@ -525,6 +525,24 @@ CASES: dict[str, Case] = {
             "site.yaml:4:9: error: 'logo' names assets/img/logo.png, which does not exist (expected one of: favicon.svg; put the image in the site's assets/ folder)",
         ],
     ),
+    # round two, again: labels that look like schemes are labels; links and patterns are not
+    "chart-labels-url-like.md": Case(REPORT, [], code=0),
+    "chart-options-link-schemes.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:19:11: warning: 'options.title.link' must be a relative link or an http(s) URL, not '//evil.example/x' (e.g. link: ../../orgs/city/ or link: http://intranet/reports/)",
+            "content/reports/city/2024-summary.md:20:14: warning: 'options.title.sublink' must be a relative link or an http(s) URL, not 'data:text/html,<script>alert(1)</script>' (e.g. link: ../../orgs/city/ or link: http://intranet/reports/)",
+        ],
+        code=0,
+    ),
+    "chart-options-image-patterns.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:20:24: warning: 'options.series[0].itemStyle.color.image' loads 'http://evil.example/pattern.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+            "content/reports/city/2024-summary.md:23:28: warning: 'options.backgroundColor.image' loads 'https://evil.example/bg.png' from outside the site (the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path)",
+        ],
+        code=0,
+    ),
     "metrics-xss.yaml": Case(
         "content/metrics.yaml",
         [],
@@ -785,6 +803,7 @@ SAFE: dict[str, list[tuple[str, str]]] = {
         (REPORT_PAGE, "<p>[点我](javascript:alert('link'))"),
         (REPORT_PAGE, "&lt;img src=x onerror=&quot;alert('rawimg')&quot;&gt;"),
     ],
+    "chart-labels-url-like.md": [(REPORT_PAGE, '"data":["file:1","http:数量","https:率"]')],
     "chart-title-script.md": [
         (REPORT_PAGE, "&lt;/script&gt;&lt;script&gt;alert(&#39;chart&#39;)&lt;/script&gt;"),
         (REPORT_PAGE, "\\u003c/script>\\u003cscript>alert('chart')\\u003c/script>"),

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from site_builder.gates import LINK_OPTION_KEYS, string_loads
+from site_builder.gates import LABEL_OPTION_KEYS, LINK_OPTION_KEYS, string_loads
 
 Where = tuple[str | int, ...]
 Report = Callable[[Where, str, str], None]
@@ -139,7 +139,8 @@ def _value(value: Any, err: Report, where: Where, in_tooltip: bool, name: str) -
             f"quote it: '{value}'",
         )
         return None
-    loads = [] if name in LINK_OPTION_KEYS else string_loads(value)  # a link is followed
+    # a link is followed, not loaded; a label's text is checked as CSS and HTML, not as a URL
+    loads = [] if name in LINK_OPTION_KEYS else string_loads(value, name not in LABEL_OPTION_KEYS)
     if loads:
         err(
             where,
