@@ -530,6 +530,31 @@ def test_only_the_bound_address_and_localhost_are_answered(live: Live) -> None:
         assert code == want, (host, origin)
 
 
+def test_rebinding_in_other_spellings_is_refused(live: Live) -> None:
+    """Round two: names and numbers that resolve to, or read as, the loopback address (a
+    trailing dot, a wildcard-DNS name, the address as one decimal or hex number, a short
+    form), a second Host header and a list in one are refused like any other host."""
+    port = live.server.address[1]
+    page = "/reports/" + REPORT_URL
+    for host in (
+        f"localhost.:{port}",
+        f"127.0.0.1.nip.io:{port}",
+        f"2130706433:{port}",
+        f"0x7f000001:{port}",
+        f"0x7f.1:{port}",
+        f"127.1:{port}",
+        f"LOCALHOST.:{port}",
+    ):
+        code, reply = raw(port, request(page, host))
+        assert code == 403 and "开展学习".encode() not in reply, host
+    for head in (
+        f"GET {page} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: evil.example\r\n\r\n",
+        f"GET {page} HTTP/1.1\r\nHost: localhost:{port}, evil.example\r\n\r\n",
+    ):
+        code, reply = raw(port, head.encode())
+        assert code == 400 and "开展学习".encode() not in reply, head
+
+
 def test_a_server_on_every_interface_answers_addresses_not_names(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
