@@ -49,6 +49,7 @@ from site_builder.yamlpos import Located
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 METRIC_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 REPORT_NAME_RE = re.compile(r"^(?P<year>\d{4})-(?P<slug>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md\Z")
+REPORT_YEARS = (1900, 2100)  # a file name's year outside them is a typo (0000, 2204)
 PAGE_NAME_RE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md\Z")
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 ALL_LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -1141,6 +1142,16 @@ def validate_report(
         )
         return None
     year = int(match["year"])
+    if not REPORT_YEARS[0] <= year <= REPORT_YEARS[1]:
+        diags.error(
+            rel,
+            1,
+            1,
+            f"the year in the file name, {match['year']}, is not a year of reports"
+            f" ({REPORT_YEARS[0]} to {REPORT_YEARS[1]})",
+            "name the file after the year reported on, e.g. 2024-annual-summary.md",
+        )
+        return None
     m = doc.front.value
     check_keys(ctx, m, (), REPORT_KEYS, ("title",), what="front matter")
     if "date" not in m and "period" not in m:

@@ -543,6 +543,14 @@ CASES: dict[str, Case] = {
         ],
         code=0,
     ),
+    "report-year-zero.md": Case(
+        "content/reports/city/0000-summary.md",
+        [
+            "content/reports/city/0000-summary.md:1:1: error: the year in the file name, 0000, is not a year of reports (1900 to 2100) (name the file after the year reported on, e.g. 2024-annual-summary.md)",
+        ],
+    ),
+    "markdown-deep-quotes.md": Case(REPORT, [], code=0),
+    "markdown-open-brackets.md": Case(REPORT, [], code=0),
     "metrics-xss.yaml": Case(
         "content/metrics.yaml",
         [],
