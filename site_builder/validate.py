@@ -49,6 +49,7 @@ from site_builder.yamlpos import Located
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 METRIC_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 REPORT_NAME_RE = re.compile(r"^(?P<year>\d{4})-(?P<slug>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md\Z")
+_TAG_JOINERS = re.compile(r"[，、,；;]")  # what a tag list typed as one text is joined by
 REPORT_YEARS = (1900, 2100)  # a file name's year outside them is a typo (0000, 2204)
 PAGE_NAME_RE = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md\Z")
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -1178,11 +1179,15 @@ def validate_report(
         if tag is None:
             if ANY in broken_tags or to_hans(t.strip()) in broken_tags:
                 continue  # refused in tags.yaml: the error is there
-            ctx.err(
-                ("tags", i),
-                f"unknown tag '{t}'",
-                did_you_mean(to_hans(t), tags_by_key) + "; tags are defined in content/tags.yaml",
-            )
+            parts = [p.strip() for p in _TAG_JOINERS.split(t) if p.strip()]
+            hint = did_you_mean(to_hans(t), tags_by_key) + "; tags are defined in content/tags.yaml"
+            if len(parts) > 1 and all(to_hans(p) in tags_by_key for p in parts):
+                # 党的建设，巡察整改: one text with a Chinese comma, not two tags
+                hint = (
+                    f"'{t}' is one text: write each tag as an item of a list, "
+                    f"e.g. tags: [{', '.join(parts)}]"
+                )
+            ctx.err(("tags", i), f"unknown tag '{t}'", hint)
             continue
         if tag.slug not in tag_slugs:
             tag_slugs.append(tag.slug)

@@ -551,6 +551,18 @@ CASES: dict[str, Case] = {
     ),
     "markdown-deep-quotes.md": Case(REPORT, [], code=0),
     "markdown-open-brackets.md": Case(REPORT, [], code=0),
+    "tags-one-text-chinese-comma.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:5:7: error: unknown tag '党的建设，巡察整改' ('党的建设，巡察整改' is one text: write each tag as an item of a list, e.g. tags: [党的建设, 巡察整改])",
+        ],
+    ),
+    "tags-list-with-enumeration-comma.md": Case(
+        REPORT,
+        [
+            "content/reports/city/2024-summary.md:5:8: error: unknown tag '党的建设、巡察整改' ('党的建设、巡察整改' is one text: write each tag as an item of a list, e.g. tags: [党的建设, 巡察整改])",
+        ],
+    ),
     "metrics-xss.yaml": Case(
         "content/metrics.yaml",
         [],
