@@ -910,17 +910,22 @@ def check_output(
     return _once_per_place(out, check_offline(out) + check_links(out))
 
 
+ItemPage = Callable[[Urls, str, "Report | Page"], str]
+"""(urls, lang, report or page) -> its output page, as its page kind declares it (kinds.py)."""
+
+
 def body_links(
-    site: Site, bodies: Mapping[str, RenderedMarkdown]
+    site: Site, bodies: Mapping[str, RenderedMarkdown], page_of: ItemPage
 ) -> dict[str, dict[str, tuple[tuple[str, int], ...]]]:
     """Output page -> {Markdown source -> its links}: every body a page of any language may
-    show (the English tree shows the Chinese original where there is no translation)."""
+    show (the English tree shows the Chinese original where there is no translation).
+    ``page_of``: where a report's or page's page is, as its page kind declares it."""
     urls = Urls(site.config.languages, site.config.default_language)
     langs = site.config.languages
     out: dict[str, dict[str, tuple[tuple[str, int], ...]]] = {}
     items: list[tuple[list[str], Report | Page]] = []
-    items += [([urls.report(g, r.org, r.year, r.slug) for g in langs], r) for r in site.reports]
-    items += [([urls.page(g, p.name) for g in langs], p) for p in site.pages]
+    items += [([page_of(urls, g, r) for g in langs], r) for r in site.reports]
+    items += [([page_of(urls, g, p) for g in langs], p) for p in site.pages]
     for paths, item in items:
         sources = [item.path] + ([item.translation.path] if item.translation else [])
         links = {s: bodies[s].links for s in sources if s in bodies}
@@ -937,12 +942,15 @@ def check_site(
     normalize: Callable[[str], str] = str,
     sources: Mapping[str, str] | None = None,
     locate: Callable[[BodyLinks], Locate] | None = None,
+    *,
+    page_of: ItemPage,
 ) -> list[Diagnostic]:
     """The gates over a site's rendered files (the pipeline's entry point). ``normalize`` maps
     Chinese to the script of heading ids, to tie a converted page's links to their source;
     ``sources`` names the source of each output that is a copy of one (assets); ``locate``,
-    given the pages' Markdown sources, places a finding in a generated page (origins.py)."""
-    links = body_links(site, bodies)
+    given the pages' Markdown sources, places a finding in a generated page (origins.py);
+    ``page_of`` finds a report's or page's page (``body_links``)."""
+    links = body_links(site, bodies, page_of)
     return check_output(
         files,
         label=label,

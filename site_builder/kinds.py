@@ -1,9 +1,10 @@
 """Every page kind, declared once: its URL, the view its template is given, the template, and
 which pages of it a site has.
 
-Rendering (``render.py``), the sitemap, the incremental plan (``incremental.RenderPlan``) and the
-browser tests' page list (``tests/browser/kinds.py``) read these declarations; nothing else
-names a page kind. Adding one takes a declaration here (or in a caller's own tuple of kinds,
+Rendering (``render.py``), the sitemap, the feed, the search index, the gates' map of report
+and page bodies (through ``PageKind.page_of``), the incremental plan (``incremental.RenderPlan``)
+and the browser tests' page list (``tests/browser/kinds.py``) read these declarations; nothing
+else names a page kind. Adding one takes a declaration here (or in a caller's own tuple of kinds,
 ``BuildOptions.kinds``), a view function, a template, and its tests.
 
 What a page depends on is not declared: it is recorded while its view reads the model
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from site_builder import paginate
 from site_builder.derive.aggregate import Derived
-from site_builder.model import Site
+from site_builder.model import Page, Report, Site
 from site_builder.pages import PageViews, View
 from site_builder.urls import Urls
 from site_builder.views import PageContext
@@ -56,6 +57,14 @@ class PageKind:
     frame_at_root: bool = False
     """With a ``base_url``, the page's links resolve against a ``<base>`` at the tree root
     (a 404 page is served at any depth)."""
+    item: Callable[[Any], Args] | None = None
+    """For a kind with a page per item of the model (a report, a page of content/pages/): the
+    item's page arguments. Feeds, search and the gates find an item's page through it."""
+
+    def page_of(self, urls: Urls, lang: str, item: Any) -> str:
+        """The output path of ``item``'s page of this kind in ``lang``'s tree."""
+        assert self.item is not None, f"page kind {self.name} has no page per item"
+        return str(self.url(urls, lang, *self.item(item)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +111,14 @@ def _report_date(r: Renderer, org: str, year: int, slug: str) -> str:
     return r.reports[(org, year, slug)].dated.lastmod
 
 
+def _report_args(report: Report) -> Args:
+    return (report.org, report.year, report.slug)
+
+
+def _page_args(page: Page) -> Args:
+    return (page.name,)
+
+
 KINDS: tuple[PageKind, ...] = (
     PageKind("home", Urls.home, PageViews._home, "home.html"),
     PageKind("orgs_index", Urls.orgs_index, PageViews._orgs_index, "orgs.html"),
@@ -135,8 +152,9 @@ KINDS: tuple[PageKind, ...] = (
         Urls.report,
         PageViews._report,
         "report.html",
-        pages=lambda site, derived: [(r.org, r.year, r.slug) for r in site.reports],
+        pages=lambda site, derived: [_report_args(r) for r in site.reports],
         lastmod=_report_date,
+        item=_report_args,
     ),
     PageKind(
         "years_index",
@@ -201,7 +219,8 @@ KINDS: tuple[PageKind, ...] = (
         Urls.page,
         PageViews._page,
         "page.html",
-        pages=lambda site, derived: [(p.name,) for p in site.pages],
+        pages=lambda site, derived: [_page_args(p) for p in site.pages],
+        item=_page_args,
     ),
     PageKind("search", Urls.search, PageViews._search, "search.html"),
     PageKind(

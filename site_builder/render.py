@@ -20,7 +20,7 @@ from site_builder.derive.aggregate import Derived
 from site_builder.derive.charts import Charts
 from site_builder.errors import Diagnostics
 from site_builder.i18n import LANGUAGES, Translator
-from site_builder.kinds import KINDS, PageKind, PageSpec, plan_pages
+from site_builder.kinds import KINDS, PageKind, PageSpec, named, plan_pages
 from site_builder.load import TemplateSource
 from site_builder.markdown import RenderedMarkdown
 from site_builder.model import Report, Site
@@ -226,8 +226,9 @@ class Renderer(PageViews):
             self.site.reports, key=lambda r: (-r.date.toordinal(), r.org, r.slug)
         )[:limit]
         entries = []
+        report_kind = named("report", self.kinds)
         for rep in reports:
-            target = urls.report(lang, rep.org, rep.year, rep.slug)
+            target = report_kind.page_of(urls, lang, rep)
             stamp = _stamp(rep.date)
             entries.append(
                 {

@@ -53,8 +53,11 @@ from markupsafe import Markup
 from site_builder.chinese import Converter
 from site_builder.i18n import LANGUAGES
 from site_builder.markdown import CHART_PLACEHOLDER_RE, RenderedMarkdown
-from site_builder.model import Site
+from site_builder.model import Report, Site
 from site_builder.urls import Urls, relative
+
+ReportPage = Callable[[Urls, str, Report], str]
+"""(urls, lang, report) -> the report's page: the report page kind's ``page_of`` (kinds.py)."""
 
 __all__ = [
     "BODY_END",
@@ -483,6 +486,7 @@ def tree_files(
     read_page: PageReader,
     convert: Convert,
     org_name: Callable[[str], str],
+    report_page: ReportPage,
 ) -> list[tuple[str, bytes]]:
     """One language tree's result list and snippet texts, in its language and script."""
     urls = Urls(site.config.languages, site.config.default_language)
@@ -498,7 +502,7 @@ def tree_files(
     entries: list[list[object]] = []
     out: list[tuple[str, bytes]] = []
     for n, (rep, title, summary) in enumerate(zip(site.reports, titles, summaries, strict=True)):
-        target = urls.report(lang, rep.org, rep.year, rep.slug)
+        target = report_page(urls, lang, rep)
         entry: list[object] = [
             title,
             org_number[rep.org],
@@ -529,10 +533,11 @@ def search_files(
     read_page: PageReader,
     converters: Mapping[str, Convert],
     org_names: Mapping[str, Callable[[str], str]],
+    report_page: ReportPage,
 ) -> list[tuple[str, bytes]]:
     """Every search file of the site: the fold table, the shared indexes, and each tree's
     result list and texts. ``read_page`` gives a rendered page by output path; ``converters`` and
-    ``org_names`` are per language."""
+    ``org_names`` are per language; ``report_page`` is the report page kind's ``page_of``."""
     urls = Urls(site.config.languages, site.config.default_language)
     docs = {"zh": report_docs(site, bodies, "zh")}
     out = [fold_file(urls)]
@@ -542,7 +547,9 @@ def search_files(
         out += index_files("en", build_index(docs["en"], cjk=False), urls)
     for lang in site.config.languages:
         text_lang = LANGUAGES[lang].text
-        out += tree_files(site, docs[text_lang], lang, read_page, converters[lang], org_names[lang])
+        out += tree_files(
+            site, docs[text_lang], lang, read_page, converters[lang], org_names[lang], report_page
+        )
     return out
 
 
@@ -551,6 +558,7 @@ def build_search(
     bodies: Mapping[str, RenderedMarkdown],
     read_page: PageReader,
     converter: Converter,
+    report_page: ReportPage,
 ) -> list[tuple[str, bytes]]:
     """``search_files`` with the site's script converter and its organizations' short names."""
 
@@ -569,9 +577,9 @@ def build_search(
         return name
 
     langs = site.config.languages
-    return search_files(
-        site, bodies, read_page, {k: converting(k) for k in langs}, {k: org_name(k) for k in langs}
-    )
+    converters = {k: converting(k) for k in langs}
+    names = {k: org_name(k) for k in langs}
+    return search_files(site, bodies, read_page, converters, names, report_page)
 
 
 def config_json(config: Mapping[str, object]) -> Markup:

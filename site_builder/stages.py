@@ -38,10 +38,10 @@ from site_builder.incremental import (
     StagedFile,
     gate_inputs,
 )
-from site_builder.kinds import KINDS, PageKind, plan_pages
+from site_builder.kinds import KINDS, PageKind, named, plan_pages
 from site_builder.load import PACKAGE_DEFAULTS, Project, stamp_sources
 from site_builder.markdown import render_markdown
-from site_builder.model import Site
+from site_builder.model import Page, Report, Site
 from site_builder.origins import Origins
 from site_builder.parallel import Inspection, resolve_jobs
 from site_builder.record import Facts
@@ -361,7 +361,8 @@ def search_stage(
         kept = options.out / path
         return kept.read_bytes() if kept.is_file() else None
 
-    found = build_search(model.site, model.bodies.by_path, read_page, converter)
+    report_page = named("report", options.kinds).page_of
+    found = build_search(model.site, model.bodies.by_path, read_page, converter, report_page)
     return [OutputFile(p, d) for p, d in found]
 
 
@@ -444,8 +445,25 @@ def gates_stage(
             converter.to_hans,
         )
 
+    report_kind, page_kind = named("report", options.kinds), named("page", options.kinds)
+
+    def page_of(urls: Urls, lang: str, item: Report | Page) -> str:
+        kind = report_kind if isinstance(item, Report) else page_kind
+        return kind.page_of(urls, lang, item)
+
     label = _label(options)
-    diags.extend(check_site(model.site, by_path, outputs, label, converter.to_hans, assets, locate))
+    diags.extend(
+        check_site(
+            model.site,
+            by_path,
+            outputs,
+            label,
+            converter.to_hans,
+            assets,
+            locate,
+            page_of=page_of,
+        )
+    )
     return kept
 
 

@@ -121,3 +121,52 @@ def test_the_browser_list_has_a_case_for_every_declared_kind(
     cases = kind_paths()
     assert cases["metric"].startswith("metrics/") and cases["metric"].endswith("/index.html")
     assert set(VARIANTS["report"]) <= set(cases)
+
+
+def test_feeds_search_and_the_gates_find_reports_by_the_declaration(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """The report kind's URL is read from its declaration by the feed, the search index and
+    the gates' map of bodies (not from ``Urls.report``): a declaration that moves report pages
+    moves them there too."""
+    import dataclasses
+
+    from site_builder.derive.aggregate import derive
+    from site_builder.gates import body_links
+    from site_builder.kinds import named
+    from site_builder.search import build_search
+    from site_builder.sources import render_bodies
+
+    def moved(urls: Urls, lang: str, org: str, year: int, slug: str) -> str:
+        return f"{urls.prefix(lang)}papers/{year}/{org}-{slug}.html"
+
+    kinds = tuple(dataclasses.replace(k, url=moved) if k.name == "report" else k for k in KINDS)
+    checked = validate(BuildOptions(source=make_site(), out=tmp_path / "out"))
+    site, converter = checked.site, checked.converter
+    assert site is not None and converter is not None
+    bodies = render_bodies(site, converter)
+    renderer = Renderer(site, derive(site), bodies, checked.project.templates, converter)
+    renderer.kinds = kinds
+    feed = renderer.render_feed("zh-Hans").data.decode()
+    assert "papers/2024/city-summary.html" in feed
+    assert "reports/city/2024-summary" not in feed
+
+    read: list[str] = []
+
+    def read_page(path: str) -> bytes | None:
+        read.append(path)
+        return b"<main></main>"
+
+    report_page = named("report", kinds).page_of
+    found = dict(build_search(site, bodies.by_path, read_page, converter, report_page))
+    assert "papers/2024/city-summary.html" in read
+    assert not any("reports/city/2024-summary" in p for p in read)
+    docs = b"".join(data for path, data in found.items() if "docs" in path)
+    assert b"papers/2024/city-summary.html" in docs
+
+    def page_of(urls: Urls, lang: str, item: object) -> str:
+        kind = named("report", kinds) if hasattr(item, "org") else named("page", kinds)
+        return kind.page_of(urls, lang, item)
+
+    links = body_links(site, bodies.by_path, page_of)
+    assert "zh-hant/papers/2024/city-summary.html" in links
