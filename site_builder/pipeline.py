@@ -1,14 +1,21 @@
 """The build, stage by stage. This is the one place that knows the order:
 
-load -> parse -> validate/model -> derive -> render -> write
+load -> parse -> validate/model -> [source checks] -> derive -> render -> search -> [pdf]
+-> gates -> write
 
-``check`` runs every stage but ``write``. Stages are plain functions; this module only wires
-them together, times them, and decides whether the result may be written.
+``validate`` (load, parse, validate) is an entry point of its own, for whatever needs the
+checked sources and not the pages (the importer's registry, tests). Options select stages
+(``SOURCE_CHECKS``, and in ``_run``); a stage does not look at the options to decide what to
+check. ``check`` runs every stage but ``write`` (and the PDFs): it renders every page because
+the gates check the pages as written — the links and loads of the templates, and the
+anchors that Markdown links point to, exist only there. Stages are plain functions; this
+module only wires them together, times them, and decides whether the result may be written.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from functools import partial
 
 from site_builder.chinese import Converter
@@ -105,17 +112,32 @@ def validate(
     )
     lint = session.memo("lint", partial(script_issues, converter=converter))
     lint_scripts(site, diags, lint, resolve_jobs(options.jobs))
-    if options.translations:
-        checked.gaps = translation_gaps(site, parsed.located())
-        diags.extend(as_diagnostics(checked.gaps))
-    if not options.write:  # `check`: pasted walls of text (reports and pages, not translations)
-        bodies_of = [(r.path, r.body, r.body_line) for r in site.reports]
-        diags.extend(
-            wall_warnings([*bodies_of, *((p.path, p.body, p.body_line) for p in site.pages)])
-        )
     checked.site, checked.converter = site, converter
     clock.lap("validate")
     return checked
+
+
+def missing_translations(checked: Validated) -> None:
+    """`check --translations`: the English fields and bodies a site lacks, as warnings."""
+    assert checked.site is not None
+    checked.gaps = translation_gaps(checked.site, checked.parsed.located())
+    checked.diagnostics.extend(as_diagnostics(checked.gaps))
+
+
+def pasted_walls(checked: Validated) -> None:
+    """`check`: walls of text pasted without paragraphs (reports and pages, not translations)."""
+    site = checked.site
+    assert site is not None
+    bodies = [(r.path, r.body, r.body_line) for r in site.reports]
+    bodies += [(p.path, p.body, p.body_line) for p in site.pages]
+    checked.diagnostics.extend(wall_warnings(bodies))
+
+
+SOURCE_CHECKS: tuple[tuple[Callable[[BuildOptions], bool], Callable[[Validated], None]], ...] = (
+    (lambda options: options.translations, missing_translations),
+    (lambda options: not options.write, pasted_walls),
+)
+"""Checks of the validated sources that options select (option -> stage), in order."""
 
 
 def run(
@@ -158,6 +180,9 @@ def _run(
     checked = validate(options, session, clock, snapshot)  # load, parse, validate
     if checked.site is None or checked.converter is None:
         return BuildResult(checked.diagnostics.sorted(), timings=clock.timings)
+    for wanted, check in SOURCE_CHECKS:
+        if wanted(options):
+            check(checked)
     diags, converter = checked.diagnostics, checked.converter
     model = derive_model(options, session, checked.site, converter, diags, clock)
     plan = (

@@ -98,6 +98,30 @@ def test_validate_is_load_parse_validate_only(make_site: MakeSite, tmp_path: Pat
     assert not out.exists()
 
 
+def test_validate_does_not_branch_on_the_command(make_site: MakeSite, tmp_path: Path) -> None:
+    """Options select stages: ``validate`` says the same for build, check and check
+    --translations; the pasted-wall warnings and the missing translations are stages of their
+    own (``pipeline.SOURCE_CHECKS``) that ``run`` adds for check and --translations."""
+    from site_builder.pipeline import SOURCE_CHECKS
+
+    report = "content/reports/city/2024-summary.md"
+    wall = "---\ntitle: 报告\ndate: 2024-12-31\n---\n\n" + "全年开展工作。" * 300 + "\n"
+    source = make_site({report: wall})
+    out = tmp_path / "out"
+    said = set()
+    for write, translations in ((True, False), (False, False), (False, True)):
+        options = BuildOptions(source=source, out=out, write=write, translations=translations)
+        said.add(tuple(d.format() for d in validate(options).diagnostics.sorted()))
+    assert len(said) == 1, said  # the command changes nothing validate says
+    checked = run(BuildOptions(source=source, out=out, write=False, translations=True))
+    hints = [d.hint for d in checked.diagnostics if d.path == report]
+    assert any("site-builder import" in h for h in hints), hints  # the wall, from run's stage
+    assert {stage.__name__ for _, stage in SOURCE_CHECKS} == {
+        "missing_translations",
+        "pasted_walls",
+    }
+
+
 def test_every_site_kind_has_pages_in_kind_order() -> None:
     """The example site's plan: the kinds' pages in the order of ``KINDS``."""
     from site_builder.derive.aggregate import derive
