@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from site_builder.errors import Diagnostic, did_you_mean
 from site_builder.importer import frontmatter as fm
 from site_builder.importer.convert import Imported, Options, Registry, convert
@@ -46,48 +44,34 @@ def _reader(suffix: str) -> Callable[[bytes], RawDocument]:
     return read_markdown
 
 
-def _yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None  # `check` reports a broken registry; the importer does without it
-
-
-def _zh(value: Any) -> str:
-    if isinstance(value, dict):
-        value = value.get("zh")
-    return value.strip() if isinstance(value, str) else ""
-
-
 def load_registry(source: Path) -> Registry:
-    content = source / "content"
+    """The site's organizations, metrics and tags as ``check`` reads them: through
+    ``pipeline.validate`` (load, parse, validate; nothing is rendered). An entry with errors
+    is left out (``check`` reports it) and a site.yaml that does not validate leaves the
+    registry empty: the importer then proposes no organization, metric or tag."""
+    from site_builder.pipeline import BuildOptions, validate
+
+    checked = validate(BuildOptions(source=source, out=source / "output", write=False))
+    site = checked.site
+    if site is None:
+        return Registry()
     orgs = []
-    for p in sorted((content / "orgs").glob("*.yaml")):
-        data = _yaml(p)
-        if isinstance(data, dict):
-            found = [_zh(data.get("name")), _zh(data.get("short_name"))]
-            # a report written before a renaming names the organization as it was then
-            former = data.get("former_names")
-            for item in former if isinstance(former, list) else []:
-                if isinstance(item, dict):
-                    found += [_zh(item.get("name")), _zh(item.get("short_name"))]
-            names = tuple(dict.fromkeys(n for n in found if n))
-            orgs.append(OrgInfo(p.stem, names))
-    metrics = []
-    data = _yaml(content / "metrics.yaml")
-    if isinstance(data, dict):
-        for key, spec in data.items():
-            if isinstance(spec, dict):
-                additive = spec.get("additive", True) is not False
-                metrics.append(
-                    KnownMetric(str(key), _zh(spec.get("label")), _zh(spec.get("unit")), additive)
-                )
-    tags = _yaml(content / "tags.yaml")
-    return Registry(
-        tuple(orgs),
-        tuple(metrics),
-        tuple(str(t) for t in tags) if isinstance(tags, dict) else (),
+    for org in site.orgs.values():
+        # a report written before a renaming names the organization as it was then
+        found = [org.name.zh, org.short_name.zh]
+        found += [n for f in org.former_names for n in (f.name.zh, f.short_name.zh)]
+        names = (n.strip() for n in found if n and n.strip())
+        orgs.append(OrgInfo(org.key, tuple(dict.fromkeys(names))))
+    metrics = tuple(
+        KnownMetric(m.key, (m.label.zh or "").strip(), (m.unit.zh or "").strip(), m.additive)
+        for m in site.metrics.values()
     )
+    # in the order of tags.yaml (the site's model sorts them by slug): proposals keep it
+    written = checked.parsed.tags.data.value if checked.parsed.tags is not None else None
+    order = {str(k): i for i, k in enumerate(written)} if isinstance(written, dict) else {}
+    named = sorted(site.tags.values(), key=lambda t: order.get(t.name.zh or "", len(order)))
+    tags = tuple(t.name.zh or t.slug for t in named)
+    return Registry(tuple(orgs), metrics, tags)
 
 
 @dataclass(slots=True)

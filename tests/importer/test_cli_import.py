@@ -176,3 +176,32 @@ def test_an_existing_review_file_is_not_overwritten_either(registry_site: Path) 
     assert "import-review/tianjin/2024-gong-zuo-bao-gao.yaml exists already" in run.err
     assert review.read_text(encoding="utf-8") == "# my notes\n"
     assert not (registry_site / "content/reports/tianjin").exists()
+
+
+def test_the_registry_is_the_validated_site(tmp_path: Path) -> None:
+    """The importer reads organizations, metrics and tags through ``pipeline.validate``, as
+    ``check`` does (issue 14): what validation refuses is not proposed, names are as the model
+    has them (former names too), tags keep the order of tags.yaml."""
+    from site_builder.importer.run import load_registry
+    from tests.conftest import MINIMAL_SITE, write_site
+
+    files = dict(MINIMAL_SITE)
+    files["content/orgs/town.yaml"] = "name: 测试镇妇联\nlevel: no\n"  # a boolean: refused
+    files["content/orgs/city.yaml"] = (
+        "name: {zh: 测试市妇联, en: Test City}\nshort_name: 测市妇联\nlevel: municipal\n"
+        "parent: nat\nformer_names:\n  - {name: 测试县妇联, until: 2020}\n"
+    )
+    files["content/metrics.yaml"] = (
+        "study_sessions:\n  label: {zh: 集体学习会, en: Study sessions}\n  unit: 次\n"
+        "Bad Key:\n  label: 坏\n  unit: 个\n"
+    )
+    files["content/tags.yaml"] = "巡察整改: {en: Inspection}\n党的建设: {en: Party building}\n"
+    registry = load_registry(write_site(tmp_path / "site", files))
+    assert {o.key: o.names for o in registry.orgs} == {
+        "city": ("测试市妇联", "测市妇联", "测试县妇联"),
+        "nat": ("全国测试联合会", "全国测联"),
+    }
+    assert [(m.key, m.label, m.unit) for m in registry.metrics] == [
+        ("study_sessions", "集体学习会", "次")
+    ]
+    assert registry.tags == ("巡察整改", "党的建设")
