@@ -61,6 +61,19 @@ def test_a_folder_of_user_files_survives_byte_for_byte(tmp_path: Path) -> None:
     assert not state_path(home).exists()
 
 
+def test_a_link_to_a_folder_of_user_files_is_refused_as_that_folder(tmp_path: Path) -> None:
+    """Round two: --out a symbolic link to someone's folder is refused like the folder itself
+    (the link and what it points to survive)."""
+    site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
+    home = user_folder(tmp_path / "home")
+    os.symlink(home, tmp_path / "link")
+    before, entries = tree_digest(home), listing(home)
+    run = cli("build", "--source", site, "--out", tmp_path / "link")
+    assert (run.code, run.err.splitlines()) == (2, [refusal(tmp_path / "link", 6, ".bashrc")])
+    assert tree_digest(home) == before and listing(home) == entries
+    assert (tmp_path / "link").is_symlink()
+
+
 def test_one_stray_file_is_enough_to_refuse(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", dict(MINIMAL_SITE))
     out = tmp_path / "out"
