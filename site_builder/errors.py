@@ -10,6 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from site_builder.messages import N_, _
+
+# the severity as the text format names it (``--format json`` keeps the English value)
+_SEVERITY_TEXT = {"error": N_("error"), "warning": N_("warning")}
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -28,7 +33,8 @@ class Diagnostic:
 
     def format(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}{hint}"
+        severity = _(_SEVERITY_TEXT[self.severity.value])
+        return f"{self.path}:{self.line}:{self.col}: {severity}: {self.message}{hint}"
 
     def to_json(self) -> str:
         return json.dumps(
@@ -105,9 +111,11 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     options = sorted(set(candidates))
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return _("did you mean '{name}'?").format(name=close[0])
     if not options:
-        return "none are defined"
+        return _("none are defined")
     if len(options) <= 8:
-        return "expected one of: " + ", ".join(options)
-    return f"expected one of {len(options)} known keys, e.g. " + ", ".join(options[:5])
+        return _("expected one of: {names}").format(names=", ".join(options))
+    return _("expected one of {count} known keys, e.g. {names}").format(
+        count=len(options), names=", ".join(options[:5])
+    )

@@ -49,6 +49,7 @@ import socket
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from html import escape
 from http.client import responses
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,8 @@ from livereload.watcher import Watcher
 from tornado import httputil, iostream, web
 from tornado.httpserver import HTTPServer
 from tornado.routing import AnyMatches, Matcher, PathMatches, Rule
+
+from site_builder.messages import _, current_language
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +226,22 @@ def script_version() -> str:
     return hashlib.blake2b(data, digest_size=6).hexdigest()
 
 
+def overlay_attributes() -> str:
+    """The error overlay's texts in the tool's language, as attributes of the plugin's script
+    tag: ``live.js`` stays one cached file for every language."""
+    texts = {
+        "lang": current_language(),
+        "label": _("Build failed"),
+        "title": _(
+            "Build failed: this is the last good version of the page. Fix the problem and "
+            "save; the page updates by itself."
+        ),
+        "hint": _("hint: "),
+        "close": _("Hide until the next build"),
+    }
+    return "".join(f' data-{k}="{escape(v, quote=True)}"' for k, v in texts.items())
+
+
 def inject(html: bytes, token: str, port: int, host: str = "") -> bytes:
     """The site's livereload.js plugin and livereload.js itself, placed before the last
     ``</body>`` (or at the end). The plugin is a plain script, so it runs before livereload.js
@@ -233,7 +252,7 @@ def inject(html: bytes, token: str, port: int, host: str = "") -> bytes:
     where = f"port={port}" + (f"&amp;host=[{host}]" if ":" in host else "")
     tag = (
         f'<script src="{ENDPOINT}live.js?v={v}" data-generation="{token}" '
-        f'id="site-builder-live"></script>\n'
+        f'id="site-builder-live"{overlay_attributes()}></script>\n'
         f'<script async src="/livereload.js?{where}&amp;v={v}"></script>\n'
     ).encode()
     at = html.lower().rfind(b"</body>")

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from site_builder.errors import UsageError, did_you_mean
+from site_builder.messages import N_, _, current_language
 
 SITE_YAML = """\
 # Site settings. Every human-readable text is a plain string or {zh: …, en: …}.
@@ -90,6 +91,34 @@ This site publishes the annual work summaries of our organizations.
 """
 
 
+# The comments of the starter files, translated into the tool's language when written
+_COMMENTS = (
+    N_("Site settings. Every human-readable text is a plain string or {zh: …, en: …}."),
+    N_("absolute URLs in sitemap.xml and feed.xml"),
+    N_("national | provincial | municipal | county | township (more in site.yaml)"),
+    N_("committee | federation | organs | department | party_group | …"),
+    N_("The metric registry: reports list {key, value} entries with these keys."),
+    N_("The tag registry: Chinese tag name -> English name (and an optional ASCII slug)."),
+    N_("the year only; write the day (YYYY-MM-DD) or a period if known"),
+    N_("one or two sentences; {zh: …, en: …} for both languages"),
+    N_("文号, e.g. 津妇党〔2024〕5号"),
+    N_("a name from content/types.yaml"),
+    N_("names from content/tags.yaml"),
+    N_("known keys:"),
+    N_("qualifier: more_than | about"),
+)
+
+
+def localized(text: str) -> str:
+    """``text`` with each known comment (``# …`` to the end of a line) in the tool's language;
+    a zh-Hant user's site also starts with zh-Hant as its default language."""
+    for comment in _COMMENTS:
+        text = text.replace(f"# {comment}", f"# {_(comment)}")
+    if current_language() == "zh-Hant":
+        text = text.replace("default_language: zh-Hans", "default_language: zh-Hant")
+    return text
+
+
 PLACEHOLDER = "【待填写】"
 """What ``new report`` writes where text is still to come: the build warns about each one left
 in place (``--strict`` fails), so a scaffold is never published as it is."""
@@ -98,7 +127,7 @@ in place (``--strict`` fails), so a scaffold is never published as it is."""
 def init_site(directory: Path) -> list[Path]:
     """Create a new site project; refuses a folder that already has files."""
     if directory.exists() and any(directory.iterdir()):
-        raise UsageError(f"{directory} is not empty; choose a new folder")
+        raise UsageError(_("{folder} is not empty; choose a new folder").format(folder=directory))
     files = {
         "site.yaml": SITE_YAML,
         "content/orgs/example-city.yaml": ORG_YAML,
@@ -115,7 +144,7 @@ def init_site(directory: Path) -> list[Path]:
     for rel, text in files.items():
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(localized(text), encoding="utf-8")
         created.append(path)
     return created
 
@@ -136,15 +165,21 @@ def new_report(source: Path, org: str, year: int, title: str, slug: str | None) 
     orgs_dir = source / "content" / "orgs"
     known = sorted(p.stem for p in orgs_dir.glob("*.yaml")) if orgs_dir.is_dir() else []
     if not known:
-        raise UsageError(f"no organizations in {orgs_dir}; is --source a site project?")
+        raise UsageError(
+            _("no organizations in {folder}; is --source a site project?").format(folder=orgs_dir)
+        )
     if org not in known:
-        raise UsageError(f"unknown organization '{org}' ({did_you_mean(org, known)})")
+        raise UsageError(
+            _("unknown organization '{org}' ({hint})").format(
+                org=org, hint=did_you_mean(org, known)
+            )
+        )
     slug = slug or slug_from_title(title)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-        raise UsageError(f"slug '{slug}' must use a-z, 0-9 and '-'")
+        raise UsageError(_("slug '{slug}' must use a-z, 0-9 and '-'").format(slug=slug))
     path = source / "content" / "reports" / org / f"{year}-{slug}.md"
     if path.exists():
-        raise UsageError(f"{path} already exists")
+        raise UsageError(_("{path} already exists").format(path=path))
     metrics_file = source / "content" / "metrics.yaml"
     keys: list[str] = []
     if metrics_file.is_file():
@@ -171,5 +206,5 @@ def new_report(source: Path, org: str, year: int, title: str, slug: str | None) 
         lines.append(f"#   - {{key: {keys[0]}, value: 0}}   # qualifier: more_than | about")
     lines += ["---", "", f"## 一、{PLACEHOLDER}", "", PLACEHOLDER, ""]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(localized("\n".join(lines) + "\n"), encoding="utf-8")
     return path

@@ -54,6 +54,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from site_builder.errors import Diagnostic, Severity, UsageError
+from site_builder.messages import _
 from site_builder.pipeline import BuildOptions, BuildResult, run
 from site_builder.preview_server import (
     STATUS,
@@ -292,8 +293,8 @@ class Builder:
                 frame.filename,
                 frame.lineno or 1,
                 1,
-                f"internal error: {type(exc).__name__}: {exc}",
-                "this is a bug in site_builder; please report it with the file you edited",
+                _("internal error: {kind}: {problem}").format(kind=type(exc).__name__, problem=exc),
+                _("this is a bug in site_builder; please report it with the file you edited"),
                 code="internal",
             )
             return BuildReport(None, (diag,), (), time.perf_counter() - start)
@@ -535,10 +536,12 @@ class DevServer:
             guard = HostGuard.for_sockets(host, sockets)
             if not is_loopback(host):
                 self.echo(
-                    f"warning: serving on {host}: other machines can read this preview, drafts "
-                    "included; use --host 127.0.0.1 to keep it on this computer"
+                    _(
+                        "warning: serving on {host}: other machines can read this preview, "
+                        "drafts included; use --host 127.0.0.1 to keep it on this computer"
+                    ).format(host=host)
                 )
-            self.echo(f"building {source} into {out}")
+            self.echo(_("building {source} into {out}").format(source=source, out=out))
             self._rebuild([], first=True)
             if builder.refused is not None:  # nothing to serve: said like `build` says it
                 raise builder.refused
@@ -556,7 +559,7 @@ class DevServer:
             raise
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{port}{builder.base_path}"
-        self.echo(f"serving {self.url} (live reload; Ctrl-C stops)")
+        self.echo(_("serving {url} (live reload; Ctrl-C stops)").format(url=self.url))
         return self.url
 
     def _serve_in_thread(
@@ -633,6 +636,7 @@ class DevServer:
         before = self.hub.status
         base = self.builder.base_path if self.builder is not None else "/"
         what = ", ".join(sorted(set(changes))[:3]) + (" …" if len(set(changes)) > 3 else "")
+        after = _(" after {files}").format(files=what) if what else ""
         new = [d for d in (*report.errors, *report.warnings) if d not in self._printed]
         for d in sorted(new):
             self.echo(d.format())
@@ -641,8 +645,10 @@ class DevServer:
         if report.errors:
             if new or not before.errors:
                 self.echo(
-                    f"build failed ({len(report.errors)} error(s))"
-                    f"{' after ' + what if what else ''}; still serving the last good version"
+                    _(
+                        "build failed ({errors} error(s)){after}; still serving the last good "
+                        "version"
+                    ).format(errors=len(report.errors), after=after)
                 )
             self.hub.publish(
                 Status(before.generation, before.previous, None, (), report.errors, builds)
@@ -656,15 +662,26 @@ class DevServer:
             report.changed,
             base,
         )
-        label = "built" if first else "rebuilt"
         took = report.seconds
         page = ""
         if len(shown) == 3:  # pages shown first, then a pause for more edits
-            page = f", pages shown after {shown[0]:.2f}s ({shown[1]:.2f}s CPU)"
+            page = _(", pages shown after {seconds}s ({cpu}s CPU)").format(
+                seconds=f"{shown[0]:.2f}", cpu=f"{shown[1]:.2f}"
+            )
             took -= shown[2]
+        done = (
+            _("built in {seconds}s{pages}{after}: {rendered} rendered, {kept} unchanged")
+            if first
+            else _("rebuilt in {seconds}s{pages}{after}: {rendered} rendered, {kept} unchanged")
+        )
         self.echo(
-            f"{label} in {took:.2f}s{page}{' after ' + what if what else ''}: "
-            f"{len(result.rendered)} rendered, {len(result.kept)} unchanged"
+            done.format(
+                seconds=f"{took:.2f}",
+                pages=page,
+                after=after,
+                rendered=len(result.rendered),
+                kept=len(result.kept),
+            )
         )
 
     def stop(self) -> None:
@@ -696,7 +713,11 @@ def serve(options: ServeOptions, echo: Echo) -> int:
         try:
             url = server.start()
         except OSError as exc:
-            echo(f"error: cannot serve on {options.host}:{options.port}: {exc.strerror or exc}")
+            echo(
+                _("error: cannot serve on {host}:{port}: {reason}").format(
+                    host=options.host, port=options.port, reason=exc.strerror or exc
+                )
+            )
             return 2
         except UsageError as exc:
             echo(f"error: {exc}")
@@ -712,5 +733,5 @@ def serve(options: ServeOptions, echo: Echo) -> int:
             server.stop()
         with contextlib.suppress(ValueError, TypeError):
             signal.signal(signal.SIGTERM, previous)
-    echo("stopped")
+    echo(_("stopped"))
     return 0

@@ -41,6 +41,7 @@ from site_builder.incremental import (
 from site_builder.kinds import KINDS, PageKind, named, plan_pages
 from site_builder.load import PACKAGE_DEFAULTS, Project, stamp_sources
 from site_builder.markdown import render_markdown
+from site_builder.messages import current_language
 from site_builder.model import Page, Report, Site
 from site_builder.origins import Origins
 from site_builder.parallel import Inspection, resolve_jobs
@@ -230,7 +231,12 @@ def check_up_to_date(
     so. The snapshot the build records for next time, and the result if nothing is to do."""
     taken_at = time.time_ns()
     stamps = stamp_sources(options.source)
-    quick = {"generator": generator_digest(), "drafts": options.drafts, "pdf": options.pdf}
+    quick = {
+        "generator": generator_digest(),
+        "drafts": options.drafts,
+        "pdf": options.pdf,
+        "lang": current_language(),  # the recorded messages are in the language they were said
+    }
     previous = session.state(options.out)
     if up_to_date(previous, options.source, options.out, quick, stamps):
         assert previous is not None and previous.snapshot is not None

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from site_builder.messages import set_language
+
+# The tests read the tool's English messages: a Chinese locale on the machine running them
+# must not change that (tests/test_messages.py sets other languages itself); subprocesses
+# inherit it too.
+os.environ["SITE_BUILDER_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Every test starts and ends in English, whatever language a CLI run before it chose."""
+    set_language("en")
+    yield
+    set_language("en")
+
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,6 +9,10 @@
   var generation = (script && script.getAttribute("data-generation")) || "";
   var OVERLAY_ID = "site-builder-overlay";
   var STATUS = "/__site_builder__/status";
+  // The overlay's texts, in the language of the tool's messages (set by the preview server).
+  function text(name, english) {
+    return (script && script.getAttribute("data-" + name)) || english;
+  }
 
   function el(tag, style, text) {
     var node = document.createElement(tag);
@@ -33,10 +37,10 @@
     });
     box.id = OVERLAY_ID;
     box.setAttribute("role", "alertdialog");
-    box.setAttribute("aria-label", "Build failed");
-    box.setAttribute("lang", "en");
+    box.setAttribute("aria-label", text("label", "Build failed"));
+    box.setAttribute("lang", text("lang", "en"));
     var title = el("strong", { display: "block", fontSize: "16px", color: "#b3261e", marginBottom: "8px" },
-      "Build failed: this is the last good version of the page. Fix the problem and save; the page updates by itself.");
+      text("title", "Build failed: this is the last good version of the page. Fix the problem and save; the page updates by itself."));
     box.appendChild(title);
     var list = el("ol", { margin: "0", paddingLeft: "20px" });
     errors.forEach(function (e) {
@@ -44,12 +48,12 @@
       item.className = "site-builder-error";
       item.appendChild(el("span", { fontWeight: "bold" }, e.path + ":" + e.line + ":" + e.col + ": "));
       item.appendChild(el("span", {}, e.message));
-      if (e.hint) item.appendChild(el("div", { color: "#555" }, "hint: " + e.hint));
+      if (e.hint) item.appendChild(el("div", { color: "#555" }, text("hint", "hint: ") + e.hint));
       list.appendChild(item);
     });
     box.appendChild(list);
     var close = el("button", { position: "absolute", top: "8px", right: "12px", font: "inherit" }, "×");
-    close.setAttribute("aria-label", "Hide until the next build");
+    close.setAttribute("aria-label", text("close", "Hide until the next build"));
     close.onclick = hideErrors;
     box.appendChild(close);
     (document.body || document.documentElement).appendChild(box);
