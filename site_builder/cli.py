@@ -45,6 +45,21 @@ def _progress_enabled() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
+# The pipeline's stages as the progress bar names them
+_STAGES = {
+    "load": N_("load"),
+    "parse": N_("parse"),
+    "validate": N_("validate"),
+    "derive": N_("derive"),
+    "render": N_("render"),
+    "preview": N_("preview"),
+    "search": N_("search"),
+    "pdf": N_("pdf"),
+    "gates": N_("gates"),
+    "write": N_("write"),
+}
+
+
 class _Progress:
     """A rich progress bar with counts on a terminal; silent in CI logs and pipes."""
 
@@ -66,13 +81,14 @@ class _Progress:
                 transient=True,
             )
             self._bar.__enter__()
-            self._task = self._bar.add_task("load", total=None)
+            self._task = self._bar.add_task(_(_STAGES["load"]), total=None)
         return self
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         """Called by the pipeline: a stage finished (done == total) or advanced."""
         if self._bar is not None:
-            self._bar.update(self._task, description=stage, completed=done, total=total)
+            name = _(_STAGES[stage]) if stage in _STAGES else stage
+            self._bar.update(self._task, description=name, completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

@@ -32,7 +32,7 @@ class Diagnostic:
     code: str = "content"
 
     def format(self) -> str:
-        hint = f" ({self.hint})" if self.hint else ""
+        hint = _(" ({hint})").format(hint=self.hint) if self.hint else ""
         severity = _(_SEVERITY_TEXT[self.severity.value])
         return f"{self.path}:{self.line}:{self.col}: {severity}: {self.message}{hint}"
 
@@ -104,14 +104,20 @@ class UsageError(Exception):
     """A problem with how the tool was called (exit code 2)."""
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """A hint naming the closest candidate, or listing the known ones when few."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like ``word``, if one is like it at all."""
     import difflib
 
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A hint naming the closest candidate, or listing the known ones when few."""
     options = sorted(set(candidates))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
-    if close:
-        return _("did you mean '{name}'?").format(name=close[0])
+    close = closest(word, options)
+    if close is not None:
+        return _("did you mean '{name}'?").format(name=close)
     if not options:
         return _("none are defined")
     if len(options) <= 8:

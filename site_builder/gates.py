@@ -39,8 +39,9 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from site_builder.errors import Diagnostic, Severity, did_you_mean
+from site_builder.errors import Diagnostic, Severity, closest, did_you_mean
 from site_builder.markdown import RenderedMarkdown
+from site_builder.messages import _
 from site_builder.model import Page, Report, Site
 from site_builder.urls import Urls
 
@@ -308,7 +309,7 @@ class _HtmlScanner(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._raw is None:
             return
-        tag, kind, _, _ = self._raw
+        tag, kind = self._raw[:2]
         line, off = self.getpos()
         if tag == "style":
             self.refs += scan_css(data, line, off + 1, "<style>")
@@ -738,21 +739,23 @@ def check_offline(out: Output) -> list[Diagnostic]:
                 continue
             own = bool(out.base_url) and ref.url.startswith(out.base_url or "")
             hint = (
-                "the site's own base_url is absolute: refer to the file relatively so the site "
-                "also works opened from disk"
+                _(
+                    "the site's own base_url is absolute: refer to the file relatively so the site also works opened from disk"
+                )
                 if own
-                else "the intranet's readers have no internet access: copy the file into the "
-                "site's assets/ folder and refer to it by a relative path"
+                else _(
+                    "the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path"
+                )
             )
             host = urlsplit(ref.url.strip()).netloc
-            where = (
-                "by the site's own absolute URL"
-                if own
-                else f"from another host ({host})"
-                if host
-                else "from outside the site"
-            )
-            message = f"{ref.what} loads '{_short(ref.url)}' {where}"
+            what, short = ref.what, _short(ref.url)
+            if own:
+                message = _("{what} loads '{url}' by the site's own absolute URL")
+            elif host:
+                message = _("{what} loads '{url}' from another host ({host})")
+            else:
+                message = _("{what} loads '{url}' from outside the site")
+            message = message.format(what=what, url=short, host=host)
             diags.append(_diag(out, page, ref, message, hint, "offline"))
     return diags
 
@@ -771,7 +774,7 @@ def _resolve(page: str, url: str, page_dir: str | None = None) -> tuple[str, str
     folder, if the caller has it)."""
     url = url.strip()
     if _PLAIN_REF_RE.fullmatch(url):
-        raw_path, _, frag = url.partition("#")
+        raw_path, _sep, frag = url.partition("#")
         path = raw_path = raw_path.partition("?")[0]
     else:
         parts = urlsplit(url)
@@ -797,7 +800,7 @@ def _is_page(path: str) -> bool:
 def check_links(out: Output) -> list[Diagnostic]:
     diags = []
     pages = sorted(p for p in out.scans if _is_page(p))
-    nearest: dict[str, str] = {}  # missing target -> did_you_mean over every page
+    nearest: dict[str, str | None] = {}  # missing target -> the page most like it, if any
     base = out.base_url
     for page, scan in sorted(out.scans.items()):
         page_dir = posixpath.dirname(page)
@@ -821,9 +824,10 @@ def check_links(out: Output) -> list[Diagnostic]:
                         out,
                         page,
                         ref,
-                        f"link '{_short(url)}' starts with '/': it breaks when the site is "
-                        "served under a sub-path or opened from disk",
-                        "write it relative to the page, e.g. '../../pages/about/index.html'",
+                        _(
+                            "link '{short}' starts with '/': it breaks when the site is served under a sub-path or opened from disk"
+                        ).format(short=_short(url)),
+                        _("write it relative to the page, e.g. '../../pages/about/index.html'"),
                         "link",
                     )
                 )
@@ -837,8 +841,8 @@ def check_links(out: Output) -> list[Diagnostic]:
                         out,
                         page,
                         ref,
-                        f"link '{_short(url)}' leads outside the site",
-                        "links are relative to the page's own address",
+                        _("link '{short}' leads outside the site").format(short=_short(url)),
+                        _("links are relative to the page's own address"),
                         "link",
                     )
                 )
@@ -847,22 +851,23 @@ def check_links(out: Output) -> list[Diagnostic]:
                 target = posixpath.join(target, "index.html")
             if target not in out.scans:
                 # one guess per missing file: a broken template link fails on every page
-                near = nearest.get(target) or nearest.setdefault(
-                    target, did_you_mean(target, pages)
-                )
+                if target not in nearest:
+                    nearest[target] = closest(target, pages)
+                suggestion = nearest[target]
                 if not origin:
-                    near = "the sitemap or feed lists a page that was not built"
-                elif near.startswith("did you mean"):
-                    suggestion = near.split("'")[1]
-                    near = f"did you mean '{_relative(origin, suggestion)}'?"
+                    near = _("the sitemap or feed lists a page that was not built")
+                elif suggestion is not None:
+                    near = _("did you mean '{name}'?").format(name=_relative(origin, suggestion))
                 else:
-                    near = "links are relative to the page's own address, e.g. ../about/index.html"
+                    near = _(
+                        "links are relative to the page's own address, e.g. ../about/index.html"
+                    )
                 diags.append(
                     _diag(
                         out,
                         page,
                         ref,
-                        f"link '{_short(url)}' leads to no file of the site",
+                        _("link '{short}' leads to no file of the site").format(short=_short(url)),
                         near,
                         "link",
                     )
@@ -873,14 +878,16 @@ def check_links(out: Output) -> list[Diagnostic]:
             ids = out.scans[target].ids
             if frag in ids:
                 continue
-            on = "this page" if target == page else f"'{_short(url.split('#')[0])}'"
+            on = _("this page") if target == page else f"'{_short(url.split('#')[0])}'"
             diags.append(
                 _diag(
                     out,
                     page,
                     ref,
-                    f"link '{_short(url)}' leads to no anchor '#{frag}' on {on}",
-                    did_you_mean(frag, ids) if ids else "the page has no anchors",
+                    _("link '{short}' leads to no anchor '#{frag}' on {on}").format(
+                        short=_short(url), frag=frag, on=on
+                    ),
+                    did_you_mean(frag, ids) if ids else _("the page has no anchors"),
                     "link",
                 )
             )

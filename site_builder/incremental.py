@@ -17,6 +17,7 @@ from site_builder.errors import Diagnostics
 from site_builder.gates import Unread
 from site_builder.kinds import PageSpec
 from site_builder.load import TemplateSource
+from site_builder.messages import _
 from site_builder.record import Facts, Recorder
 from site_builder.render import OutputFile, Renderer
 from site_builder.state import BuildState, OutputRecord, file_digest
@@ -345,7 +346,8 @@ class IncrementalRenderer(Renderer):
     def _finish(self, file: OutputFile, effects: Any) -> OutputFile:
         if effects[0] == "error":
             _kind, path, line, message, hint = effects
-            self.diags.error(path, line, 1, f"template error: {message}", hint, code="template")
+            message = _("template error: {message}").format(message=message)
+            self.diags.error(path, line, 1, message, hint, code="template")
         elif self.plan is not None:
             self.plan.rendered(file.path, effects[2], effects[1])
         return file
@@ -362,11 +364,11 @@ class IncrementalRenderer(Renderer):
                 tb = tb.tb_next
         message = exc.message or type(exc).__name__
         if isinstance(exc, jinja2.UndefinedError):
-            hint = "templates get only the documented view fields"
+            hint = _("templates get only the documented view fields")
         elif isinstance(exc, jinja2.TemplateNotFound):
-            hint = "templates/ overrides the packaged templates by name"
+            hint = _("templates/ overrides the packaged templates by name")
         else:
-            hint = "see the Jinja template documentation"
+            hint = _("see the Jinja template documentation")
         path = self.template_paths.get(name or "", f"templates/{name}" if name else "templates")
         return path, line or 1, message, hint
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from site_builder.errors import Diagnostic
 from site_builder.load import PACKAGE_DEFAULTS
+from site_builder.messages import _
 
 PACKAGE = Path(__file__).parent
 VENDOR = PACKAGE / "vendor"
@@ -42,7 +43,7 @@ def _manifest_problem() -> Diagnostic | None:
         str(VENDOR / "MANIFEST.json"),
         1,
         1,
-        "this installation of site_builder lacks the manifest of its vendored files",
+        _("this installation of site_builder lacks the manifest of its vendored files"),
         REINSTALL,
         code="installation",
     )
@@ -58,7 +59,9 @@ def installation_problems() -> list[Diagnostic]:
                     str(PACKAGE_DEFAULTS / rel),
                     1,
                     1,
-                    f"this installation of site_builder lacks its theme ({rel} is missing)",
+                    _(
+                        "this installation of site_builder lacks its theme ({rel} is missing)"
+                    ).format(rel=rel),
                     REINSTALL,
                     code="installation",
                 )
@@ -73,8 +76,11 @@ def installation_problems() -> list[Diagnostic]:
                     str(VENDOR / name),
                     1,
                     1,
-                    f"this installation of site_builder lacks {entry.get('name', name)} "
-                    f"{entry.get('version', '')} (assets/{name}, used by every page with a chart)",
+                    _(
+                        "this installation of site_builder lacks {package} {version} (assets/{name}, used by every page with a chart)"
+                    ).format(
+                        package=entry.get("name", name), version=entry.get("version", ""), name=name
+                    ),
                     REINSTALL,
                     code="installation",
                 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.errors import Diagnostic, Severity
+from site_builder.messages import _
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 # Fonts and images are larger than any text source; still read whole, so still bounded.
@@ -95,14 +96,18 @@ def read_problem(rel: str, exc: OSError) -> Diagnostic:
             rel,
             1,
             1,
-            f"not a regular file: it is {exc.kind}",
-            "only regular files are read: replace it with the file itself",
+            _("not a regular file: it is {kind}").format(kind=exc.kind),
+            _("only regular files are read: replace it with the file itself"),
             code="load",
         )
     if isinstance(exc, TooLarge):
-        hint = "split the report" if exc.limit == MAX_SOURCE_BYTES else "make the file smaller"
+        hint = (
+            _("split the report") if exc.limit == MAX_SOURCE_BYTES else _("make the file smaller")
+        )
         return Diagnostic(rel, 1, 1, str(exc), hint, code="load")
-    return Diagnostic(rel, 1, 1, f"cannot read file: {exc.strerror or exc}", code="load")
+    return Diagnostic(
+        rel, 1, 1, _("cannot read file: {reason}").format(reason=exc.strerror or exc), code="load"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,9 +211,12 @@ def decode(rel: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
             rel,
             1,
             1,
-            f"file is not UTF-8 (it looks like {bare16} without a byte-order mark)",
-            f"convert it: iconv -f {bare16} -t UTF-8 '{rel}' > tmp && mv tmp '{rel}', "
-            "or save it as UTF-8 in your editor",
+            _("file is not UTF-8 (it looks like {encoding} without a byte-order mark)").format(
+                encoding=bare16
+            ),
+            _(
+                "convert it: iconv -f {encoding} -t UTF-8 '{rel}' > tmp && mv tmp '{rel}', or save it as UTF-8 in your editor"
+            ).format(encoding=bare16, rel=rel),
             Severity.ERROR,
             "encoding",
         )
@@ -225,15 +233,16 @@ def decode(rel: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
             rel,
             line,
             col,
-            f"file is not UTF-8 (it looks like {enc})",
-            f"convert it: iconv -f {src} -t UTF-8 '{rel}' > tmp && mv tmp '{rel}', "
-            "or save it as UTF-8 in your editor",
+            _("file is not UTF-8 (it looks like {enc})").format(enc=enc),
+            _(
+                "convert it: iconv -f {src} -t UTF-8 '{rel}' > tmp && mv tmp '{rel}', or save it as UTF-8 in your editor"
+            ).format(src=src, rel=rel),
             Severity.ERROR,
             "encoding",
         )
     if "\0" in text:
         return None, Diagnostic(
-            rel, 1, 1, "file contains NUL bytes", "is this a binary file?", code="encoding"
+            rel, 1, 1, _("file contains NUL bytes"), _("is this a binary file?"), code="encoding"
         )
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
@@ -317,8 +326,8 @@ def _walk(root: Path, top: Path, diags: list[Diagnostic]) -> list[Path]:
                         _rel(root, d / name),
                         1,
                         1,
-                        "symbolic link to a folder is not followed",
-                        "copy the files into content/ instead of linking them",
+                        _("symbolic link to a folder is not followed"),
+                        _("copy the files into content/ instead of linking them"),
                         Severity.WARNING,
                         "load",
                     )
@@ -343,8 +352,8 @@ def _broken_link(root: Path, p: Path) -> Diagnostic:
         if exc.errno == errno.ELOOP:
             message, hint = "symbolic link loop", "make it point at a real file"
         else:
-            message = "broken symbolic link: its target does not exist"
-            hint = "restore the file it points at, or remove the link"
+            message = _("broken symbolic link: its target does not exist")
+            hint = _("restore the file it points at, or remove the link")
     return Diagnostic(_rel(root, p), 1, 1, message, hint, code="load")
 
 
@@ -486,8 +495,10 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, l
                         p.relative_to(root).as_posix(),
                         1,
                         1,
-                        f"file with extension '{p.suffix}' is ignored: extensions are lowercase",
-                        f"rename it to {p.stem}{p.suffix.lower()}",
+                        _(
+                            "file with extension '{suffix}' is ignored: extensions are lowercase"
+                        ).format(suffix=p.suffix),
+                        _("rename it to {stem}{lower}").format(stem=p.stem, lower=p.suffix.lower()),
                         Severity.WARNING,
                         "load",
                     )
@@ -498,8 +509,10 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, l
                         p.relative_to(root).as_posix(),
                         1,
                         1,
-                        f"file with unexpected extension '{p.suffix}' is ignored",
-                        "reports and pages are .md files; data and orgs are .yaml files",
+                        _("file with unexpected extension '{suffix}' is ignored").format(
+                            suffix=p.suffix
+                        ),
+                        _("reports and pages are .md files; data and orgs are .yaml files"),
                         Severity.WARNING,
                         "load",
                     )
@@ -546,9 +559,10 @@ def load_project(root: Path, cache: FileCache | None = None) -> tuple[Project, l
                 "site.yaml",
                 1,
                 1,
-                f"no site.yaml in {root}",
-                "run the command in a site project, pass --source DIR, or create one with "
-                "'site-builder init DIR'",
+                _("no site.yaml in {root}").format(root=root),
+                _(
+                    "run the command in a site project, pass --source DIR, or create one with 'site-builder init DIR'"
+                ),
                 code="load",
             )
         )

@@ -26,6 +26,8 @@ import datetime
 import math
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
+from site_builder.messages import N_
+
 __all__ = [
     "FORMATS",
     "LANGS",
@@ -82,11 +84,12 @@ MAX_VALUE = 10**15
 
 
 def value_problem(value: float) -> str | None:
-    """What is wrong with a figure as a number, in words ("not finite", "too large"), or None."""
+    """What is wrong with a figure as a number, in words ("not finite", "too large"), or None:
+    English, marked for translation where a message shows it."""
     if value != value or value in (float("inf"), float("-inf")):
-        return "must be a finite number"
+        return N_("must be a finite number")
     if abs(value) >= MAX_VALUE:
-        return "is too large (the limit is 10^15; check the digits)"
+        return N_("is too large (the limit is 10^15; check the digits)")
     return None
 
 

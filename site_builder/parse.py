@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from site_builder.errors import Diagnostic
 from site_builder.load import SourceFile
+from site_builder.messages import _
 from site_builder.yamlpos import Located, parse_yaml
 
 
@@ -51,21 +52,22 @@ def parse_document(src: SourceFile) -> tuple[ParsedDoc | None, list[Diagnostic]]
                 src.rel,
                 unclosed,
                 1,
-                "front matter is not closed",
-                "end the YAML block with a line '---' before the Markdown body",
+                _("front matter is not closed"),
+                _("end the YAML block with a line '---' before the Markdown body"),
                 code="front-matter",
             )
         ]
     if front_text is None:
-        msg = "file is empty" if not src.text.strip() else "missing front matter"
+        msg = _("file is empty") if not src.text.strip() else _("missing front matter")
         return None, [
             Diagnostic(
                 src.rel,
                 1,
                 1,
                 msg,
-                "start the file with a YAML block between two '---' lines, e.g. "
-                "'---\\ntitle: …\\n---'",
+                _(
+                    "start the file with a YAML block between two '---' lines, e.g. '---\\ntitle: …\\n---'"
+                ),
                 code="front-matter",
             )
         ]
@@ -84,8 +86,10 @@ def parse_document(src: SourceFile) -> tuple[ParsedDoc | None, list[Diagnostic]]
                 src.rel,
                 line,
                 col,
-                f"front matter must be a mapping of keys to values, not {type_name(located.value)}",
-                "write 'key: value' lines",
+                _("front matter must be a mapping of keys to values, not {kind}").format(
+                    kind=type_name(located.value)
+                ),
+                _("write 'key: value' lines"),
                 code="front-matter",
             )
         )
@@ -95,15 +99,15 @@ def parse_document(src: SourceFile) -> tuple[ParsedDoc | None, list[Diagnostic]]
 
 def type_name(value: object) -> str:
     if value is None:
-        return "nothing (null)"
+        return _("nothing (null)")
     if isinstance(value, bool):
-        return "a boolean"
+        return _("a boolean")
     if isinstance(value, int | float):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     return type(value).__name__

@@ -44,6 +44,7 @@ from markupsafe import Markup, escape
 from site_builder import print_fonts
 from site_builder.derive.aggregate import Derived
 from site_builder.i18n import LANGUAGES, Translator
+from site_builder.messages import _
 from site_builder.model import Site
 from site_builder.urls import Urls
 
@@ -392,11 +393,13 @@ def _print_here(
         from playwright.sync_api import sync_playwright
     except ImportError as e:  # pragma: no cover - depends on the installation
         raise PdfUnavailable(
-            "building PDFs needs Playwright: pip install 'site_builder[pdf]'"
+            _("building PDFs needs Playwright: pip install 'site_builder[pdf]'")
         ) from e
     if not os.access(CHROMIUM, os.X_OK):
         raise PdfUnavailable(
-            f"building PDFs needs Chromium at {CHROMIUM} (apt-get install chromium)"
+            _("building PDFs needs Chromium at {path} (apt-get install chromium)").format(
+                path=CHROMIUM
+            )
         )
     out: list[bytes] = []
     with tempfile.TemporaryDirectory(prefix="site-builder-pdf-") as tmp:
@@ -444,7 +447,11 @@ def _print_here(
                             tagged=True,
                         )
                     except PlaywrightError as e:
-                        raise PdfUnavailable(f"printing {job.path} failed: {e.message}") from e
+                        raise PdfUnavailable(
+                            _("printing {path} failed: {message}").format(
+                                path=job.path, message=e.message
+                            )
+                        ) from e
                     out.append(data)
             finally:
                 browser.close()

@@ -23,6 +23,7 @@ from site_builder.i18n import LANGUAGES, Translator
 from site_builder.kinds import KINDS, PageKind, PageSpec, named, plan_pages
 from site_builder.load import TemplateSource
 from site_builder.markdown import RenderedMarkdown
+from site_builder.messages import _
 from site_builder.model import Report, Site
 from site_builder.pages import ChartRenderer, PageViews
 from site_builder.urls import Urls, absolute, relative
@@ -301,7 +302,7 @@ def render_site(
                 "site.yaml",
                 1,
                 1,
-                f"{n} pages would be written to the same file '{path}'",
-                "rename one of the sources so that their output paths differ",
+                _("{n} pages would be written to the same file '{path}'").format(n=n, path=path),
+                _("rename one of the sources so that their output paths differ"),
             )
     return out

@@ -207,7 +207,7 @@ class Hub:
         with self._lock:
             status, changes = self._status, list(self._changes)
         messages = [STATUS] if status.errors else []
-        instance, _, number = token.partition(":")
+        instance, _sep, number = token.partition(":")
         if not instance or not number.isdigit():  # no plugin: never a reload loop
             return messages
         if instance != self.instance:

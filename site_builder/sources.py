@@ -11,6 +11,7 @@ from site_builder.chinese import Converter, default_converter
 from site_builder.errors import Diagnostics
 from site_builder.load import Project
 from site_builder.markdown import ChartBlock, RenderedMarkdown, render_markdown
+from site_builder.messages import _
 from site_builder.model import Page, Report, Site
 from site_builder.parallel import pmap
 from site_builder.parse import ParsedDoc, ParsedYaml, parse_document, parse_yaml_file
@@ -99,22 +100,23 @@ def lint_scripts(
         for issue in found:
             line = issue.line + rep.body_line - 1
             if issue.code == "halfwidth-punctuation":
-                message = (
-                    f"half-width punctuation between Chinese characters: "
-                    f"{issue.found} should read {issue.expected}"
-                )
+                message = _(
+                    "half-width punctuation between Chinese characters: "
+                    "{found} should read {expected}"
+                ).format(found=issue.found, expected=issue.expected)
             else:
-                message = (
-                    f"not the standard {rep.script} form here: "
-                    f"{issue.found} should read {issue.expected}"
-                )
+                message = _(
+                    "not the standard {script} form here: {found} should read {expected}"
+                ).format(script=rep.script, found=issue.found, expected=issue.expected)
             diags.warning(
                 rep.path,
                 line,
                 issue.col,
                 message,
-                "run `site-builder fix-script` to rewrite the sources in standard forms; "
-                "wrap names and quotations in {keep:…} to keep them as written",
+                _(
+                    "run `site-builder fix-script` to rewrite the sources in standard forms; "
+                    "wrap names and quotations in {keep:…} to keep them as written"
+                ),
                 code=issue.code,
             )
 

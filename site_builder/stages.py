@@ -41,7 +41,7 @@ from site_builder.incremental import (
 from site_builder.kinds import KINDS, PageKind, named, plan_pages
 from site_builder.load import PACKAGE_DEFAULTS, Project, stamp_sources
 from site_builder.markdown import render_markdown
-from site_builder.messages import current_language
+from site_builder.messages import _, current_language
 from site_builder.model import Page, Report, Site
 from site_builder.origins import Origins
 from site_builder.parallel import Inspection, resolve_jobs
@@ -154,8 +154,8 @@ def asset_clashes(files: list[OutputFile], project: Project) -> list[Diagnostic]
                     f.path,
                     1,
                     1,
-                    "this asset has the path of a file the site generates",
-                    "rename or move it: assets/search/ holds the site's search index",
+                    _("this asset has the path of a file the site generates"),
+                    _("rename or move it: assets/search/ holds the site's search index"),
                     code="load",
                 )
             )
@@ -413,7 +413,7 @@ def pdf_stage(
             base_url=site.config.base_url,
         )
     except pdf.PdfUnavailable as e:
-        diags.error("site.yaml", 1, 1, str(e), "or build without --pdf and `pdf: true`", "pdf")
+        diags.error("site.yaml", 1, 1, str(e), _("or build without --pdf and `pdf: true`"), "pdf")
         return []
     printed.extend(result.printed)
     return [OutputFile(path, data) for path, data in result.files]

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from site_builder.errors import Diagnostic, Severity
+from site_builder.messages import _
 from site_builder.model import TRANSLATION_STATUSES, LocalText, Site
 from site_builder.yamlpos import Located
 
@@ -77,11 +78,11 @@ def as_diagnostics(gaps: list[Gap]) -> list[Diagnostic]:
     for g in gaps:
         if g.field == "body":
             stem = g.path.removesuffix(".md")
-            message = "no English translation of the body"
-            hint = f"add {stem.rsplit('/', 1)[-1]}.en.md beside it"
+            message = _("no English translation of the body")
+            hint = _("add {name}.en.md beside it").format(name=stem.rsplit("/", 1)[-1])
         else:
-            message = f"no English text for '{g.field}'"
-            hint = "write it as {zh: …, en: …}" if g.field != "en" else "add en: … to the tag"
+            message = _("no English text for '{field}'").format(field=g.field)
+            hint = _("write it as {zh: …, en: …}") if g.field != "en" else _("add en: … to the tag")
         out.append(
             Diagnostic(g.path, g.line, g.col, message, hint, Severity.WARNING, "translation")
         )

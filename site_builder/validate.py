@@ -18,6 +18,7 @@ from typing import Any
 
 from site_builder import numbers, theme
 from site_builder.errors import Diagnostic, Diagnostics, did_you_mean
+from site_builder.messages import _
 from site_builder.model import (
     DEFAULT_KINDS,
     DEFAULT_LEVELS,
@@ -89,12 +90,23 @@ def check_keys(
         if key not in allowed:
             ctx.key_err(
                 (*path, key),
-                f"unknown key '{key}'{' in ' + what if what else ''}",
+                (
+                    _("unknown key '{key}' in {what}").format(key=key, what=what)
+                    if what
+                    else _("unknown key '{key}'").format(key=key)
+                ),
                 did_you_mean(key, allowed),
             )
     for key in required:
         if key not in mapping:
-            ctx.err(path, f"missing required key '{key}'{' in ' + what if what else ''}")
+            ctx.err(
+                path,
+                (
+                    _("missing required key '{key}' in {what}").format(key=key, what=what)
+                    if what
+                    else _("missing required key '{key}'").format(key=key)
+                ),
+            )
 
 
 # Longer than any title, name or summary (the corpus' longest title is 4,000 characters);
@@ -115,17 +127,22 @@ def _text_problem(ctx: Ctx, text: str, path: tuple[str | int, ...], field_name: 
     if len(text) > MAX_TEXT:
         ctx.err(
             path,
-            f"'{field_name}' is {len(text)} characters long (the limit is {MAX_TEXT})",
-            "shorten it: titles, names and summaries are a line or a paragraph",
+            _("'{field_name}' is {count} characters long (the limit is {limit})").format(
+                field_name=field_name, count=len(text), limit=MAX_TEXT
+            ),
+            _("shorten it: titles, names and summaries are a line or a paragraph"),
         )
         return True
     m = _CONTROL_RE.search(text)
     if m is not None:
         ctx.err(
             path,
-            f"'{field_name}' holds the control character U+{ord(m.group()):04X}",
-            'remove it (YAML escapes such as "\\0", "\\x07" or "\\e" in double quotes '
-            "write invisible characters)",
+            _("'{field_name}' holds the control character U+{code:04X}").format(
+                field_name=field_name, code=ord(m.group())
+            ),
+            _(
+                'remove it (YAML escapes such as "\\0", "\\x07" or "\\e" in double quotes write invisible characters)'
+            ),
         )
         return True
     return False
@@ -137,12 +154,14 @@ def local_text(
     """A plain string or a mapping {zh: …, en: …}."""
     if value is None:
         if required:
-            ctx.err(path, f"'{field_name}' must not be empty")
+            ctx.err(path, _("'{field_name}' must not be empty").format(field_name=field_name))
         return EMPTY
     if isinstance(value, bool) or not isinstance(value, str | int | float | dict):
         ctx.err(
             path,
-            f"'{field_name}' must be text or a mapping {{zh: …, en: …}}, not {type_name(value)}",
+            _("'{field_name}' must be text or a mapping {{zh: …, en: …}}, not {kind}").format(
+                field_name=field_name, kind=type_name(value)
+            ),
             ctx.loc.misread(path),
         )
         return EMPTY
@@ -152,7 +171,7 @@ def local_text(
         text = value.strip()
         if not text:
             if required:
-                ctx.err(path, f"'{field_name}' must not be empty")
+                ctx.err(path, _("'{field_name}' must not be empty").format(field_name=field_name))
             return EMPTY
         if _text_problem(ctx, text, path, field_name):
             return EMPTY
@@ -166,13 +185,23 @@ def local_text(
         if v is None:
             continue
         if not isinstance(v, str) or isinstance(v, bool):
-            ctx.err((*path, lang), f"'{field_name}.{lang}' must be text, not {type_name(v)}")
+            ctx.err(
+                (*path, lang),
+                _("'{field_name}.{lang}' must be text, not {kind}").format(
+                    field_name=field_name, lang=lang, kind=type_name(v)
+                ),
+            )
             continue
         if v.strip() and not _text_problem(ctx, v.strip(), (*path, lang), f"{field_name}.{lang}"):
             parts[lang] = v.strip()
     if not parts:
         if required:
-            ctx.err(path, f"'{field_name}' needs at least one of 'zh' or 'en'")
+            ctx.err(
+                path,
+                _("'{field_name}' needs at least one of 'zh' or 'en'").format(
+                    field_name=field_name
+                ),
+            )
         return EMPTY
     return LocalText(zh=parts.get("zh"), en=parts.get("en"))
 
@@ -182,7 +211,10 @@ def _bool(
 ) -> bool:
     v = m.get(key, default)
     if not isinstance(v, bool):
-        ctx.err((*path, key), f"'{key}' must be true or false, not {type_name(v)}")
+        ctx.err(
+            (*path, key),
+            _("'{key}' must be true or false, not {kind}").format(key=key, kind=type_name(v)),
+        )
         return default
     return v
 
@@ -190,7 +222,10 @@ def _bool(
 def _int(ctx: Ctx, m: dict[str, Any], key: str, default: int, lo: int, hi: int) -> int:
     v = m.get(key, default)
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        ctx.err((key,), f"'{key}' must be a whole number from {lo} to {hi}")
+        ctx.err(
+            (key,),
+            _("'{key}' must be a whole number from {lo} to {hi}").format(key=key, lo=lo, hi=hi),
+        )
         return default
     return v
 
@@ -219,11 +254,16 @@ def _levels(ctx: Ctx, raw: Any) -> tuple[LevelDef, ...]:
     if raw is None:
         return tuple(out)
     if not isinstance(raw, dict):
-        ctx.err(("levels",), "'levels' must map a level key to its name", "e.g. district: 区级")
+        ctx.err(
+            ("levels",), _("'levels' must map a level key to its name"), _("e.g. district: 区级")
+        )
         return tuple(out)
     for key, name in raw.items():
         if not isinstance(key, str) or not KEY_RE.match(key.replace("_", "-")):
-            ctx.key_err(("levels", key), f"level key '{key}' must use a-z, 0-9, '-' and '_'")
+            ctx.key_err(
+                ("levels", key),
+                _("level key '{key}' must use a-z, 0-9, '-' and '_'").format(key=key),
+            )
             continue
         text = local_text(ctx, name, ("levels", key), f"levels.{key}", required=True)
         out = [lv for lv in out if lv.key != key] + [LevelDef(key, text or LocalText(key, key))]
@@ -237,17 +277,19 @@ def _kinds(ctx: Ctx, raw: Any) -> tuple[KindDef, ...]:
     if raw is None:
         return tuple(out)
     if not isinstance(raw, dict):
-        ctx.err(("kinds",), "'kinds' must map a kind key to {name: …, rolls_up: …}")
+        ctx.err(("kinds",), _("'kinds' must map a kind key to {name: …, rolls_up: …}"))
         return tuple(out)
     for key, d in raw.items():
         p: tuple[str | int, ...] = ("kinds", key)
         if not isinstance(key, str) or not KEY_RE.match(key.replace("_", "-")):
-            ctx.key_err(p, f"kind key '{key}' must use a-z, 0-9, '-' and '_'")
+            ctx.key_err(p, _("kind key '{key}' must use a-z, 0-9, '-' and '_'").format(key=key))
             continue
         if not isinstance(d, dict):
-            ctx.err(p, f"kind '{key}' must be a mapping {{name: …, rolls_up: …}}")
+            ctx.err(p, _("kind '{key}' must be a mapping {{name: …, rolls_up: …}}").format(key=key))
             continue
-        check_keys(ctx, d, p, ("name", "rolls_up"), ("name",), what=f"kind '{key}'")
+        check_keys(
+            ctx, d, p, ("name", "rolls_up"), ("name",), what=_("kind '{key}'").format(key=key)
+        )
         name = local_text(ctx, d.get("name"), (*p, "name"), "name", required="name" in d)
         rolls_up = _bool(ctx, d, "rolls_up", p, True)
         out = [k for k in out if k.key != key] + [
@@ -268,7 +310,9 @@ def validate_config(
     if m is None:
         m = {}
     if not isinstance(m, dict):
-        ctx.err((), f"site.yaml must be a mapping of settings, not {type_name(m)}")
+        ctx.err(
+            (), _("site.yaml must be a mapping of settings, not {kind}").format(kind=type_name(m))
+        )
         return None
     check_keys(ctx, m, (), CONFIG_KEYS, required=("title",), what="site.yaml")
     title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
@@ -278,17 +322,19 @@ def validate_config(
         if not isinstance(base_url, str) or not re.match(r"^https?://[^\s/]+", base_url):
             ctx.err(
                 ("base_url",),
-                "'base_url' must be an absolute http(s) URL",
-                "e.g. http://intranet/reports/",
+                _("'base_url' must be an absolute http(s) URL"),
+                _("e.g. http://intranet/reports/"),
             )
             base_url = None
         elif any(c in base_url for c in "?#") or any(c.isspace() for c in base_url):
             ctx.err(
                 ("base_url",),
-                "'base_url' must be the address of the site's folder, without a query (?…), "
-                "a fragment (#…) or blanks",
-                "sitemap and feed URLs are made by adding each page's path to it, e.g. "
-                "http://intranet/reports/",
+                _(
+                    "'base_url' must be the address of the site's folder, without a query (?…), a fragment (#…) or blanks"
+                ),
+                _(
+                    "sitemap and feed URLs are made by adding each page's path to it, e.g. http://intranet/reports/"
+                ),
             )
             base_url = None
         elif not base_url.endswith("/"):
@@ -297,7 +343,9 @@ def validate_config(
     langs = m.get("languages", list(ALL_LANGUAGES))
     if not isinstance(langs, list) or not langs:
         ctx.err(
-            ("languages",), "'languages' must be a non-empty list", "e.g. [zh-Hans, zh-Hant, en]"
+            ("languages",),
+            _("'languages' must be a non-empty list"),
+            _("e.g. [zh-Hans, zh-Hant, en]"),
         )
     else:
         good = []
@@ -305,11 +353,11 @@ def validate_config(
             if lang not in ALL_LANGUAGES:
                 ctx.err(
                     ("languages", i),
-                    f"unknown language '{lang}'",
+                    _("unknown language '{lang}'").format(lang=lang),
                     did_you_mean(str(lang), ALL_LANGUAGES),
                 )
             elif lang in good:
-                ctx.err(("languages", i), f"language '{lang}' is listed twice")
+                ctx.err(("languages", i), _("language '{lang}' is listed twice").format(lang=lang))
             else:
                 good.append(lang)
         if good:
@@ -318,14 +366,18 @@ def validate_config(
     if default not in languages:
         ctx.err(
             ("default_language",),
-            f"'default_language' '{default}' is not one of the site's languages",
-            "expected one of: " + ", ".join(languages),
+            _("'default_language' '{default}' is not one of the site's languages").format(
+                default=default
+            ),
+            _("expected one of: {names}").format(names=", ".join(languages)),
         )
         default = languages[0]
     raw_html = False
     md = m.get("markdown", {})
     if not isinstance(md, dict):
-        ctx.err(("markdown",), f"'markdown' must be a mapping, not {type_name(md)}")
+        ctx.err(
+            ("markdown",), _("'markdown' must be a mapping, not {kind}").format(kind=type_name(md))
+        )
     else:
         check_keys(ctx, md, ("markdown",), ("raw_html",), what="'markdown'")
         raw_html = _bool(ctx, md, "raw_html", ("markdown",), False)
@@ -333,7 +385,9 @@ def validate_config(
     quotes = "corner"
     zh = m.get("chinese", {})
     if not isinstance(zh, dict):
-        ctx.err(("chinese",), f"'chinese' must be a mapping, not {type_name(zh)}")
+        ctx.err(
+            ("chinese",), _("'chinese' must be a mapping, not {kind}").format(kind=type_name(zh))
+        )
     else:
         check_keys(ctx, zh, ("chinese",), ("phrases", "quotes"), what="'chinese'")
         style = zh.get("quotes", "corner")
@@ -343,19 +397,19 @@ def validate_config(
             shown = f"'{style}'" if isinstance(style, str) else type_name(style)
             ctx.err(
                 ("chinese", "quotes"),
-                f"'quotes' must be corner or curly, not {shown}",
-                "corner: 「」『』 on zh-Hant pages (the default); curly: keep “” ‘’",
+                _("'quotes' must be corner or curly, not {shown}").format(shown=shown),
+                _("corner: 「」『』 on zh-Hant pages (the default); curly: keep “” ‘’"),
             )
         items = zh.get("phrases", [])
         if not isinstance(items, list):
-            ctx.err(("chinese", "phrases"), "'phrases' must be a list of {hans: …, hant: …}")
+            ctx.err(("chinese", "phrases"), _("'phrases' must be a list of {hans: …, hant: …}"))
             items = []
         for i, item in enumerate(items):
             p = ("chinese", "phrases", i)
             if not isinstance(item, dict):
-                ctx.err(p, "a phrase must be a mapping {hans: …, hant: …}")
+                ctx.err(p, _("a phrase must be a mapping {hans: …, hant: …}"))
                 continue
-            check_keys(ctx, item, p, ("hans", "hant"), ("hans", "hant"), what="a phrase")
+            check_keys(ctx, item, p, ("hans", "hant"), ("hans", "hant"), what=_("a phrase"))
             hans, hant = item.get("hans"), item.get("hant")
             hans = hans.strip() if isinstance(hans, str) else hans
             hant = hant.strip() if isinstance(hant, str) else hant
@@ -363,21 +417,25 @@ def validate_config(
                 if len(hans) != len(hant):
                     ctx.err(
                         p,
-                        f"phrase '{hans}' / '{hant}': both forms must have the same length",
-                        "Simplified and Traditional forms map character for character",
+                        _(
+                            "phrase '{hans}' / '{hant}': both forms must have the same length"
+                        ).format(hans=hans, hant=hant),
+                        _("Simplified and Traditional forms map character for character"),
                     )
                     continue
                 if any(c in form for form in (hans, hant) for c in "<>\U0010fffd"):
                     # pages are converted as text between tags (chinese.Phrase refuses these)
                     ctx.err(
                         p,
-                        f"phrase '{hans}' / '{hant}' holds '<', '>' or a reserved character",
-                        "phrases are words of the text; markup around them is not part of them",
+                        _(
+                            "phrase '{hans}' / '{hant}' holds '<', '>' or a reserved character"
+                        ).format(hans=hans, hant=hant),
+                        _("phrases are words of the text; markup around them is not part of them"),
                     )
                     continue
                 phrases.append(Phrase(hans, hant))
             elif "hans" in item and "hant" in item:
-                ctx.err(p, "'hans' and 'hant' must be non-empty text")
+                ctx.err(p, _("'hans' and 'hant' must be non-empty text"))
     latest = _int(ctx, m, "latest_reports", 10, 1, 100)
     pdf = _bool(ctx, m, "pdf", (), False)
     theme = validate_theme(ctx, m.get("theme", {}), assets)
@@ -411,13 +469,15 @@ def validate_theme(ctx: Ctx, t: Any, assets: Collection[str] | None = None) -> T
     ``assets`` (when given): one that does not exist is an error here, once, rather than a
     broken link on every page."""
     if not isinstance(t, dict):
-        ctx.err(("theme",), f"'theme' must be a mapping, not {type_name(t)}")
+        ctx.err(("theme",), _("'theme' must be a mapping, not {kind}").format(kind=type_name(t)))
         return Theme()
     check_keys(ctx, t, ("theme",), THEME_KEYS, what="'theme'")
     color = t.get("color")
     if color is not None:
         if not isinstance(color, str) or not _COLOR_RE.fullmatch(color):
-            ctx.err(("theme", "color"), "'color' must be a hex colour", "e.g. '#9f1d20' (quoted)")
+            ctx.err(
+                ("theme", "color"), _("'color' must be a hex colour"), _("e.g. '#9f1d20' (quoted)")
+            )
             color = None
         else:
             color = theme.expand_hex(color)
@@ -425,8 +485,10 @@ def validate_theme(ctx: Ctx, t: Any, assets: Collection[str] | None = None) -> T
             if ratio < 4.5:
                 ctx.err(
                     ("theme", "color"),
-                    f"colour {color} is too light for white text (contrast {ratio:.1f}:1)",
-                    "choose a darker colour: at least 4.5:1 against white",
+                    _("colour {color} is too light for white text (contrast {ratio:.1f}:1)").format(
+                        color=color, ratio=ratio
+                    ),
+                    _("choose a darker colour: at least 4.5:1 against white"),
                 )
                 color = None
     files: dict[str, str | None] = {}
@@ -439,16 +501,16 @@ def validate_theme(ctx: Ctx, t: Any, assets: Collection[str] | None = None) -> T
         ):
             ctx.err(
                 ("theme", key),
-                f"'{key}' must be an image file in assets/, e.g. logo.svg",
-                "a path relative to assets/ ending in .svg, .png, .jpg, .gif, .webp or .ico",
+                _("'{key}' must be an image file in assets/, e.g. logo.svg").format(key=key),
+                _("a path relative to assets/ ending in .svg, .png, .jpg, .gif, .webp or .ico"),
             )
             v = None
         elif isinstance(v, str) and assets is not None and v not in assets:
             images = [a for a in assets if _ASSET_RE.fullmatch(a)]
             ctx.err(
                 ("theme", key),
-                f"'{key}' names assets/{v}, which does not exist",
-                did_you_mean(v, images) + "; put the image in the site's assets/ folder",
+                _("'{key}' names assets/{path}, which does not exist").format(key=key, path=v),
+                did_you_mean(v, images) + _("; put the image in the site's assets/ folder"),
             )
             v = None
         files[key] = v
@@ -476,7 +538,13 @@ def _year(ctx: Ctx, value: Any, path: tuple[str | int, ...], what: str) -> int |
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
-        ctx.err(path, f"'{what}' must be a year (four digits), not {value!r}", "e.g. 2019")
+        ctx.err(
+            path,
+            _("'{what}' must be a year (four digits), not {value!r}").format(
+                what=what, value=value
+            ),
+            "e.g. 2019",
+        )
         return None
     return value
 
@@ -488,26 +556,29 @@ def _former_names(ctx: Ctx, raw: Any) -> tuple[FormerName, ...]:
     if not isinstance(raw, list):
         ctx.err(
             ("former_names",),
-            "'former_names' must be a list of {name: …, until: <year>}",
-            "e.g. former_names: [{name: 天津市妇女联合会, until: 2019}]",
+            _("'former_names' must be a list of {name: …, until: <year>}"),
+            _("e.g. former_names: [{name: 天津市妇女联合会, until: 2019}]"),
         )
         return ()
     out: list[FormerName] = []
     for i, item in enumerate(raw):
         p: tuple[str | int, ...] = ("former_names", i)
         if not isinstance(item, dict):
-            ctx.err(p, "a former name must be a mapping {name: …, until: <year>}")
+            ctx.err(p, _("a former name must be a mapping {name: …, until: <year>}"))
             continue
-        check_keys(ctx, item, p, FORMER_NAME_KEYS, ("name",), what="a former name")
+        check_keys(ctx, item, p, FORMER_NAME_KEYS, ("name",), what=_("a former name"))
         name = local_text(ctx, item.get("name"), (*p, "name"), "name", required="name" in item)
         short = local_text(ctx, item.get("short_name"), (*p, "short_name"), "short_name")
         start = _year(ctx, item.get("from"), (*p, "from"), "from")
         end = _year(ctx, item.get("until"), (*p, "until"), "until")
         if start is None and end is None and ("from" not in item and "until" not in item):
-            ctx.err(p, "a former name needs the years it applied: 'until' and/or 'from'")
+            ctx.err(p, _("a former name needs the years it applied: 'until' and/or 'from'"))
             continue
         if start is not None and end is not None and start > end:
-            ctx.err((*p, "from"), f"'from' {start} is after 'until' {end}")
+            ctx.err(
+                (*p, "from"),
+                _("'from' {start} is after 'until' {end}").format(start=start, end=end),
+            )
             continue
         if not name:
             continue
@@ -517,7 +588,7 @@ def _former_names(ctx: Ctx, raw: Any) -> tuple[FormerName, ...]:
             None,
         )
         if clash is not None:
-            ctx.err(p, "this former name's years overlap those of an earlier one")
+            ctx.err(p, _("this former name's years overlap those of an earlier one"))
             continue
         out.append(former)
     return tuple(sorted(out, key=lambda f: (f.start or 0, f.end or 9999)))
@@ -534,15 +605,17 @@ def validate_org(
             rel,
             1,
             1,
-            f"organization key '{key}' (the file name) must use a-z, 0-9 and '-'",
-            "rename the file, e.g. content/orgs/tianjin.yaml",
+            _("organization key '{key}' (the file name) must use a-z, 0-9 and '-'").format(key=key),
+            _("rename the file, e.g. content/orgs/tianjin.yaml"),
         )
         return None
     m = parsed.data.value
     if not isinstance(m, dict):
-        ctx.err((), f"an organization file must be a mapping, not {type_name(m)}")
+        ctx.err(
+            (), _("an organization file must be a mapping, not {kind}").format(kind=type_name(m))
+        )
         return None
-    check_keys(ctx, m, (), ORG_KEYS, ("name", "level"), what="organization")
+    check_keys(ctx, m, (), ORG_KEYS, ("name", "level"), what=_("organization"))
     name = local_text(ctx, m.get("name"), ("name",), "name", required="name" in m)
     levels = [lv.key for lv in (config.levels if config and config.levels else DEFAULT_LEVELS)]
     kinds = [k.key for k in (config.kinds if config and config.kinds else DEFAULT_KINDS)]
@@ -556,10 +629,14 @@ def validate_org(
             shown = ctx.loc.written(("level",), level_raw)
             known = did_you_mean(shown, levels)
             if isinstance(level_raw, str) and level_raw in kinds:
-                known = f"'{level_raw}' is a kind: write 'kind: {level_raw}' and the level apart"
+                known = _("'{level}' is a kind: write 'kind: {level}' and the level apart").format(
+                    level=level_raw
+                )
             misread = ctx.loc.misread(("level",))
             ctx.err(
-                ("level",), f"unknown level '{shown}'", f"{misread}; {known}" if misread else known
+                ("level",),
+                _("unknown level '{shown}'").format(shown=shown),
+                f"{misread}; {known}" if misread else known,
             )
             ok = False
     else:
@@ -568,15 +645,16 @@ def validate_org(
     if kind is not None and (not isinstance(kind, str) or kind not in kinds):
         ctx.err(
             ("kind",),
-            f"unknown kind '{kind}'",
-            did_you_mean(str(kind), kinds) + "; add kinds of your own under 'kinds:' in site.yaml",
+            _("unknown kind '{kind}'").format(kind=kind),
+            did_you_mean(str(kind), kinds)
+            + _("; add kinds of your own under 'kinds:' in site.yaml"),
         )
         kind = None
     parent = m.get("parent")
     if parent is not None and not isinstance(parent, str):
         ctx.err(
             ("parent",),
-            f"'parent' must be an organization key, not {type_name(parent)}",
+            _("'parent' must be an organization key, not {kind}").format(kind=type_name(parent)),
             ctx.loc.misread(("parent",)),
         )
         parent = None
@@ -623,7 +701,7 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                 org.path,
                 line,
                 col,
-                f"unknown parent organization '{org.parent}'",
+                _("unknown parent organization '{parent}'").format(parent=org.parent),
                 did_you_mean(org.parent, orgs),
             )
             broken.add(key)
@@ -633,8 +711,8 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                 org.path,
                 line,
                 col,
-                f"organization '{key}' names itself as its parent",
-                "name the organization above it, or remove 'parent' if it has none",
+                _("organization '{key}' names itself as its parent").format(key=key),
+                _("name the organization above it, or remove 'parent' if it has none"),
             )
             broken.add(key)
             continue
@@ -647,9 +725,12 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                 org.path,
                 line,
                 col,
-                f"parent '{org.parent}' is {parent.level}, below this {org.level} organization",
-                "a parent is at its child's level or above (national > provincial > municipal"
-                " > county > township)",
+                _("parent '{parent}' is {level}, below this {level2} organization").format(
+                    parent=org.parent, level=parent.level, level2=org.level
+                ),
+                _(
+                    "a parent is at its child's level or above (national > provincial > municipal > county > township)"
+                ),
             )
             broken.add(key)
     # cycles, in one walk up from each organization: a node reached again on the same walk
@@ -673,8 +754,8 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                     org.path,
                     line,
                     col,
-                    "organization parents form a cycle: " + " → ".join(shown),
-                    "one of them must have another parent, or none",
+                    _("organization parents form a cycle: {cycle}").format(cycle=" → ".join(shown)),
+                    _("one of them must have another parent, or none"),
                 )
                 broken.add(member)
         done.update(path)
@@ -696,8 +777,10 @@ def link_orgs(orgs: dict[str, Org], parsed: dict[str, Located], diags: Diagnosti
                     orgs[c].path,
                     line,
                     col,
-                    f"the organization tree is more than {MAX_DEPTH} levels deep here",
-                    "organizations nest at most this deep",
+                    _("the organization tree is more than {limit} levels deep here").format(
+                        limit=MAX_DEPTH
+                    ),
+                    _("organizations nest at most this deep"),
                 )
                 orgs[c] = replace(orgs[c], parent=None)  # later stages see a tree this deep
                 d = 1
@@ -734,7 +817,12 @@ def validate_metrics(
     ctx = Ctx(parsed.source.rel, parsed.data, diags)
     m = parsed.data.value or {}
     if not isinstance(m, dict):
-        ctx.err((), f"metrics.yaml must map metric keys to definitions, not {type_name(m)}")
+        ctx.err(
+            (),
+            _("metrics.yaml must map metric keys to definitions, not {kind}").format(
+                kind=type_name(m)
+            ),
+        )
         broken.add(ANY)
         return {}
     out: dict[str, Metric] = {}
@@ -742,23 +830,40 @@ def validate_metrics(
         if not METRIC_KEY_RE.match(key):
             ctx.key_err(
                 (key,),
-                f"metric key '{shown(key)}' must use a-z, 0-9 and '_'",
-                "e.g. study_sessions",
+                _("metric key '{key}' must use a-z, 0-9 and '_'").format(key=shown(key)),
+                _("e.g. study_sessions"),
             )
             broken.add(metric_ref(key))
             continue
         if not isinstance(d, dict):
-            ctx.err((key,), f"metric '{key}' must be a mapping with label and unit")
+            ctx.err(
+                (key,), _("metric '{key}' must be a mapping with label and unit").format(key=key)
+            )
             broken.add(metric_ref(key))
             continue
-        check_keys(ctx, d, (key,), METRIC_DEF_KEYS, ("label", "unit"), what=f"metric '{key}'")
+        check_keys(
+            ctx,
+            d,
+            (key,),
+            METRIC_DEF_KEYS,
+            ("label", "unit"),
+            what=_("metric '{key}'").format(key=key),
+        )
         fmt = d.get("format", "count")
         if fmt not in FORMATS:
-            ctx.err((key, "format"), f"unknown format '{fmt}'", did_you_mean(str(fmt), FORMATS))
+            ctx.err(
+                (key, "format"),
+                _("unknown format '{fmt}'").format(fmt=fmt),
+                did_you_mean(str(fmt), FORMATS),
+            )
             fmt = "count"
         scale = d.get("scale", "auto")
         if scale not in SCALES:
-            ctx.err((key, "scale"), f"unknown scale '{scale}'", did_you_mean(str(scale), SCALES))
+            ctx.err(
+                (key, "scale"),
+                _("unknown scale '{scale}'").format(scale=scale),
+                did_you_mean(str(scale), SCALES),
+            )
             scale = "auto"
         unit = d.get("unit")
         out[key] = Metric(
@@ -788,8 +893,15 @@ def validate_tags(
         return {}
     ctx = Ctx(parsed.source.rel, parsed.data, diags)
     m = parsed.data.value or {}
+    file = f"{what}s.yaml"
+    what = _("tag") if what == "tag" else _("type")  # the word the messages use from here on
     if not isinstance(m, dict):
-        ctx.err((), f"{what}s.yaml must map {what} names to {{en: …}}, not {type_name(m)}")
+        ctx.err(
+            (),
+            _("{file} must map {what} names to {{en: …}}, not {kind}").format(
+                file=file, what=what, kind=type_name(m)
+            ),
+        )
         broken.add(ANY)
         return {}
     out: dict[str, Tag] = {}
@@ -797,24 +909,38 @@ def validate_tags(
         if d is None:
             d = {}
         if not isinstance(d, dict):
-            ctx.err((name,), f"{what} '{name}' must be a mapping like {{en: …, slug: …}}")
+            ctx.err(
+                (name,),
+                _("{what} '{name}' must be a mapping like {{en: …, slug: …}}").format(
+                    what=what, name=name
+                ),
+            )
             broken.add(to_hans(str(name).strip()))
             continue
-        check_keys(ctx, d, (name,), ("en", "slug"), what=f"{what} '{name}'")
+        check_keys(
+            ctx, d, (name,), ("en", "slug"), what=_("{what} '{name}'").format(what=what, name=name)
+        )
         en = d.get("en")
         if en is not None and not isinstance(en, str):
-            ctx.err((name, "en"), "'en' must be text")
+            ctx.err((name, "en"), _("'en' must be text"))
             en = None
         slug = d.get("slug") or tag_slug(to_hans(name))
         if not isinstance(slug, str) or not KEY_RE.match(slug):
-            ctx.err((name, "slug"), f"{what} slug '{shown(slug)}' must use a-z, 0-9 and '-'")
+            ctx.err(
+                (name, "slug"),
+                _("{what} slug '{slug}' must use a-z, 0-9 and '-'").format(
+                    what=what, slug=shown(slug)
+                ),
+            )
             broken.add(to_hans(str(name).strip()))
             continue
         if slug in out:
             ctx.key_err(
                 (name,),
-                f"{what} '{name}' has the same slug '{slug}' as {what} '{out[slug].name.zh}'",
-                "give one of them its own 'slug'",
+                _("{what} '{name}' has the same slug '{slug}' as {what} '{zh}'").format(
+                    what=what, name=name, slug=slug, zh=out[slug].name.zh
+                ),
+                _("give one of them its own 'slug'"),
             )
             broken.add(to_hans(str(name).strip()))
             continue
@@ -863,7 +989,7 @@ def _metrics(
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        ctx.err(("metrics",), "'metrics' must be a list of {key: …, value: …}")
+        ctx.err(("metrics",), _("'metrics' must be a list of {key: …, value: …}"))
         return ()
     out: list[MetricValue] = []
     seen: set[str] = set()
@@ -871,51 +997,67 @@ def _metrics(
         p: tuple[str | int, ...] = ("metrics", i)
         if not isinstance(item, dict):
             ctx.err(
-                p, f"a metric entry must be a mapping {{key: …, value: …}}, not {type_name(item)}"
+                p,
+                _("a metric entry must be a mapping {{key: …, value: …}}, not {kind}").format(
+                    kind=type_name(item)
+                ),
             )
             continue
-        check_keys(ctx, item, p, METRIC_ENTRY_KEYS, ("key", "value"), what="a metric entry")
+        check_keys(ctx, item, p, METRIC_ENTRY_KEYS, ("key", "value"), what=_("a metric entry"))
         key, value = item.get("key"), item.get("value")
         if "key" not in item or "value" not in item:
             continue
         if not isinstance(key, str):
-            ctx.err((*p, "key"), f"a metric's 'key' must be text, not {type_name(key)}")
+            ctx.err(
+                (*p, "key"),
+                _("a metric's 'key' must be text, not {kind}").format(kind=type_name(key)),
+            )
             continue
         if key not in metrics:
             if ANY in broken or metric_ref(key) in broken:
                 continue  # its definition is refused in metrics.yaml: the error is there
             ctx.err(
                 (*p, "key"),
-                f"unknown metric '{key}'",
-                did_you_mean(str(key), metrics) + "; metrics are defined in content/metrics.yaml",
+                _("unknown metric '{key}'").format(key=key),
+                did_you_mean(str(key), metrics)
+                + _("; metrics are defined in content/metrics.yaml"),
             )
             continue
         if key in seen:
-            ctx.err((*p, "key"), f"metric '{key}' is listed twice in this report")
+            ctx.err((*p, "key"), _("metric '{key}' is listed twice in this report").format(key=key))
             continue
         seen.add(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            hint = "write the plain number: 7万 is 70000, 303.92万元 is 3039200"
+            hint = _("write the plain number: 7万 is 70000, 303.92万元 is 3039200")
             if isinstance(value, str) and re.search(r"[余多约以上+]", value):
-                hint = "write the number alone and add 'qualifier: more_than' or 'qualifier: about'"
-            ctx.err((*p, "value"), f"metric value must be a number, not {type_name(value)}", hint)
+                hint = _(
+                    "write the number alone and add 'qualifier: more_than' or 'qualifier: about'"
+                )
+            ctx.err(
+                (*p, "value"),
+                _("metric value must be a number, not {kind}").format(kind=type_name(value)),
+                hint,
+            )
             continue
         if (*p, "value") in ctx.loc.words:  # 1:30, read as 90
             ctx.err(
                 (*p, "value"),
-                f"metric value '{ctx.loc.words[(*p, 'value')]}' is not a number "
-                f"(YAML reads it as the base-60 number {value})",
-                "write the figure as one plain number, e.g. 90",
+                _(
+                    "metric value '{words}' is not a number (YAML reads it as the base-60 number {value})"
+                ).format(words=ctx.loc.words[(*p, "value")], value=value),
+                _("write the figure as one plain number, e.g. 90"),
             )
             continue
         if value != value or value < 0 or value in (float("inf"), float("-inf")):
-            ctx.err((*p, "value"), "metric value must be a finite number of zero or more")
+            ctx.err((*p, "value"), _("metric value must be a finite number of zero or more"))
             continue
         if numbers.value_problem(value):
             ctx.err(
                 (*p, "value"),
-                f"metric value is too large ({len(str(int(value)))} digits; the limit is 10^15)",
-                "check the digits: write the plain number, e.g. 3039200",
+                _("metric value is too large ({count} digits; the limit is 10^15)").format(
+                    count=len(str(int(value)))
+                ),
+                _("check the digits: write the plain number, e.g. 3039200"),
             )
             continue
         q = item.get("qualifier")
@@ -926,8 +1068,8 @@ def _metrics(
             except ValueError:
                 ctx.err(
                     (*p, "qualifier"),
-                    f"unknown qualifier '{q}'",
-                    "expected more_than (余/多/以上) or about (约)",
+                    _("unknown qualifier '{q}'").format(q=q),
+                    _("expected more_than (余/多/以上) or about (约)"),
                 )
                 continue
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
@@ -947,8 +1089,10 @@ def _date(ctx: Ctx, raw: Any, path: tuple[str | int, ...] = ("date",)) -> dateti
         except ValueError:
             pass
     what = "'" + ".".join(str(p) for p in path) + "'"
-    hint = "e.g. date: 2024-12-31"
-    ctx.err(path, f"{what} must be a date YYYY-MM-DD, not {raw!r}", hint)
+    hint = _("e.g. date: 2024-12-31")
+    ctx.err(
+        path, _("{what} must be a date YYYY-MM-DD, not {raw!r}").format(what=what, raw=raw), hint
+    )
     return None
 
 
@@ -957,12 +1101,12 @@ def _when(ctx: Ctx, m: dict[str, Any], year: int) -> DocDate | None:
     ``period: {from: 2018-09-19, to: 2018-10-25}``; the file name's year must be the date's,
     or the period's end's."""
     if "date" in m and "period" in m:
-        ctx.key_err(("period",), "a report has either 'date' or 'period', not both")
+        ctx.key_err(("period",), _("a report has either 'date' or 'period', not both"))
         return None
     if "period" in m:
         raw = m["period"]
         if not isinstance(raw, dict):
-            ctx.err(("period",), "'period' must be {from: YYYY-MM-DD, to: YYYY-MM-DD}")
+            ctx.err(("period",), _("'period' must be {from: YYYY-MM-DD, to: YYYY-MM-DD}"))
             return None
         check_keys(ctx, raw, ("period",), ("from", "to"), ("from", "to"), what="'period'")
         if "from" not in raw or "to" not in raw:
@@ -972,13 +1116,20 @@ def _when(ctx: Ctx, m: dict[str, Any], year: int) -> DocDate | None:
         if start is None or end is None:
             return None
         if start > end:
-            ctx.err(("period", "to"), f"the period ends ({end}) before it starts ({start})")
+            ctx.err(
+                ("period", "to"),
+                _("the period ends ({end}) before it starts ({start})").format(
+                    end=end, start=start
+                ),
+            )
             return None
         if end.year != year:
             ctx.err(
                 ("period", "to"),
-                f"the period ends in {end.year}, not in {year}, the year in the file name",
-                "rename the file or fix the period",
+                _("the period ends in {year}, not in {year2}, the year in the file name").format(
+                    year=end.year, year2=year
+                ),
+                _("rename the file or fix the period"),
             )
         return DocDate("period", start, end)
     raw = m["date"]
@@ -989,8 +1140,8 @@ def _when(ctx: Ctx, m: dict[str, Any], year: int) -> DocDate | None:
         if y != year:
             ctx.err(
                 ("date",),
-                f"year {y} is not {year}, the year in the file name",
-                "rename the file or fix the date",
+                _("year {y} is not {year}, the year in the file name").format(y=y, year=year),
+                _("rename the file or fix the date"),
             )
             return None
         return DocDate("year", datetime.date(y, 1, 1), datetime.date(y, 12, 31))
@@ -1000,8 +1151,10 @@ def _when(ctx: Ctx, m: dict[str, Any], year: int) -> DocDate | None:
     if day.year != year:
         ctx.err(
             ("date",),
-            f"date {day.isoformat()} is not in {year}, the year in the file name",
-            "rename the file or fix the date",
+            _("date {isoformat} is not in {year}, the year in the file name").format(
+                isoformat=day.isoformat(), year=year
+            ),
+            _("rename the file or fix the date"),
         )
     return DocDate("day", day, day)
 
@@ -1013,7 +1166,7 @@ def _source(ctx: Ctx, raw: Any) -> tuple[LocalText, str | None]:
         name = local_text(ctx, raw.get("name"), ("source", "name"), "source.name")
         url = raw.get("url")
         if url is not None and (not isinstance(url, str) or not URL_RE.match(url.strip())):
-            ctx.err(("source", "url"), "'url' must be an http(s) address", "e.g. https://…")
+            ctx.err(("source", "url"), _("'url' must be an http(s) address"), _("e.g. https://…"))
             url = None
         if url is not None and not name:
             name = LocalText(url.strip(), url.strip())
@@ -1032,7 +1185,9 @@ def _meta(
     if number is not None:
         if isinstance(number, bool) or not isinstance(number, str | int) or not str(number).strip():
             ctx.err(
-                ("doc_number",), "'doc_number' must be text", "e.g. doc_number: 津妇党〔2024〕5号"
+                ("doc_number",),
+                _("'doc_number' must be text"),
+                _("e.g. doc_number: 津妇党〔2024〕5号"),
             )
             number = None
         else:
@@ -1046,9 +1201,9 @@ def _meta(
         if found is None and not refused:
             ctx.err(
                 ("type",),
-                f"unknown document type '{raw}'",
+                _("unknown document type '{raw}'").format(raw=raw),
                 did_you_mean(to_hans(str(raw)), types_by_key)
-                + "; types are defined in content/types.yaml",
+                + _("; types are defined in content/types.yaml"),
             )
         elif found is not None:
             type_slug = found.slug
@@ -1070,23 +1225,23 @@ def placeholders(
 ) -> None:
     """A warning (an error with --strict) for each placeholder ``new report`` wrote and nobody
     replaced, and for an empty summary or heading, which would be published as they are."""
-    hint = "write the text, or remove the line"
+    hint = _("write the text, or remove the line")
     for key in ("title", "summary"):
         raw = m.get(key)
         values = raw.values() if isinstance(raw, dict) else [raw]
         for v in values:
             if isinstance(v, str) and PLACEHOLDER_MARK in to_hans(v):
-                ctx.warn((key,), f"placeholder left in '{key}'", hint)
+                ctx.warn((key,), _("placeholder left in '{key}'").format(key=key), hint)
             elif key == "summary" and isinstance(v, str) and not v.strip() and key in m:
-                ctx.warn((key,), "empty summary", "write one, or remove the 'summary' line")
+                ctx.warn((key,), _("empty summary"), _("write one, or remove the 'summary' line"))
     for n, line in enumerate(body.splitlines()):
         text = line.strip()
         if PLACEHOLDER_MARK in to_hans(line):
             col = line.find(line.lstrip()[:1]) + 1 if line.strip() else 1
-            ctx.diags.warning(ctx.rel, body_line + n, col, "placeholder left in the text", hint)
+            ctx.diags.warning(ctx.rel, body_line + n, col, _("placeholder left in the text"), hint)
         elif re.fullmatch(r"#{1,6}\s*(?:[一二三四五六七八九十]+、|\d+[.、])?\s*", text):
             ctx.diags.warning(
-                ctx.rel, body_line + n, 1, "empty heading", "write the heading, or remove it"
+                ctx.rel, body_line + n, 1, _("empty heading"), _("write the heading, or remove it")
             )
 
 
@@ -1116,8 +1271,8 @@ def validate_report(
             rel,
             1,
             1,
-            "a report must sit at content/reports/<org>/<year>-<slug>.md",
-            "move it into its organization's folder",
+            _("a report must sit at content/reports/<org>/<year>-<slug>.md"),
+            _("move it into its organization's folder"),
         )
         return None
     org_key, filename = parts[2], parts[3]
@@ -1127,8 +1282,8 @@ def validate_report(
             rel,
             1,
             1,
-            f"report file name '{filename}' must be <year>-<slug>.md",
-            "the slug uses a-z, 0-9 and '-', e.g. 2024-annual-summary.md",
+            _("report file name '{filename}' must be <year>-<slug>.md").format(filename=filename),
+            _("the slug uses a-z, 0-9 and '-', e.g. 2024-annual-summary.md"),
         )
         return None
     if org_key in broken_orgs:
@@ -1138,8 +1293,8 @@ def validate_report(
             rel,
             1,
             1,
-            f"unknown organization '{org_key}' (the report's folder)",
-            did_you_mean(org_key, orgs) + "; organizations are content/orgs/<key>.yaml",
+            _("unknown organization '{org_key}' (the report's folder)").format(org_key=org_key),
+            did_you_mean(org_key, orgs) + _("; organizations are content/orgs/<key>.yaml"),
         )
         return None
     year = int(match["year"])
@@ -1148,15 +1303,20 @@ def validate_report(
             rel,
             1,
             1,
-            f"the year in the file name, {match['year']}, is not a year of reports"
-            f" ({REPORT_YEARS[0]} to {REPORT_YEARS[1]})",
-            "name the file after the year reported on, e.g. 2024-annual-summary.md",
+            _(
+                "the year in the file name, {match}, is not a year of reports ({REPORT_YEARS} to {REPORT_YEARS2})"
+            ).format(
+                match=match["year"], REPORT_YEARS=REPORT_YEARS[0], REPORT_YEARS2=REPORT_YEARS[1]
+            ),
+            _("name the file after the year reported on, e.g. 2024-annual-summary.md"),
         )
         return None
     m = doc.front.value
-    check_keys(ctx, m, (), REPORT_KEYS, ("title",), what="front matter")
+    check_keys(ctx, m, (), REPORT_KEYS, ("title",), what=_("front matter"))
     if "date" not in m and "period" not in m:
-        ctx.err((), "missing required key 'date' in front matter", "or 'period: {from: …, to: …}'")
+        ctx.err(
+            (), _("missing required key 'date' in front matter"), _("or 'period: {from: …, to: …}'")
+        )
     title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
     when = _when(ctx, m, year) if "date" in m or "period" in m else None
     meta, source = _meta(ctx, m, types_by_key or {}, to_hans, broken.get("types", ()))
@@ -1165,13 +1325,13 @@ def validate_report(
     if isinstance(raw_tags, str):
         raw_tags = [raw_tags]
     if not isinstance(raw_tags, list):
-        ctx.err(("tags",), "'tags' must be a list of tag names", "e.g. tags: [巡察整改]")
+        ctx.err(("tags",), _("'tags' must be a list of tag names"), _("e.g. tags: [巡察整改]"))
         raw_tags = []
     for i, t in enumerate(raw_tags):
         if not isinstance(t, str):
             ctx.err(
                 ("tags", i),
-                f"a tag must be text, not {type_name(t)}",
+                _("a tag must be text, not {kind}").format(kind=type_name(t)),
                 ctx.loc.misread(("tags", i)),
             )
             continue
@@ -1180,21 +1340,22 @@ def validate_report(
             if ANY in broken_tags or to_hans(t.strip()) in broken_tags:
                 continue  # refused in tags.yaml: the error is there
             parts = [p.strip() for p in _TAG_JOINERS.split(t) if p.strip()]
-            hint = did_you_mean(to_hans(t), tags_by_key) + "; tags are defined in content/tags.yaml"
+            hint = did_you_mean(to_hans(t), tags_by_key) + _(
+                "; tags are defined in content/tags.yaml"
+            )
             if len(parts) > 1 and all(to_hans(p) in tags_by_key for p in parts):
                 # 党的建设，巡察整改: one text with a Chinese comma, not two tags
-                hint = (
-                    f"'{t}' is one text: write each tag as an item of a list, "
-                    f"e.g. tags: [{', '.join(parts)}]"
-                )
-            ctx.err(("tags", i), f"unknown tag '{t}'", hint)
+                hint = _(
+                    "'{t}' is one text: write each tag as an item of a list, e.g. tags: [{parts}]"
+                ).format(t=t, parts=", ".join(parts))
+            ctx.err(("tags", i), _("unknown tag '{t}'").format(t=t), hint)
             continue
         if tag.slug not in tag_slugs:
             tag_slugs.append(tag.slug)
     lang = m.get("lang")
     if lang is not None and lang not in ("zh-Hans", "zh-Hant"):
         shown = f"'{lang}'" if isinstance(lang, str) else type_name(lang)
-        ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not {shown}")
+        ctx.err(("lang",), _("'lang' must be zh-Hans or zh-Hant, not {shown}").format(shown=shown))
         lang = None
     script = lang or detect(doc.body)
     mvals = _metrics(ctx, m.get("metrics"), metrics, broken.get("metrics", ()))
@@ -1225,20 +1386,20 @@ def validate_report(
 def validate_translation(doc: ParsedDoc, diags: Diagnostics) -> Translation | None:
     ctx = Ctx(doc.source.rel, doc.front, diags)
     m = doc.front.value
-    check_keys(ctx, m, (), TRANSLATION_KEYS, ("title",), what="translation front matter")
+    check_keys(ctx, m, (), TRANSLATION_KEYS, ("title",), what=_("translation front matter"))
     title, summary = m.get("title"), m.get("summary")
     if "title" in m and (not isinstance(title, str) or not title.strip()):
-        ctx.err(("title",), "'title' of a translation must be English text")
+        ctx.err(("title",), _("'title' of a translation must be English text"))
         return None
     if summary is not None and not isinstance(summary, str):
-        ctx.err(("summary",), "'summary' of a translation must be English text")
+        ctx.err(("summary",), _("'summary' of a translation must be English text"))
         summary = None
     status = m.get("status")
     if status is not None and status not in TRANSLATION_STATUSES:
         ctx.err(
             ("status",),
-            f"unknown translation status {status!r}",
-            "expected one of: " + ", ".join(TRANSLATION_STATUSES),
+            _("unknown translation status {status!r}").format(status=status),
+            _("expected one of: {names}").format(names=", ".join(TRANSLATION_STATUSES)),
         )
         status = None
     if not isinstance(title, str):
@@ -1263,17 +1424,17 @@ def validate_page(doc: ParsedDoc, diags: Diagnostics, detect: Callable[[str], st
             rel,
             1,
             1,
-            f"page file name '{name}' must be <name>.md in content/pages/",
-            "use a-z, 0-9 and '-', e.g. about.md",
+            _("page file name '{name}' must be <name>.md in content/pages/").format(name=name),
+            _("use a-z, 0-9 and '-', e.g. about.md"),
         )
         return None
     m = doc.front.value
-    check_keys(ctx, m, (), ("title", "lang"), ("title",), what="page front matter")
+    check_keys(ctx, m, (), ("title", "lang"), ("title",), what=_("page front matter"))
     title = local_text(ctx, m.get("title"), ("title",), "title", required="title" in m)
     lang = m.get("lang")
     if lang is not None and lang not in ("zh-Hans", "zh-Hant"):
         shown = f"'{lang}'" if isinstance(lang, str) else type_name(lang)
-        ctx.err(("lang",), f"'lang' must be zh-Hans or zh-Hant, not {shown}")
+        ctx.err(("lang",), _("'lang' must be zh-Hans or zh-Hant, not {shown}").format(shown=shown))
         lang = None
     if not title:
         return None
@@ -1393,8 +1554,8 @@ def build_site(
                 tdoc.source.rel,
                 1,
                 1,
-                "translation has no original report",
-                f"expected {rel} beside it",
+                _("translation has no original report"),
+                _("expected {rel} beside it").format(rel=rel),
             )
 
     page_translations: dict[str, ParsedDoc] = {}
@@ -1421,7 +1582,11 @@ def build_site(
         if rel in failed:
             continue
         diags.error(
-            tdoc.source.rel, 1, 1, "translation has no original page", f"expected {rel} beside it"
+            tdoc.source.rel,
+            1,
+            1,
+            _("translation has no original page"),
+            _("expected {rel} beside it").format(rel=rel),
         )
 
     if memo is not None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.errors import UsageError
+from site_builder.messages import _
 
 TMP_PREFIX = ".site-builder-tmp-"
 OLD_PREFIX = ".site-builder-old-"
@@ -79,40 +80,46 @@ def check_output_dir(
     version, ``built_before``) unless ``overwrite`` says to replace it."""
     src, dst = source.resolve(), out.resolve()
     if dst == src:
-        raise UsageError(f"--out {out} is the source folder; choose a separate folder like output/")
+        raise UsageError(
+            _("--out {out} is the source folder; choose a separate folder like output/").format(
+                out=out
+            )
+        )
     if src.is_relative_to(dst):
-        raise UsageError(f"--out {out} contains the source folder {source}")
+        raise UsageError(
+            _("--out {out} contains the source folder {source}").format(out=out, source=source)
+        )
     if (
         dst.is_relative_to(src / "content")
         or dst.is_relative_to(src / "templates")
         or (dst.is_relative_to(src / "assets"))
     ):
-        raise UsageError(f"--out {out} is inside the site's sources")
+        raise UsageError(_("--out {out} is inside the site's sources").format(out=out))
     if not dst.exists():
         return
     if not dst.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+        raise UsageError(_("--out {out} exists and is not a folder").format(out=out))
     for marker in ("site.yaml", "content", "pyproject.toml", ".git"):
         if (dst / marker).exists():
             raise UsageError(
-                f"--out {out} holds '{marker}': it looks like a source folder, not a build "
-                "output; refusing to replace it"
+                _(
+                    "--out {out} holds '{marker}': it looks like a source folder, not a build output; refusing to replace it"
+                ).format(out=out, marker=marker)
             )
     if os.path.ismount(dst):
         raise UsageError(
-            f"--out {out} is a mount point: a build swaps in a new output folder by renaming "
-            f"it, which a mount point does not allow (build into a folder inside it, e.g. "
-            f"--out {out / 'site'})"
+            _(
+                "--out {out} is a mount point: a build swaps in a new output folder by renaming it, which a mount point does not allow (build into a folder inside it, e.g. --out {value})"
+            ).format(out=out, value=out / "site")
         )
     if overwrite or built_before or (dst / MARKER).is_file():
         return
     entries = sorted(p.name for p in dst.iterdir())
     if entries:
         raise UsageError(
-            f"--out {out} is not empty and was not made by site-builder (it holds "
-            f"{len(entries)} item(s), e.g. '{entries[0]}'): a build replaces everything in it, "
-            "so it is left alone (choose an empty or new folder, or pass --overwrite to "
-            "delete its contents and build there)"
+            _(
+                "--out {out} is not empty and was not made by site-builder (it holds {count} item(s), e.g. '{entries}'): a build replaces everything in it, so it is left alone (choose an empty or new folder, or pass --overwrite to delete its contents and build there)"
+            ).format(out=out, count=len(entries), entries=entries[0])
         )
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from site_builder.messages import _
+
 try:  # libyaml is several times faster where the wheel ships it
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the platform's wheel
@@ -67,8 +69,12 @@ class Located:
         if word is None:
             return ""
         if ":" in word:
-            return f"YAML reads {word} as a base-60 number; quote it if it is text: '{word}'"
-        return f"YAML reads {word} as a boolean; quote it if you mean the word: '{word}'"
+            return _(
+                "YAML reads {word} as a base-60 number; quote it if it is text: '{word}'"
+            ).format(word=word)
+        return _("YAML reads {word} as a boolean; quote it if you mean the word: '{word}'").format(
+            word=word
+        )
 
     def pos(self, path: Path_) -> tuple[int, int]:
         """Where the value at ``path`` starts; falls back to the nearest parent."""
@@ -111,9 +117,9 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Located | None, list[Ya
         line = (mark.line + 1) if mark else 1
         col = (mark.column + 1) if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = "check indentation, and quote values that contain ': ' or start with a symbol"
+        hint = _("check indentation, and quote values that contain ': ' or start with a symbol")
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
-            hint = "indent with spaces: YAML does not allow tabs"
+            hint = _("indent with spaces: YAML does not allow tabs")
         wide = _full_width_colon(text, line)
         if wide is not None:
             # a Chinese keyboard's colon: YAML sees no key there, and fails a line later

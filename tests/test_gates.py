@@ -440,13 +440,13 @@ def test_a_link_missing_from_every_page_is_guessed_once(monkeypatch: pytest.Monk
     from site_builder import gates
 
     calls: list[str] = []
-    real = gates.did_you_mean
+    real = gates.closest
 
-    def counting(word: str, candidates: object) -> str:
+    def counting(word: str, candidates: object) -> str | None:
         calls.append(word)
         return real(word, candidates)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(gates, "did_you_mean", counting)
+    monkeypatch.setattr(gates, "closest", counting)
     files = [
         (f"r/{i}/index.html", b'<html><body><a href="../../gone.html">x</a></body></html>')
         for i in range(50)

@@ -102,7 +102,7 @@ def test_serves_the_site_under_its_base_path_with_the_script_injected(live: Live
     port = live.url.split(":")[2].split("/")[0]
     tags = re.findall(
         rb'<script src="/__site_builder__/live\.js\?v=\w+" data-generation="[0-9a-f]+:1" '
-        rb'id="site-builder-live"></script>\n'
+        rb'id="site-builder-live"(?: data-[a-z]+="[^"]*")+></script>\n'
         rb'<script async src="/livereload\.js\?port=' + port.encode() + rb'&amp;v=\w+"></script>\n',
         body,
     )

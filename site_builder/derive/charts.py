@@ -29,6 +29,7 @@ from site_builder.derive.chart_options import check_options
 from site_builder.errors import Diagnostic, Diagnostics, Severity, did_you_mean
 from site_builder.i18n import catalog
 from site_builder.markdown import ChartBlock
+from site_builder.messages import _
 from site_builder.model import EMPTY, LocalText, Metric, Site
 from site_builder.parse import type_name
 from site_builder.validate import Ctx, check_keys, local_text
@@ -217,11 +218,11 @@ class _Validator:
         if not isinstance(m, dict):
             self.err(
                 (),
-                f"a chart block must be a YAML mapping, not {type_name(m)}",
-                "write fields such as 'type:', 'title:', 'x:' and 'series:'",
+                _("a chart block must be a YAML mapping, not {kind}").format(kind=type_name(m)),
+                _("write fields such as 'type:', 'title:', 'x:' and 'series:'"),
             )
             return None
-        check_keys(self.ctx, m, (), CHART_KEYS, what="chart block")
+        check_keys(self.ctx, m, (), CHART_KEYS, what=_("chart block"))
         kind = self._type(m)
         title = self._title(m)
         unit = local_text(self.ctx, m.get("unit"), ("unit",), "unit") if "unit" in m else None
@@ -240,23 +241,31 @@ class _Validator:
 
     def _type(self, m: dict[str, Any]) -> str | None:
         if "type" not in m:
-            self.err((), "missing required key 'type' in chart block", _choices(CHART_TYPES))
+            self.err((), _("missing required key 'type' in chart block"), _choices(CHART_TYPES))
             return None
         kind = m["type"]
         if not isinstance(kind, str):
             self.err(
-                ("type",), f"'type' must be text, not {type_name(kind)}", _choices(CHART_TYPES)
+                ("type",),
+                _("'type' must be text, not {kind}").format(kind=type_name(kind)),
+                _choices(CHART_TYPES),
             )
             return None
         if kind not in CHART_TYPES:
-            self.err(("type",), f"unknown chart type '{kind}'", did_you_mean(kind, CHART_TYPES))
+            self.err(
+                ("type",),
+                _("unknown chart type '{kind}'").format(kind=kind),
+                did_you_mean(kind, CHART_TYPES),
+            )
             return None
         return kind
 
     def _title(self, m: dict[str, Any]) -> LocalText | None:
         if "title" not in m:
             self.err(
-                (), "missing required key 'title' in chart block", "e.g. title: {zh: …, en: …}"
+                (),
+                _("missing required key 'title' in chart block"),
+                _("e.g. title: {zh: …, en: …}"),
             )
             return None
         title = local_text(self.ctx, m["title"], ("title",), "title", required=True)
@@ -267,8 +276,10 @@ class _Validator:
         if raw is None or not isinstance(raw, dict):
             self.err(
                 ("options",),
-                f"'options' must be a mapping of ECharts options, not {type_name(raw)}",
-                "e.g. options: {legend: {top: bottom}}",
+                _("'options' must be a mapping of ECharts options, not {kind}").format(
+                    kind=type_name(raw)
+                ),
+                _("e.g. options: {legend: {top: bottom}}"),
             )
             return {}
         # ECharts reads some option strings as HTML or as URLs: escaped, restricted or refused
@@ -283,36 +294,36 @@ class _Validator:
         if "x" in m and "series" not in m and not sources:
             self.err(
                 (),
-                "missing required key 'series' in chart block",
-                "inline data needs both 'x' (the categories) and 'series' (the values)",
+                _("missing required key 'series' in chart block"),
+                _("inline data needs both 'x' (the categories) and 'series' (the values)"),
             )
             return None
         if not sources:
             self.err(
                 (),
-                "a chart needs data: inline 'x' and 'series', a 'metric', or a 'data' file",
-                "e.g. metric: study_sessions",
+                _("a chart needs data: inline 'x' and 'series', a 'metric', or a 'data' file"),
+                _("e.g. metric: study_sessions"),
             )
             return None
         if len(sources) > 1:
             names = " and ".join(f"'{s}'" for s in sources)
             self.err(
                 (sources[1],),
-                f"a chart takes one source of data, found {names}",
-                "keep one of them",
+                _("a chart takes one source of data, found {names}").format(names=names),
+                _("keep one of them"),
             )
             return None
         if sources[0] != "metric":
             for key in ("org", "orgs", "year"):
                 if key in m:
-                    self.err((key,), f"'{key}' is only used with 'metric'")
+                    self.err((key,), _("'{key}' is only used with 'metric'").format(key=key))
         source = sources[0]
         if source == "series":
             return self._inline(m, (), unit)
         if source == "data":
             return self._data_file(m, unit)
         if unit is not None:
-            self.err(("unit",), "'unit' comes from metrics.yaml when the chart shows a 'metric'")
+            self.err(("unit",), _("'unit' comes from metrics.yaml when the chart shows a 'metric'"))
         return self._metric(m, kind)
 
     def _inline(
@@ -321,8 +332,8 @@ class _Validator:
         if "x" not in m:
             self.err(
                 at,
-                f"{prefix}missing required key 'x'",
-                "inline data needs both 'x' (the categories) and 'series' (the values)",
+                _("{prefix}missing required key 'x'").format(prefix=prefix),
+                _("inline data needs both 'x' (the categories) and 'series' (the values)"),
             )
             return None
         x = self._x(m["x"], (*at, "x"), prefix)
@@ -333,18 +344,24 @@ class _Validator:
             if len(s.points) != len(x):
                 self.err(
                     (*at, "series", i, "data"),
-                    f"{prefix}series {i + 1} has {len(s.points)} values but 'x' has "
-                    f"{len(x)} categories",
-                    "give one value per category; write null where there is none",
+                    _(
+                        "{prefix}series {value} has {count} values but 'x' has {count2} categories"
+                    ).format(prefix=prefix, value=i + 1, count=len(s.points), count2=len(x)),
+                    _("give one value per category; write null where there is none"),
                 )
         return x, "category", series
 
     def _x(self, raw: Any, at: tuple[str | int, ...], prefix: str) -> tuple[LocalText, ...] | None:
         if not isinstance(raw, list):
-            self.err(at, f"{prefix}'x' must be a list of category labels, not {type_name(raw)}")
+            self.err(
+                at,
+                _("{prefix}'x' must be a list of category labels, not {kind}").format(
+                    prefix=prefix, kind=type_name(raw)
+                ),
+            )
             return None
         if not raw:
-            self.err(at, f"{prefix}'x' must not be empty")
+            self.err(at, _("{prefix}'x' must not be empty").format(prefix=prefix))
             return None
         out = []
         for i, item in enumerate(raw):
@@ -358,8 +375,10 @@ class _Validator:
         if not isinstance(raw, list) or not raw:
             self.err(
                 at,
-                f"{prefix}'series' must be a non-empty list, not {type_name(raw)}",
-                "e.g. series: [{name: {zh: 宣讲场次, en: Outreach talks}, data: [120, 180]}]",
+                _("{prefix}'series' must be a non-empty list, not {kind}").format(
+                    prefix=prefix, kind=type_name(raw)
+                ),
+                _("e.g. series: [{name: {zh: 宣讲场次, en: Outreach talks}, data: [120, 180]}]"),
             )
             return None
         out: list[Series] = []
@@ -381,11 +400,14 @@ class _Validator:
         if not isinstance(item, dict):
             self.err(
                 at,
-                f"{prefix}series {n} must be a mapping with 'name' and 'data', not "
-                f"{type_name(item)}",
+                _("{prefix}series {n} must be a mapping with 'name' and 'data', not {kind}").format(
+                    prefix=prefix, n=n, kind=type_name(item)
+                ),
             )
             return None
-        check_keys(self.ctx, item, at, SERIES_KEYS, ("name", "data"), what=f"series {n}")
+        check_keys(
+            self.ctx, item, at, SERIES_KEYS, ("name", "data"), what=_("series {n}").format(n=n)
+        )
         name = EMPTY
         if "name" in item:
             name = local_text(self.ctx, item["name"], (*at, "name"), "name", required=True)
@@ -396,7 +418,9 @@ class _Validator:
         if kind not in ("", "bar", "line"):
             self.err(
                 (*at, "type"),
-                f"{prefix}series {n} 'type' must be 'bar' or 'line', not '{kind}'",
+                _("{prefix}series {n} 'type' must be 'bar' or 'line', not '{kind}'").format(
+                    prefix=prefix, n=n, kind=kind
+                ),
             )
             kind = ""
         data = item.get("data")
@@ -405,7 +429,9 @@ class _Validator:
         if not isinstance(data, list):
             self.err(
                 (*at, "data"),
-                f"{prefix}series {n} 'data' must be a list of numbers, not {type_name(data)}",
+                _("{prefix}series {n} 'data' must be a list of numbers, not {kind}").format(
+                    prefix=prefix, n=n, kind=type_name(data)
+                ),
             )
             return None
         points: list[Point | None] = []
@@ -415,18 +441,30 @@ class _Validator:
             elif isinstance(v, bool) or not isinstance(v, int | float):
                 self.err(
                     (*at, "data", j),
-                    f"{prefix}series {n} value {j + 1} must be a number or null, not "
-                    f"{type_name(v) if not isinstance(v, str) else repr(v)}",
-                    "write plain numbers: 30000, not 3万",
+                    _(
+                        "{prefix}series {n} value {value} must be a number or null, not {value2}"
+                    ).format(
+                        prefix=prefix,
+                        n=n,
+                        value=j + 1,
+                        value2=type_name(v) if not isinstance(v, str) else repr(v),
+                    ),
+                    _("write plain numbers: 30000, not 3万"),
                 )
                 points.append(None)
             elif (problem := numbers.value_problem(v)) is not None:
                 written = ".nan" if v != v else (".inf" if v > 0 else "-.inf")
                 self.err(
                     (*at, "data", j),
-                    f"{prefix}series {n} value {j + 1} {problem}"
-                    + (f", not {written}" if problem.startswith("must") else ""),
-                    "write a plain number, or null for a missing value",
+                    _("{prefix}series {n} value {value} {problem}").format(
+                        prefix=prefix, n=n, value=j + 1, problem=_(problem)
+                    )
+                    + (
+                        _(", not {written}").format(written=written)
+                        if problem.startswith("must")
+                        else ""
+                    ),
+                    _("write a plain number, or null for a missing value"),
                 )
                 points.append(None)
             else:
@@ -443,7 +481,7 @@ class _Validator:
         if not isinstance(name, str) or not name.strip():
             self.err(
                 at,
-                "'data' must name a YAML file in content/data/, such as 'outreach.yaml'",
+                _("'data' must name a YAML file in content/data/, such as 'outreach.yaml'"),
             )
             return None
         norm = posixpath.normpath(name)
@@ -456,33 +494,40 @@ class _Validator:
         ):
             self.err(
                 at,
-                f"'data' must be a file inside content/data/, not '{name}'",
-                "name the file relative to content/data/, without '..' or a leading '/'",
+                _("'data' must be a file inside content/data/, not '{name}'").format(name=name),
+                _("name the file relative to content/data/, without '..' or a leading '/'"),
             )
             return None
         if not name.endswith(".yaml"):
-            self.err(at, f"data file '{name}' must be a .yaml file")
+            self.err(at, _("data file '{name}' must be a .yaml file").format(name=name))
             return None
         files = self.env.site.data
         if norm not in files:
             self.err(
                 at,
-                f"data file '{name}' not found in content/data/",
-                did_you_mean(norm, files) if files else "create it, or give the data inline",
+                _("data file '{name}' not found in content/data/").format(name=name),
+                did_you_mean(norm, files) if files else _("create it, or give the data inline"),
             )
             return None
         content = files[norm]
-        prefix = f"data file '{norm}': "
+        prefix = _("data file '{name}': ").format(name=norm)
         if not isinstance(content, dict):
             self.err(
-                at, f"{prefix}must be a mapping with 'x' and 'series', not {type_name(content)}"
+                at,
+                _("{prefix}must be a mapping with 'x' and 'series', not {kind}").format(
+                    prefix=prefix, kind=type_name(content)
+                ),
             )
             return None
         for key in content:
             if key not in DATA_FILE_KEYS:
-                self.err(at, f"{prefix}unknown key '{key}'", did_you_mean(key, DATA_FILE_KEYS))
+                self.err(
+                    at,
+                    _("{prefix}unknown key '{key}'").format(prefix=prefix, key=key),
+                    did_you_mean(key, DATA_FILE_KEYS),
+                )
         if "series" not in content:
-            self.err(at, f"{prefix}missing required key 'series'")
+            self.err(at, _("{prefix}missing required key 'series'").format(prefix=prefix))
             return None
         if "unit" in content and unit is None:
             unit = self._plain_local(content["unit"], at, prefix + "'unit'")
@@ -497,7 +542,7 @@ class _Validator:
             return LocalText(zh=raw, en=raw) if raw.isascii() else LocalText(zh=raw)
         if isinstance(raw, dict) and set(raw) <= {"zh", "en"}:
             return LocalText(zh=raw.get("zh"), en=raw.get("en"))
-        self.err(at, f"{what} must be text or a mapping {{zh: …, en: …}}")
+        self.err(at, _("{what} must be text or a mapping {{zh: …, en: …}}").format(what=what))
         return LocalText()
 
     def _metric(
@@ -509,21 +554,27 @@ class _Validator:
         if not keys or not all(isinstance(k, str) for k in keys):
             self.err(
                 ("metric",),
-                f"'metric' must be a metric key or a list of keys, not {type_name(raw)}",
-                "e.g. metric: study_sessions",
+                _("'metric' must be a metric key or a list of keys, not {kind}").format(
+                    kind=type_name(raw)
+                ),
+                _("e.g. metric: study_sessions"),
             )
             return None
         metrics: list[Metric] = []
         for i, key in enumerate(keys):
             where: tuple[str | int, ...] = ("metric", i) if isinstance(raw, list) else ("metric",)
             if key not in site.metrics:
-                self.err(where, f"unknown metric '{key}'", did_you_mean(key, site.metrics))
+                self.err(
+                    where,
+                    _("unknown metric '{key}'").format(key=key),
+                    did_you_mean(key, site.metrics),
+                )
             else:
                 metrics.append(site.metrics[key])
         if "orgs" in m:
             return self._compare(m, metrics) if len(metrics) == len(keys) else None
         if "year" in m:
-            self.err(("year",), "'year' is only used with 'orgs'", "a trend shows every year")
+            self.err(("year",), _("'year' is only used with 'orgs'"), _("a trend shows every year"))
         org = self.env.org
         if "org" in m:
             org = self._org_key(m["org"], ("org",))
@@ -532,8 +583,8 @@ class _Validator:
         elif org is None:
             self.err(
                 ("metric",),
-                "'metric' needs an organization, and this page belongs to none",
-                "add 'org: <key>' or 'orgs: [...]'",
+                _("'metric' needs an organization, and this page belongs to none"),
+                _("add 'org: <key>' or 'orgs: [...]'"),
             )
             return None
         if len(metrics) != len(keys):
@@ -543,9 +594,10 @@ class _Validator:
         if not years:
             self.err(
                 ("metric",),
-                f"organization '{org}' has no values for metric "
-                + ", ".join(f"'{mt.key}'" for mt in metrics),
-                "its reports list no such figure under 'metrics:'",
+                _("organization '{org}' has no values for metric {metrics}").format(
+                    org=org, metrics=", ".join(f"'{mt.key}'" for mt in metrics)
+                ),
+                _("its reports list no such figure under 'metrics:'"),
             )
             return None
         x = tuple(_year_text(y) for y in years)
@@ -558,7 +610,11 @@ class _Validator:
         orgs = self.env.site.orgs
         if not isinstance(raw, str) or raw not in orgs:
             text = raw if isinstance(raw, str) else type_name(raw)
-            self.err(at, f"unknown organization '{text}'", did_you_mean(str(raw), orgs))
+            self.err(
+                at,
+                _("unknown organization '{text}'").format(text=text),
+                did_you_mean(str(raw), orgs),
+            )
             return None
         return raw
 
@@ -577,29 +633,36 @@ class _Validator:
             if parent is None:
                 self.err(
                     ("orgs",),
-                    "'orgs: children' needs an organization, and this page belongs to none",
-                    "add 'org: <key>', or list the organizations",
+                    _("'orgs: children' needs an organization, and this page belongs to none"),
+                    _("add 'org: <key>', or list the organizations"),
                 )
                 return None
             keys = list(derived.orgs[parent].children)
             if not keys:
-                self.err(("orgs",), f"organization '{parent}' has no child organizations")
+                self.err(
+                    ("orgs",),
+                    _("organization '{parent}' has no child organizations").format(parent=parent),
+                )
                 return None
         elif isinstance(raw, list) and raw:
             if "org" in m:
-                self.err(("org",), "'org' is not used with a list of 'orgs'")
+                self.err(("org",), _("'org' is not used with a list of 'orgs'"))
             for i, item in enumerate(raw):
                 key = self._org_key(item, ("orgs", i))
                 if key is not None:
                     if key in keys:
-                        self.err(("orgs", i), f"organization '{key}' is listed twice")
+                        self.err(
+                            ("orgs", i), _("organization '{key}' is listed twice").format(key=key)
+                        )
                     keys.append(key)
             if len(keys) != len(raw):
                 return None
         else:
             self.err(
                 ("orgs",),
-                f"'orgs' must be a list of organization keys or 'children', not {type_name(raw)}",
+                _("'orgs' must be a list of organization keys or 'children', not {kind}").format(
+                    kind=type_name(raw)
+                ),
             )
             return None
         year = m.get("year")
@@ -611,20 +674,21 @@ class _Validator:
             if not seen:
                 self.err(
                     ("metric",),
-                    "none of these organizations has a value for metric "
-                    + ", ".join(f"'{mt.key}'" for mt in metrics),
+                    _("none of these organizations has a value for metric {metrics}").format(
+                        metrics=", ".join(f"'{mt.key}'" for mt in metrics)
+                    ),
                 )
                 return None
             year = max(seen)
         elif isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
-            self.err(("year",), "'year' must be a year such as 2024")
+            self.err(("year",), _("'year' must be a year such as 2024"))
             return None
         elif not any(year in by_year for k in keys for by_year in values[k].values()):
             self.err(
                 ("year",),
-                "none of these organizations has a value for metric "
-                + ", ".join(f"'{mt.key}'" for mt in metrics)
-                + f" in {year}",
+                _("none of these organizations has a value for metric {metrics} in {year}").format(
+                    metrics=", ".join(f"'{mt.key}'" for mt in metrics), year=year
+                ),
             )
             return None
         x = tuple(_org_label(self.env.site, k) for k in keys)
@@ -642,7 +706,7 @@ class _Validator:
                 if s.kind:
                     self.err(
                         ("series", i, "type"),
-                        f"series {i + 1} 'type' is only used in bar_line charts",
+                        _("series {n} 'type' is only used in bar_line charts").format(n=i + 1),
                     )
             return series
         # bar_line: series say which they are; by default the first is bars, the rest lines.
@@ -655,13 +719,20 @@ class _Validator:
     def _check_shape(self, kind: str, x: tuple[LocalText, ...], series: tuple[Series, ...]) -> None:
         if kind == "pie":
             if len(series) != 1:
-                self.err(("series",), f"a pie chart takes exactly one series, found {len(series)}")
+                self.err(
+                    ("series",),
+                    _("a pie chart takes exactly one series, found {count}").format(
+                        count=len(series)
+                    ),
+                )
                 return
             for j, p in enumerate(series[0].points):
                 if p is not None and p.value < 0:
                     self.err(
                         ("series",),
-                        f"a pie chart cannot show negative values (value {j + 1} is {p.value})",
+                        _(
+                            "a pie chart cannot show negative values (value {value} is {value2})"
+                        ).format(value=j + 1, value2=p.value),
                     )
             return
         if kind == "bar_line":
@@ -669,8 +740,8 @@ class _Validator:
             if kinds != {"bar", "line"}:
                 self.err(
                     ("type",),
-                    "a bar_line chart needs at least one bar series and one line series",
-                    "give the line series 'type: line'",
+                    _("a bar_line chart needs at least one bar series and one line series"),
+                    _("give the line series 'type: line'"),
                 )
                 return
             for k in ("bar", "line"):
@@ -684,9 +755,16 @@ class _Validator:
             if s.unit != first.unit:
                 self.err(
                     ("series",),
-                    f"{what} must share one unit: '{_unit_text(first.unit)}' "
-                    f"({first.name.get('en')}) and '{_unit_text(s.unit)}' ({s.name.get('en')})",
-                    "draw them as separate charts, or as a bar_line chart with one unit each",
+                    _(
+                        "{what} must share one unit: '{unit}' ({name}) and '{unit2}' ({name2})"
+                    ).format(
+                        what=what,
+                        unit=_unit_text(first.unit),
+                        name=first.name.get("en"),
+                        unit2=_unit_text(s.unit),
+                        name2=s.name.get("en"),
+                    ),
+                    _("draw them as separate charts, or as a bar_line chart with one unit each"),
                 )
                 return
 

@@ -24,6 +24,7 @@ from site_builder.importer.figures import (
 )
 from site_builder.importer.frontmatter import OrgInfo, scalar
 from site_builder.importer.outline import structure
+from site_builder.messages import _
 
 KEY_THRESHOLD = 0.25  # measured on the seed reports: see tests/importer/test_gold.py
 
@@ -209,7 +210,9 @@ def convert(
     blocks = structure(kept)
     if not any(b.kind is not Kind.IMAGE for b in blocks):
         out.errors.append(
-            Diagnostic(source, 1, 1, "no text found to import", "is the file empty?", code="import")
+            Diagnostic(
+                source, 1, 1, _("no text found to import"), _("is the file empty?"), code="import"
+            )
         )
         return out
 
@@ -223,13 +226,13 @@ def convert(
         if org is None:
             hint = fm.org_did_you_mean(all_text, registry.orgs, to_hans)
             if why:
-                hint = why + "; pass --org"
+                hint = why + _("; pass --org")
             out.errors.append(
                 Diagnostic(
                     source,
                     1,
                     1,
-                    "cannot tell which organization the report is from",
+                    _("cannot tell which organization the report is from"),
                     hint,
                     code="import",
                 )

@@ -18,6 +18,7 @@ from site_builder.importer.document import RawDocument
 from site_builder.importer.figures import KnownMetric
 from site_builder.importer.frontmatter import OrgInfo
 from site_builder.importer.readers import ReadError
+from site_builder.messages import _
 
 SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf", ".md")
 
@@ -90,14 +91,16 @@ def _inputs(paths: list[Path], errors: list[Diagnostic]) -> list[Path]:
             )
             if not found:
                 errors.append(
-                    Diagnostic(str(p), 1, 1, "the folder holds no file to import", code="import")
+                    Diagnostic(str(p), 1, 1, _("the folder holds no file to import"), code="import")
                 )
             files.extend(found)
         elif p.is_file():
             files.append(p)
         else:
             errors.append(
-                Diagnostic(str(p), 1, 1, "no such file or folder", "check the path", code="import")
+                Diagnostic(
+                    str(p), 1, 1, _("no such file or folder"), _("check the path"), code="import"
+                )
             )
     return files
 
@@ -121,8 +124,10 @@ def import_paths(
                 str(source / "site.yaml"),
                 1,
                 1,
-                f"no site.yaml in {source}: reports are imported into a site project",
-                "run it in the project folder or pass --source; site-builder init makes one",
+                _("no site.yaml in {source}: reports are imported into a site project").format(
+                    source=source
+                ),
+                _("run it in the project folder or pass --source; site-builder init makes one"),
                 code="usage",
             )
         )
@@ -134,9 +139,9 @@ def import_paths(
                 "--org",
                 1,
                 1,
-                f"unknown organization '{options.org}'",
+                _("unknown organization '{org}'").format(org=options.org),
                 did_you_mean(options.org, [o.key for o in registry.orgs])
-                + "; organizations are content/orgs/<key>.yaml",
+                + _("; organizations are content/orgs/<key>.yaml"),
                 code="usage",
             )
         )
@@ -154,8 +159,10 @@ def import_paths(
                     shown,
                     1,
                     1,
-                    "old Word files (.doc) cannot be read",
-                    "open it in Word or LibreOffice and save it as .docx (Word document), then import that",
+                    _("old Word files (.doc) cannot be read"),
+                    _(
+                        "open it in Word or LibreOffice and save it as .docx (Word document), then import that"
+                    ),
                     code="import",
                 )
             )
@@ -166,8 +173,8 @@ def import_paths(
                     shown,
                     1,
                     1,
-                    f"cannot import '{path.suffix or path.name}' files",
-                    "import .txt, .docx, .html/.htm, .pdf or .md files",
+                    _("cannot import '{suffix}' files").format(suffix=path.suffix or path.name),
+                    _("import .txt, .docx, .html/.htm, .pdf or .md files"),
                     code="import",
                 )
             )
@@ -182,7 +189,11 @@ def import_paths(
         except OSError as exc:
             result.errors.append(
                 Diagnostic(
-                    shown, 1, 1, f"cannot read the file: {exc.strerror or exc}", code="import"
+                    shown,
+                    1,
+                    1,
+                    _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
+                    code="import",
                 )
             )
             continue
@@ -192,8 +203,12 @@ def import_paths(
                     shown,
                     1,
                     1,
-                    f"cannot read the file ({type(exc).__name__}: {exc})",
-                    f"is it a complete {suffix} file? Save it again from the program that made it",
+                    _("cannot read the file ({kind}: {problem})").format(
+                        kind=type(exc).__name__, problem=exc
+                    ),
+                    _(
+                        "is it a complete {suffix} file? Save it again from the program that made it"
+                    ).format(suffix=suffix),
                     code="import",
                 )
             )
@@ -220,8 +235,10 @@ def import_paths(
                     shown,
                     1,
                     1,
-                    f"would write {done.path}, as {claimed[done.path]} does",
-                    "import them one at a time with --slug",
+                    _("would write {path}, as {claimed} does").format(
+                        path=done.path, claimed=claimed[done.path]
+                    ),
+                    _("import them one at a time with --slug"),
                     code="import",
                 )
             )
@@ -238,9 +255,13 @@ def import_paths(
                     shown,
                     1,
                     1,
-                    f"{existing[0]} exists already"
-                    + (f" (and {len(existing) - 1} more file(s))" if len(existing) > 1 else ""),
-                    "pass --force to overwrite it, or --slug to write another file",
+                    _("{existing} exists already").format(existing=existing[0])
+                    + (
+                        _(" (and {count} more file(s))").format(count=len(existing) - 1)
+                        if len(existing) > 1
+                        else ""
+                    ),
+                    _("pass --force to overwrite it, or --slug to write another file"),
                     code="import",
                 )
             )
@@ -261,8 +282,8 @@ def import_paths(
                         str(dest),
                         1,
                         1,
-                        f"cannot write the file: {exc.strerror or exc}",
-                        "check the folder's permissions and free space",
+                        _("cannot write the file: {reason}").format(reason=exc.strerror or exc),
+                        _("check the folder's permissions and free space"),
                         code="write",
                     )
                 )
@@ -308,21 +329,34 @@ def summary_json(done: Imported, dry_run: bool) -> str:
 
 
 def summary_text(done: Imported, dry_run: bool) -> list[str]:
-    verb = "would write" if dry_run else "wrote"
-    known = sum(1 for _, p in done.proposals if p.known)
+    known = sum(1 for _p, p in done.proposals if p.known)
     new = len(done.proposals) - known
-    levels = ", ".join(f"{'#' * lvl} {n}" for lvl, n in sorted(done.headings.items())) or "none"
-    enc = f"{done.encoding}, " if done.encoding else ""
+    levels = ", ".join(f"{'#' * lvl} {n}" for lvl, n in sorted(done.headings.items())) or _("none")
+    kind = f"{done.encoding}, {done.script}" if done.encoding else done.script
+    wrote = (
+        _("{source}: would write {path} ({kind})")
+        if dry_run
+        else _("{source}: wrote {path} ({kind})")
+    )
+    figures = (
+        _(
+            "  figures proposed: {count} ({known} matched to known metrics, {new} new: "
+            "definitions proposed in {review})"
+        )
+        if done.review_path
+        else _("  figures proposed: {count} ({known} matched to known metrics, {new} new)")
+    )
     lines = [
-        f"{done.source}: {verb} {done.path} ({enc}{done.script})",
-        f"  headings: {levels}; paragraphs: {done.paragraphs}; clutter lines removed: {done.clutter}",
-        f"  figures proposed: {len(done.proposals)} ({known} matched to known metrics, {new} new"
-        + (f": definitions proposed in {done.review_path})" if done.review_path else ")"),
+        wrote.format(source=done.source, path=done.path, kind=kind),
+        _(
+            "  headings: {levels}; paragraphs: {paragraphs}; clutter lines removed: {clutter}"
+        ).format(levels=levels, paragraphs=done.paragraphs, clutter=done.clutter),
+        figures.format(count=len(done.proposals), known=known, new=new, review=done.review_path),
     ]
     for name in ("title", "date", "org"):
         if name in done.fields:
             value, why = done.fields[name]
             lines.append(f"  {name}: {value} ({why})")
     for note in done.notes:
-        lines.append(f"  note: {note}")
+        lines.append(_("  note: {note}").format(note=note))
     return lines

@@ -159,6 +159,37 @@ def test_broken_yaml_shows_an_overlay_until_fixed(
     assert len(printed) == 1, live.lines
 
 
+def test_the_overlay_speaks_the_tools_language(
+    make_site: MakeSite, tmp_path: Path, page: Page
+) -> None:
+    """Started in zh-Hans (as `serve --lang zh-Hans` does), the overlay, its diagnostic and the
+    terminal lines are Chinese."""
+    from site_builder.messages import set_language
+
+    set_language("zh-Hans")
+    root = make_site()
+    lines: list[str] = []
+    server = DevServer(ServeOptions(source=root, out=tmp_path / "preview", port=0), lines.append)
+    try:
+        url = server.start()
+        page.goto(url + REPORT_URL)
+        broken = root / "content/orgs/city.yaml"
+        text = broken.read_text(encoding="utf-8")
+        broken.write_text(text.replace("level: municipal", "level: village"), encoding="utf-8")
+        overlay = page.locator("#site-builder-overlay")
+        expect(overlay).to_be_visible(timeout=BOUND_MS)
+        expect(overlay).to_have_attribute("lang", "zh-Hans")
+        expect(overlay).to_have_attribute("aria-label", "生成失败")
+        expect(overlay).to_contain_text("生成失败：这是页面上一次成功生成的版本。")
+        expect(overlay.locator(".site-builder-error").first).to_contain_text("未知的级别“village”")
+        expect(overlay.locator(".site-builder-error").first).to_contain_text("提示：应为以下之一")
+        assert any(line.startswith("预览地址 http://") for line in lines), lines
+        assert any(line.startswith("生成失败（1 个错误）") for line in lines), lines
+    finally:
+        server.stop()
+        set_language("en")
+
+
 def test_fixing_with_a_content_change_reloads_and_clears(live: Live, page: Page) -> None:
     page.goto(live.url + REPORT_URL)
     path = live.root / REPORT

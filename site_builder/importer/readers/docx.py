@@ -16,6 +16,7 @@ from typing import Any
 
 from site_builder.importer.document import Block, Kind, RawDocument
 from site_builder.importer.readers import ReadError
+from site_builder.messages import _
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -133,8 +134,8 @@ def _footnotes(document: Any) -> dict[str, str]:
 def read_docx(data: bytes) -> RawDocument:
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise ReadError(
-            "this is an old Word file (.doc) named .docx",
-            "open it in Word or LibreOffice, save it as .docx (Word document), and import that",
+            _("this is an old Word file (.doc) named .docx"),
+            _("open it in Word or LibreOffice, save it as .docx (Word document), and import that"),
         )
     try:
         import docx
@@ -142,7 +143,9 @@ def read_docx(data: bytes) -> RawDocument:
 
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
-        raise ReadError("cannot read the Word file", f"{exc}; is it a complete .docx?") from None
+        raise ReadError(
+            _("cannot read the Word file"), _("{exc}; is it a complete .docx?").format(exc=exc)
+        ) from None
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -212,5 +215,5 @@ def read_docx(data: bytes) -> RawDocument:
         else:
             blocks.append(Block(Kind.LINE, label + text))
     if not blocks and title is None:
-        raise ReadError("the Word file holds no text", "is it empty, or only images of text?")
+        raise ReadError(_("the Word file holds no text"), _("is it empty, or only images of text?"))
     return RawDocument(blocks, title=title, footnotes=footnotes, images=images, notes=notes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from site_builder.importer.document import Block, Kind, RawDocument
 from site_builder.importer.readers import ReadError
+from site_builder.messages import _
 
 
 def read_html(data: bytes) -> RawDocument:
@@ -28,14 +29,14 @@ def read_html(data: bytes) -> RawDocument:
         try:
             root = lxml_html.fromstring(data)
         except (ValueError, TypeError) as exc:
-            raise ReadError("cannot read the page as HTML", str(exc)) from None
+            raise ReadError(_("cannot read the page as HTML"), str(exc)) from None
         for bad in root.xpath("//script|//style|//nav|//header|//footer"):
             bad.drop_tree()
         text = "\n".join(t.strip() for t in root.itertext() if t.strip())
     if not text or not text.strip():
         raise ReadError(
-            "no article text found in the page",
-            "save the page as 'Web page, complete' or copy its text into a .txt file",
+            _("no article text found in the page"),
+            _("save the page as 'Web page, complete' or copy its text into a .txt file"),
         )
     blocks = [Block(Kind.LINE, ln.strip()) for ln in text.split("\n") if ln.strip()]
     return RawDocument(blocks, encoding=None, title=title)

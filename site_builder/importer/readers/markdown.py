@@ -9,6 +9,7 @@ import re
 from site_builder.importer.document import Block, Kind, RawDocument
 from site_builder.importer.readers import ReadError
 from site_builder.importer.readers.text import decode, lines_of
+from site_builder.messages import _
 
 _MARKDOWN_LINE = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|>|\||!\[|<)")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -20,9 +21,10 @@ def read_markdown(data: bytes) -> RawDocument:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("---\n"):
         raise ReadError(
-            "the file already has front matter",
-            "it is a report already: copy it into content/reports/<org>/, or remove the front "
-            "matter to import its text",
+            _("the file already has front matter"),
+            _(
+                "it is a report already: copy it into content/reports/<org>/, or remove the front matter to import its text"
+            ),
         )
     blocks: list[Block] = []
     plain: list[str] = []  # plain text lines waiting for the outline pass

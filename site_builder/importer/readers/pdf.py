@@ -10,6 +10,7 @@ import re
 
 from site_builder.importer.document import Block, Kind, RawDocument
 from site_builder.importer.readers import ReadError
+from site_builder.messages import _
 
 _ENDS = re.compile(r"[。！？!?；;：:”」）)]$")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页|頁)?[-—–\s]*$|^\d+\s*/\s*\d+$")
@@ -34,12 +35,14 @@ def _read_pdf(data: bytes) -> RawDocument:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise ReadError(
-                "the PDF is password-protected",
-                "open it, save a copy without a password (or as .docx), and import that",
+                _("the PDF is password-protected"),
+                _("open it, save a copy without a password (or as .docx), and import that"),
             )
         pages = [page.extract_text() or "" for page in reader.pages]
     except PdfReadError as exc:
-        raise ReadError("cannot read the PDF", f"{exc}; is the file complete?") from None
+        raise ReadError(
+            _("cannot read the PDF"), _("{exc}; is the file complete?").format(exc=exc)
+        ) from None
     lines = [
         ln.strip()
         for page in pages
@@ -48,8 +51,8 @@ def _read_pdf(data: bytes) -> RawDocument:
     ]
     if sum(len(ln) for ln in lines) < 10:
         raise ReadError(
-            "the PDF has no text layer (it is a scanned image)",
-            "run OCR on it first, or import the original Word or text file",
+            _("the PDF has no text layer (it is a scanned image)"),
+            _("run OCR on it first, or import the original Word or text file"),
         )
     return RawDocument(reflow(lines))
 

@@ -8,6 +8,7 @@ import codecs
 
 from site_builder.importer.document import Block, Kind, RawDocument
 from site_builder.importer.readers import ReadError
+from site_builder.messages import _
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
@@ -37,8 +38,8 @@ def decode(data: bytes) -> tuple[str, str]:
     best = from_bytes(data, cp_isolation=list(_CANDIDATES)).best()
     if best is None:
         raise ReadError(
-            "cannot tell the text's encoding",
-            "save it as UTF-8 (in Notepad: Save as, Encoding UTF-8) and import it again",
+            _("cannot tell the text's encoding"),
+            _("save it as UTF-8 (in Notepad: Save as, Encoding UTF-8) and import it again"),
         )
     codec = best.encoding
     return str(best), _NAMES.get(codec, codec)
