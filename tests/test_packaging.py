@@ -258,6 +258,10 @@ def test_the_wheel_in_a_new_venv_builds_an_init_site_and_the_example_site(
     assert new.returncode == 0, new.stderr
     assert (tmp_path / "new-site/output/assets/echarts.min.js").is_file()
     assert (tmp_path / "new-site/output/assets/site.css").is_file()
+    # the message catalogs are in the wheel: the installed tool speaks zh-Hant
+    checked = run([tool, "check", "--source", "new-site", "--lang", "zh-Hant"])
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr.splitlines()[-1].startswith("已檢查 "), checked.stderr
 
     example = clean_copy(tmp_path / "example")
     (example / "node_modules").unlink()
