@@ -14,10 +14,11 @@ from collections.abc import Iterable, Iterator
 
 from site_builder.errors import Diagnostic, Severity
 from site_builder.importer.outline import looks_like_heading
+from site_builder.messages import N_, _
 
 LONG_PARAGRAPH = 1500  # characters
 LONG_BODY = 3000  # characters of a body with no heading
-_IMPORT_HINT = "site-builder import turns pasted text into headings and paragraphs"
+_IMPORT_HINT = N_("site-builder import turns pasted text into headings and paragraphs")
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~|<|!\[)")
 
 
@@ -62,16 +63,24 @@ def wall_warnings(documents: Iterable[tuple[str, str, int]]) -> list[Diagnostic]
                 warn(
                     path,
                     body_line + offset,
-                    f"a paragraph of {len(text)} characters: is this pasted text?",
-                    f"split it into paragraphs and headings; {_IMPORT_HINT}",
+                    _("a paragraph of {count} characters: is this pasted text?").format(
+                        count=len(text)
+                    ),
+                    _("split it into paragraphs and headings; {advice}").format(
+                        advice=_(_IMPORT_HINT)
+                    ),
                 )
             for k, line in enumerate(text.split("\n")):
                 if looks_like_heading(line):
                     warn(
                         path,
                         body_line + offset + k,
-                        f"'{line[:20]}' reads as an outline heading but is a plain paragraph",
-                        f"make it a heading ('## {line[:12]}…'); {_IMPORT_HINT}",
+                        _("'{line}' reads as an outline heading but is a plain paragraph").format(
+                            line=line[:20]
+                        ),
+                        _("make it a heading ('## {line}…'); {advice}").format(
+                            line=line[:12], advice=_(_IMPORT_HINT)
+                        ),
                     )
         chars = sum(len(t) for _, t in paragraphs)
         has_heading = any(re.match(r"^\s{0,3}#{1,6}\s", ln) for ln in body.split("\n"))
@@ -79,7 +88,7 @@ def wall_warnings(documents: Iterable[tuple[str, str, int]]) -> list[Diagnostic]
             warn(
                 path,
                 body_line,
-                f"a body of {chars} characters has no heading",
-                f"add headings for its parts; {_IMPORT_HINT}",
+                _("a body of {chars} characters has no heading").format(chars=chars),
+                _("add headings for its parts; {advice}").format(advice=_(_IMPORT_HINT)),
             )
     return out

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from site_builder.gates import LABEL_OPTION_KEYS, LINK_OPTION_KEYS, string_loads
+from site_builder.messages import _
 
 Where = tuple[str | int, ...]
 Report = Callable[[Where, str, str], None]
@@ -49,14 +50,14 @@ def dotted(where: Where) -> str:
 
 def type_word(value: object) -> str:
     if isinstance(value, bool):
-        return "a boolean"
+        return _("a boolean")
     if isinstance(value, datetime.datetime):
-        return "a date and time"
+        return _("a date and time")
     if isinstance(value, datetime.date):
-        return "a date"
+        return _("a date")
     if isinstance(value, bytes):
-        return "binary data"
-    return f"a {type(value).__name__}"
+        return _("binary data")
+    return _("a {kind}").format(kind=type(value).__name__)
 
 
 def escape_template(text: str) -> str:
@@ -96,18 +97,20 @@ def _mapping(raw: dict[Any, Any], err: Report, where: Where, in_tooltip: bool) -
         if isinstance(key, bool) or not isinstance(key, (str, int, float)):
             err(
                 at,
-                f"option key in '{dotted(where)}' was read as {type_word(key)} ({key!r}), not "
-                "as a name",
-                f"quote the key, e.g. '{str(key).lower()}': …",
+                _("option key in '{option}' was read as {kind} ({key!r}), not as a name").format(
+                    option=dotted(where), kind=type_word(key), key=key
+                ),
+                _("quote the key, e.g. '{key_text}': …").format(key_text=str(key).lower()),
             )
             continue
         name = key if isinstance(key, str) else str(key)
         if name == "dataView" and "toolbox" in where:
             err(
                 at,
-                f"'{dotted(at)}' is not supported: the data view writes its text into the page "
-                "as HTML",
-                "remove it: the page shows every chart's data in a table beside it",
+                _(
+                    "'{option}' is not supported: the data view writes its text into the page as HTML"
+                ).format(option=dotted(at)),
+                _("remove it: the page shows every chart's data in a table beside it"),
             )
             continue
         tooltip = in_tooltip or name == "tooltip"
@@ -127,16 +130,19 @@ def _value(value: Any, err: Report, where: Where, in_tooltip: bool, name: str) -
             written = ".nan" if value != value else (".inf" if value > 0 else "-.inf")
             err(
                 where,
-                f"'{dotted(where)}' must be a finite number, not {written}",
-                "write a number, or quote the text",
+                _("'{option}' must be a finite number, not {written}").format(
+                    option=dotted(where), written=written
+                ),
+                _("write a number, or quote the text"),
             )
         return value
     if not isinstance(value, str):
         err(
             where,
-            f"'{dotted(where)}' must be text, a number, true/false, null, a list or a mapping, "
-            f"not {type_word(value)}",
-            f"quote it: '{value}'",
+            _(
+                "'{option}' must be text, a number, true/false, null, a list or a mapping, not {kind}"
+            ).format(option=dotted(where), kind=type_word(value)),
+            _("quote it: '{value}'").format(value=value),
         )
         return None
     # a link is followed, not loaded; a label's text is checked as CSS and HTML, not as a URL
@@ -144,15 +150,20 @@ def _value(value: Any, err: Report, where: Where, in_tooltip: bool, name: str) -
     if loads:
         err(
             where,
-            f"'{dotted(where)}' loads '{_short(loads[0])}' from outside the site",
-            "the intranet's readers have no internet access: copy the file into the site's "
-            "assets/ folder and refer to it by a relative path",
+            _("'{option}' loads '{short}' from outside the site").format(
+                option=dotted(where), short=_short(loads[0])
+            ),
+            _(
+                "the intranet's readers have no internet access: copy the file into the site's assets/ folder and refer to it by a relative path"
+            ),
         )
     if name in LINK_OPTION_KEYS and not link_ok(value):
         err(
             where,
-            f"'{dotted(where)}' must be a relative link or an http(s) URL, not '{_short(value)}'",
-            "e.g. link: ../../orgs/city/ or link: http://intranet/reports/",
+            _("'{option}' must be a relative link or an http(s) URL, not '{short}'").format(
+                option=dotted(where), short=_short(value)
+            ),
+            _("e.g. link: ../../orgs/city/ or link: http://intranet/reports/"),
         )
     if name == "formatter" and in_tooltip:
         return escape_template(value)
