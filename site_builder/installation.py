@@ -14,11 +14,11 @@ from pathlib import Path
 
 from site_builder.errors import Diagnostic
 from site_builder.load import PACKAGE_DEFAULTS
-from site_builder.messages import _
+from site_builder.messages import N_, _
 
 PACKAGE = Path(__file__).parent
 VENDOR = PACKAGE / "vendor"
-REINSTALL = (
+REINSTALL = N_(
     "reinstall site_builder: pip install --force-reinstall site_builder; "
     "in a source checkout run bash scripts/setup.sh"
 )
@@ -44,7 +44,7 @@ def _manifest_problem() -> Diagnostic | None:
         1,
         1,
         _("this installation of site_builder lacks the manifest of its vendored files"),
-        REINSTALL,
+        _(REINSTALL),
         code="installation",
     )
 
@@ -62,7 +62,7 @@ def installation_problems() -> list[Diagnostic]:
                     _(
                         "this installation of site_builder lacks its theme ({rel} is missing)"
                     ).format(rel=rel),
-                    REINSTALL,
+                    _(REINSTALL),
                     code="installation",
                 )
             )
@@ -81,7 +81,7 @@ def installation_problems() -> list[Diagnostic]:
                     ).format(
                         package=entry.get("name", name), version=entry.get("version", ""), name=name
                     ),
-                    REINSTALL,
+                    _(REINSTALL),
                     code="installation",
                 )
             )
