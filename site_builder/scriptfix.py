@@ -26,6 +26,7 @@ import yaml
 
 from site_builder.chinese import HANS, HANT, Converter, detect_script, parse_phrases
 from site_builder.errors import UsageError
+from site_builder.messages import _
 
 __all__ = [
     "FileFix",
@@ -272,7 +273,9 @@ def site_converter(source: Path) -> Converter:
         items = zh.get("phrases") if isinstance(zh, dict) else None
         return Converter(parse_phrases(items, source="chinese.phrases"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-        raise UsageError(f"{config}: cannot read its chinese.phrases: {exc}") from None
+        raise UsageError(
+            _("{config}: cannot read its chinese.phrases: {exc}").format(config=config, exc=exc)
+        ) from None
 
 
 def source_files(source: Path, paths: Sequence[Path]) -> list[Path]:
@@ -286,7 +289,7 @@ def source_files(source: Path, paths: Sequence[Path]) -> list[Path]:
         elif root.is_file():
             found.append(root)
         else:
-            raise UsageError(f"{root}: no such file or folder")
+            raise UsageError(_("{root}: no such file or folder").format(root=root))
     return list(dict.fromkeys(found))
 
 
@@ -298,7 +301,9 @@ def plan_fixes(files: Sequence[Path], converter: Converter) -> list[FileFix]:
             with path.open(encoding="utf-8", newline="") as handle:
                 text = handle.read()
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{path}: cannot read it as UTF-8 text: {exc}") from None
+            raise UsageError(
+                _("{path}: cannot read it as UTF-8 text: {exc}").format(path=path, exc=exc)
+            ) from None
         masked = mask_source(text)
         script = source_script(text) or script_of(masked)
         issues = script_issues(text, script, converter, masked)

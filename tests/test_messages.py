@@ -117,8 +117,10 @@ def test_zh_hant_uses_traditional_forms_and_corner_quotes() -> None:
             continue
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         for s in strings:
-            assert "“" not in s and "”" not in s, s
-            assert [c for c in s if s2tw.convert(c) != c] == [], s
+            if "“" not in str(entry.id):  # a message about the quotes themselves names them
+                assert "“" not in s and "”" not in s, s
+            # (the characters the English text itself quotes, 中層干部, stay as quoted)
+            assert [c for c in s if s2tw.convert(c) != c and c not in str(entry.id)] == [], s
         differ += hans.get(entry.id).string != entry.string  # type: ignore[union-attr]
     assert differ > 100
 
