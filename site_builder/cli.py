@@ -474,11 +474,13 @@ def check(
     default=None,
     help=N_("Where the preview is built (default: a folder in the user's cache, never output/)."),
 )
-@click.option(
+@_option(
     "--overwrite",
     is_flag=True,
-    help="Preview into a non-empty --out folder that site-builder did not make, deleting what "
-    "it holds (without this, such a folder is refused).",
+    help=N_(
+        "Preview into a non-empty --out folder that site-builder did not make, deleting what "
+        "it holds (without this, such a folder is refused)."
+    ),
 )
 def serve(
     source: Path,

@@ -1304,10 +1304,8 @@ def validate_report(
             1,
             1,
             _(
-                "the year in the file name, {match}, is not a year of reports ({REPORT_YEARS} to {REPORT_YEARS2})"
-            ).format(
-                match=match["year"], REPORT_YEARS=REPORT_YEARS[0], REPORT_YEARS2=REPORT_YEARS[1]
-            ),
+                "the year in the file name, {year}, is not a year of reports ({first} to {last})"
+            ).format(year=match["year"], first=REPORT_YEARS[0], last=REPORT_YEARS[1]),
             _("name the file after the year reported on, e.g. 2024-annual-summary.md"),
         )
         return None
