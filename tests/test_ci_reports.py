@@ -19,13 +19,13 @@ def test_junit_has_a_failed_case_per_problem_at_its_file(make_site: MakeSite) ->
     site = make_site({"content/pages/about.md": BROKEN_LINK})
     run = cli("check", "--source", site, "--format", "junit")
     assert run.code == 1
-    assert f"content/pages/about.md:5:1: error: {MESSAGE}" in run.err
+    assert f"content/pages/about.md:5:9: error: {MESSAGE}" in run.err
     root = ET.fromstring(run.out)
     (suite,) = root.findall("testsuite")
     assert (suite.get("tests"), suite.get("failures")) == ("1", "1")
     (case,) = suite.findall("testcase")
     assert case.get("file") == "content/pages/about.md"
-    assert case.get("name") == "content/pages/about.md:5:1 link"
+    assert case.get("name") == "content/pages/about.md:5:9 link"
     failure = case.find("failure")
     assert failure is not None and failure.get("type") == "error"
     assert MESSAGE in (failure.get("message") or "")
@@ -48,7 +48,7 @@ def test_codequality_and_github_name_the_file_and_line(make_site: MakeSite) -> N
     github = cli("check", "--source", site, "--format", "github").out.splitlines()
     assert len(github) == 1
     assert github[0].startswith(
-        f"::error file=content/pages/about.md,line=5,col=1,title=site-builder link::{MESSAGE}"
+        f"::error file=content/pages/about.md,line=5,col=9,title=site-builder link::{MESSAGE}"
     )
 
 
