@@ -448,6 +448,8 @@ class Converter:
                 keys[key] = phrase
         self._keys = keys
         self._key_re = re.compile(_trie_pattern(keys)) if keys else None
+        # convert_html may split JSON at its quotes unless a phrase could match across one
+        self._json_runs = not any('"' in k or "\\" in k for k in keys)
         # Caches of pieces of text (convert_many): to Traditional; the script evidence of a
         # piece; to Simplified keeping valid Simplified forms (as in a Simplified or
         # script-neutral batch) and not keeping them (a Traditional or mixed batch; the same
@@ -813,7 +815,18 @@ class Converter:
             if "\\u" not in html[a:b] and _is_json(html[a:b]):
                 plain_json.append((a, b))
         plain = set(plain_json)
-        spans = text_spans + plain_json
+        # Each JSON document goes in as the Chinese runs of its strings, not as one piece: no
+        # dictionary entry or phrase holds a quote or a backslash, so the runs convert as the
+        # whole would, and they are short and recur (series names, units, value labels), so
+        # the caches take them, where a whole document is long and seen once.
+        runs: list[tuple[int, int]] = []
+        whole: list[tuple[int, int]] = []
+        for a, b in plain_json:
+            if self._json_runs and not _NOT_BY_RUNS_RE.search(html, a, b):
+                runs += [m.span() for m in _CJK_STRING_RUN_RE.finditer(html, a, b)]
+            else:
+                whole.append((a, b))
+        spans = text_spans + runs + whole
         texts = [html[a:b] for a, b in spans]
         converted = self.convert_many(texts, target)
         replacements: list[tuple[int, int, str]] = []
@@ -1040,6 +1053,11 @@ _PLAIN_RUN_RE = re.compile(
 _CJK_NODE_RE = re.compile(f"{_CJK_RE.pattern}[^<>]*")
 # The same, or from its first quotation mark (zh-Hant pages set 「」 in every text node).
 _QUOTE_NODE_RE = re.compile(f"(?:{_CJK_RE.pattern}|[{_QUOTE_CHARS}])[^<>]*")
+# In JSON, Chinese text up to the end of its string or the next escape.
+_CJK_STRING_RUN_RE = re.compile(f'{_CJK_RE.pattern}[^"\\\\<>]*')
+# What a JSON document's runs would not convert as the whole does: quotation marks (set by
+# their neighbours) and 岩/周/台 (kept or not by the evidence of their own piece).
+_NOT_BY_RUNS_RE = re.compile(f"[{''.join(sorted(_STANDARD_SHARED_HANT))}{_QUOTE_CHARS}]")
 
 
 def _scan_html(

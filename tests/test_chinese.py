@@ -808,6 +808,42 @@ def test_html_json_script_is_converted_and_stays_valid(conv: Converter) -> None:
     assert body == source.replace("干部人数", "幹部人數").replace("发放", "發放")  # layout kept
 
 
+def test_html_json_goes_to_the_converter_as_the_runs_of_its_strings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A chart's options are long and seen once, their strings short and repeated: the JSON is
+    # converted string run by string run (which the caches keep), with the same result as one
+    # piece, in both directions and whatever the script evidence of the rest of the page.
+    data = {
+        "title": {"text": "干部人数（人）"},
+        "series": [{"name": "發放", "data": [{"value": 3, "label": {"formatter": "3000余"}}]}],
+        "x": ["显著", "著名", 'a"b干部'],
+    }
+    source = json.dumps(data, ensure_ascii=False)
+    html = f'<p>歷史發展</p><script type="application/json">{source}</script><p>干部</p>'
+    seen: list[str] = []
+    real = Converter.convert_many
+
+    def spy(self: Converter, texts: list[str], target: str) -> list[str]:
+        seen.extend(texts)
+        return real(self, texts, target)
+
+    assert not Converter([Phrase('干部"', '幹部"')])._json_runs  # a quote in a phrase: one piece
+    whole = Converter()
+    whole._json_runs = False  # the document as one piece, as a phrase with a quote has it
+    for target in (HANS, HANT):
+        expected = whole.convert_html(html, target)
+        monkeypatch.setattr(Converter, "convert_many", spy)
+        seen.clear()
+        got = Converter().convert_html(html, target)
+        monkeypatch.setattr(Converter, "convert_many", real)
+        assert got == expected
+        assert max(map(len, seen)) <= len("干部人数（人）")
+        assert "干部人数（人）" in seen and "3000余" not in seen  # runs start at Chinese
+        body = got.split('json">')[1].split("</script>")[0]
+        assert json.loads(body)["x"][2].startswith('a"b')
+
+
 def test_html_json_with_escapes(conv: Converter) -> None:
     # \u escapes hide the characters from a text conversion: the JSON is re-serialised, and a
     # "</script>" that was escaped must not appear in the page unescaped.
