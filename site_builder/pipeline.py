@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable
 from functools import partial
 
-from site_builder.chinese import Converter
+from site_builder.chinese import HANS, Converter
 from site_builder.chinese import Phrase as ZhPhrase
 from site_builder.errors import Diagnostics
 from site_builder.installation import installation_problems
@@ -109,6 +109,7 @@ def validate(
         drafts=options.drafts,
         memo=session.validated,
         types_file=parsed.types,
+        to_hans_lines=lambda lines: converter.convert_many(lines, HANS),
     )
     lint = session.memo("lint", partial(script_issues, converter=converter))
     lint_scripts(site, diags, lint, resolve_jobs(options.jobs))

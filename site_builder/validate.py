@@ -1221,10 +1221,18 @@ PLACEHOLDER_MARK = "待填写"  # scaffold.PLACEHOLDER is 【待填写】; compa
 
 
 def placeholders(
-    ctx: Ctx, m: dict[str, Any], body: str, body_line: int, to_hans: Callable[[str], str]
+    ctx: Ctx,
+    m: dict[str, Any],
+    body: str,
+    body_line: int,
+    to_hans: Callable[[str], str],
+    to_hans_lines: Callable[[list[str]], list[str]] | None = None,
 ) -> None:
     """A warning (an error with --strict) for each placeholder ``new report`` wrote and nobody
-    replaced, and for an empty summary or heading, which would be published as they are."""
+    replaced, and for an empty summary or heading, which would be published as they are.
+    ``to_hans_lines``: ``to_hans`` of each line, in one pass over the body (e.g. the
+    converter's ``convert_many``); the mark holds no character whose form depends on the
+    script of the rest of the text, so it is found in the same lines either way."""
     hint = _("write the text, or remove the line")
     for key in ("title", "summary"):
         raw = m.get(key)
@@ -1234,9 +1242,11 @@ def placeholders(
                 ctx.warn((key,), _("placeholder left in '{key}'").format(key=key), hint)
             elif key == "summary" and isinstance(v, str) and not v.strip() and key in m:
                 ctx.warn((key,), _("empty summary"), _("write one, or remove the 'summary' line"))
-    for n, line in enumerate(body.splitlines()):
+    lines = body.splitlines()
+    simplified = to_hans_lines(lines) if to_hans_lines else [to_hans(line) for line in lines]
+    for n, (line, hans) in enumerate(zip(lines, simplified, strict=True)):
         text = line.strip()
-        if PLACEHOLDER_MARK in to_hans(line):
+        if PLACEHOLDER_MARK in hans:
             col = line.find(line.lstrip()[:1]) + 1 if line.strip() else 1
             ctx.diags.warning(ctx.rel, body_line + n, col, _("placeholder left in the text"), hint)
         elif re.fullmatch(r"#{1,6}\s*(?:[一二三四五六七八九十]+、|\d+[.、])?\s*", text):
@@ -1256,6 +1266,7 @@ def validate_report(
     broken_orgs: Collection[str] = (),
     types_by_key: dict[str, Tag] | None = None,
     broken: Mapping[str, Collection[str]] | None = None,
+    to_hans_lines: Callable[[list[str]], list[str]] | None = None,
 ) -> Report | None:
     """``broken_orgs``: organizations whose file exists but is reported broken; their reports
     are not also told that the organization is unknown. ``broken``: the same for the entries
@@ -1358,7 +1369,7 @@ def validate_report(
     script = lang or detect(doc.body)
     mvals = _metrics(ctx, m.get("metrics"), metrics, broken.get("metrics", ()))
     draft = _bool(ctx, m, "draft", (), False)
-    placeholders(ctx, m, doc.body, doc.body_line, to_hans)
+    placeholders(ctx, m, doc.body, doc.body_line, to_hans, to_hans_lines)
     if not title or when is None or "title" not in m:
         return None
     return Report(
@@ -1456,6 +1467,7 @@ def build_site(
     drafts: bool = False,
     memo: dict[tuple[object, ...], tuple[Report | None, tuple[Diagnostic, ...]]] | None = None,
     types_file: ParsedYaml | None = None,
+    to_hans_lines: Callable[[list[str]], list[str]] | None = None,
 ) -> Site:
     """The model of the whole site. ``memo`` (``serve`` keeps one from build to build): each
     report's result and messages by everything it is made from, i.e. its file and translation,
@@ -1530,6 +1542,7 @@ def build_site(
                 broken_orgs,
                 types_by_key,
                 broken,
+                to_hans_lines,
             )
             if rep is not None and tdoc is not None:
                 tr = validate_translation(tdoc, own)
