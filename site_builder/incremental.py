@@ -165,15 +165,18 @@ class RenderPlan:
             self._intact[path] = OutputRecord(digests[path], st.st_size, st.st_mtime_ns)
         return written
 
-    def stage(self, staging: Staging) -> Callable[[OutputFile], OutputFile]:
+    def stage(
+        self, staging: Staging, known: Callable[[OutputFile], str | None] = lambda f: None
+    ) -> Callable[[OutputFile], OutputFile]:
         """What becomes of each rendered page while the build runs: it goes to ``staging``,
-        and the build keeps its digest instead of its bytes."""
+        and the build keeps its digest instead of its bytes. ``known``: the page's digest when
+        it was already taken (the worker that rendered it hashed it for the gates' scan)."""
 
         def put(f: OutputFile) -> OutputFile:
             if isinstance(f, (KeptFile, StagedFile)):
                 return f
             staging.put(f.path, f.data)
-            return StagedFile(f.path, file_digest(f.data))
+            return StagedFile(f.path, known(f) or file_digest(f.data))
 
         return put
 

@@ -24,6 +24,7 @@ from site_builder.derive.charts import Charts, derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, Severity, StateNotSaved
 from site_builder.gates import (
     BodyLinks,
+    Packed,
     check_site,
     export_scans,
     import_scans,
@@ -338,8 +339,19 @@ def render_stage(
     renders it (with --jobs > 1). A build that replaces the whole output writes each page to the
     new tree as it comes, keeping only its digest: the pages of a large site do not all sit in
     memory at once."""
-    scans = Inspection(lambda f: prescan(f.path, f.data), lambda f, p: remember(f.path, p))
-    sink = plan.stage(staging) if plan is not None and staging is not None else None
+    # the digest in a worker's scan is the page's, as the state records it: hashed once
+    hashed: dict[str, tuple[OutputFile, bytes]] = {}
+
+    def keep(f: OutputFile, packed: Packed) -> None:
+        remember(f.path, packed)
+        hashed[f.path] = (f, packed[0])
+
+    def known(f: OutputFile) -> str | None:
+        found = hashed.pop(f.path, None)
+        return found[1].hex() if found is not None and found[0] is f else None
+
+    scans = Inspection(lambda f: prescan(f.path, f.data), keep)
+    sink = plan.stage(staging, known) if plan is not None and staging is not None else None
     jobs = resolve_jobs(options.jobs)
     files = render_site(renderer, diags, clock.progress, jobs, scans, sink)
     files += [OutputFile("assets/" + a.rel, a.data) for a in project.assets]

@@ -799,3 +799,36 @@ def test_a_file_that_vanishes_while_stamped_is_never_up_to_date(
     assert state is not None and state.snapshot is not None
     state.snapshot.sources["content/tags.yaml"] = load.UNSTAMPED  # even if it matched
     assert not up_to_date(state, root, out, state.snapshot.options, stamps)
+
+
+def test_each_page_is_hashed_once_in_the_build_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers, the worker that renders a page hashes it for the gates' scan; the build
+    process takes that digest for the state instead of hashing the bytes again."""
+    import sys
+    from collections import Counter
+
+    from site_builder import gates, parallel, state
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate  # type: ignore[import-not-found]
+
+    monkeypatch.setattr(parallel, "MIN_TASKS", 2)
+    root = tmp_path / "site"
+    generate(root, 12, seed=3)
+    hashed: Counter[bytes] = Counter()  # counted in the build process only (workers fork)
+    real = gates.content_digest
+
+    def counting(data: bytes) -> bytes:
+        hashed[data] += 1
+        return real(data)
+
+    monkeypatch.setattr(gates, "content_digest", counting)
+    monkeypatch.setattr(state, "content_digest", counting)
+    result = run(BuildOptions(source=root, out=tmp_path / "out", jobs=2), session=Session())
+    assert not result.errors, [d.format() for d in result.errors]
+    pages = [p for p in (tmp_path / "out").rglob("*.html") if "/assets/" not in p.as_posix()]
+    counts = [hashed[p.read_bytes()] for p in pages]
+    assert len(pages) > 50 and sum(counts) > 0  # the build process rendered some pages itself
+    assert max(counts) == 1
