@@ -168,9 +168,8 @@ class RenderPlan:
     def stage(
         self, staging: Staging, known: Callable[[OutputFile], str | None] = lambda f: None
     ) -> Callable[[OutputFile], OutputFile]:
-        """What becomes of each rendered page while the build runs: it goes to ``staging``,
-        and the build keeps its digest instead of its bytes. ``known``: the page's digest when
-        it was already taken (the worker that rendered it hashed it for the gates' scan)."""
+        """Each rendered page goes to ``staging``; the build keeps its digest, not its bytes
+        (``known``: the digest its worker took for the gates' scan, if it did)."""
 
         def put(f: OutputFile) -> OutputFile:
             if isinstance(f, (KeptFile, StagedFile)):
