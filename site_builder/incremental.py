@@ -1,5 +1,8 @@
 """Rendering only what changed: one build's plan (which pages to keep, what to record about the
 others) and the renderer that follows it. The state it reads and writes is ``state.py``'s.
+
+Long: the plan and the renderer that carries it out are two halves of one contract (which page
+is kept, what is recorded for the next build); split, each would have to re-derive the other's.
 """
 
 from __future__ import annotations
