@@ -174,7 +174,7 @@ def _run(
         )
         check_output_dir(options.source, options.out, options.overwrite, built_before)
     snapshot = None
-    if options.write and options.incremental and not options.in_place and not options.translations:
+    if options.write and options.incremental and not options.translations:
         snapshot, unchanged = check_up_to_date(options, session, clock)
         if unchanged is not None:
             return unchanged

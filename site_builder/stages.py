@@ -246,6 +246,7 @@ def check_up_to_date(
         result.kept = sorted(previous.outputs)
         result.written = WriteResult(0, len(result.kept), 0)
         result.up_to_date = True
+        result.site = session.written.get(options.out.absolute())
         return Snapshot(taken_at, quick, stamps, []), result
     return Snapshot(taken_at, quick, stamps, []), None
 
@@ -548,10 +549,13 @@ def write_stage(
     try:
         state.save(state_path(options.out))
         session.states[options.out.absolute()] = state
+        if result.site is not None:
+            session.written[options.out.absolute()] = result.site
         if not options.in_place:
             save_scans(options.out, export_scans())
     except OSError as exc:
         session.states.pop(options.out.absolute(), None)
+        session.written.pop(options.out.absolute(), None)
         with contextlib.suppress(OSError):  # a stale state would describe the old output
             state_path(options.out).unlink(missing_ok=True)
         raise StateNotSaved(exc) from exc

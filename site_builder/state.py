@@ -387,6 +387,9 @@ class Session:
         self.validated: dict[tuple[object, ...], Any] = {}
         # The last build's site and charts, by (source, output, drafts)
         self.carried: dict[tuple[Path, Path, bool], LastBuild] = {}
+        # The site of the last build written into each output folder: a build that finds
+        # nothing changed reports it (``serve`` reads its base URL) without validating anew
+        self.written: dict[Path, Site] = {}
 
     def converter(self, key: object, make: Callable[[], T]) -> T:
         """One object per configuration (e.g. the Chinese converter for a set of phrases);

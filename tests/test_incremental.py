@@ -79,6 +79,24 @@ def test_no_change_renders_and_writes_nothing(site: tuple[Path, Path, Session]) 
     assert out.stat().st_ino == out_inode  # not even swapped for an identical tree
 
 
+def test_a_serve_rebuild_with_nothing_changed_runs_no_stage(
+    site: tuple[Path, Path, Session],
+) -> None:
+    """`serve` after a save that changed nothing: no page rendered, no search index or check
+    run, nothing written; the result still carries the site (serve reads its base URL)."""
+    root, out, session = site
+    options = BuildOptions(source=root, out=out, in_place=True)
+    assert not run(options, session=session).errors
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    previews: list[object] = []
+    again = run(options, session=session, preview=previews.append)
+    assert again.up_to_date and again.rendered == [] and previews == []
+    assert again.written is not None and again.written.written == 0
+    assert not {"render", "search", "gates", "write"} & again.timings.keys()
+    assert again.site is not None
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
 def test_no_change_build_from_the_command_line_writes_nothing(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
