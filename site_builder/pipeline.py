@@ -151,9 +151,13 @@ def run(
     ``preview`` (with ``in_place``) gets the pages written before the site-wide stages run."""
     session = session or Session()
     try:
-        return _run(options, Clock(progress), session, preview)
-    finally:
+        result = _run(options, Clock(progress), session, preview)
+    except BaseException:
         session.end_build()
+        raise
+    if not result.up_to_date:  # a build that used no memo must not make them forget
+        session.end_build()
+    return result
 
 
 def _run(
@@ -199,7 +203,7 @@ def _run(
             # checks of the whole output follow, and what they find still fails the build.
             preview(plan.write_early(files))
             clock.lap("preview")
-        files += search_stage(options, model, converter, files, staging)
+        files += search_stage(options, session, model, converter, files, staging)
         clock.lap("search")
         printed: list[str] = []
         if model.site.config.pdf and options.write and not diags.errors:

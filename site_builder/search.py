@@ -47,6 +47,7 @@ from functools import cache, partial
 from importlib import resources
 from itertools import chain, count, repeat
 from operator import add, sub
+from typing import Any
 
 from markupsafe import Markup
 
@@ -219,8 +220,9 @@ def _add_matches(
     _consume(map(array.append, tokens, map(add, repeat(base), map(re.Match.start, found))))
 
 
-def build_index(docs: Sequence[Doc], cjk: bool = True) -> Index:
-    """Chinese bigrams (a run's last character alone) and words of every document."""
+def build_index(docs: Sequence[Doc], cjk: bool = True, fold: Callable[[str], str] = fold) -> Index:
+    """Chinese bigrams (a run's last character alone) and words of every document
+    (``fold``: this module's, or a memo of it)."""
     # Machine integers, 4 bytes a position, instead of a list of Python ints (about 36): the
     # zh index of 5,000 reports holds some 15 million positions.
     # Every pair of adjacent characters, then only the pairs of two Chinese characters kept:
@@ -405,18 +407,24 @@ def index_files(key: str, index: Index, urls: Urls) -> list[tuple[str, bytes]]:
 # --- the site's search files -------------------------------------------------------------------
 
 
-def report_docs(site: Site, bodies: Mapping[str, RenderedMarkdown], text_lang: str) -> list[Doc]:
-    """Each report's text as the ``zh`` or ``en`` index sees it (pages show the same text)."""
+def report_docs(
+    site: Site,
+    bodies: Mapping[str, RenderedMarkdown],
+    text_lang: str,
+    text: Callable[[str], str] = html_text,
+) -> list[Doc]:
+    """Each report's text as the ``zh`` or ``en`` index sees it (pages show the same text;
+    ``text``: ``html_text`` or a memo of it)."""
     out = []
     for rep in site.reports:
         names = org_names_text(site, rep.org, text_lang)
         if text_lang == "en" and rep.translation is not None:
             tr = rep.translation
             summary = tr.summary if tr.summary is not None else rep.summary.get("en")
-            en_body = body_text(bodies.get(tr.path))
+            en_body = body_text(bodies.get(tr.path), text)
             out.append(Doc(tr.title, summary, "\n".join([en_body, names]) if names else en_body))
             continue
-        body = body_text(bodies.get(rep.path))
+        body = body_text(bodies.get(rep.path), text)
         if text_lang == "zh":
             # Chart blocks are part of the source's text (titles, labels); the page shows
             # them as drawings and tables, so they are searchable too.
@@ -448,10 +456,10 @@ def org_names_text(site: Site, key: str, text_lang: str) -> str:
     return "\n".join(seen)
 
 
-def body_text(rendered: RenderedMarkdown | None) -> str:
+def body_text(rendered: RenderedMarkdown | None, text: Callable[[str], str] = html_text) -> str:
     if rendered is None:
         return ""
-    return html_text(CHART_PLACEHOLDER_RE.sub("", rendered.html))
+    return text(CHART_PLACEHOLDER_RE.sub("", rendered.html))
 
 
 BODY_START = "<!--search:body-->"
@@ -464,19 +472,25 @@ def mark_body(html: Markup) -> Markup:
     return Markup(BODY_START) + html + Markup(BODY_END)
 
 
-def page_body_text(page: bytes | None) -> str:
+def page_body_text(page: bytes | None, text: Callable[[str], str] = html_text) -> str:
     if page is None:
         return ""
-    text = page.decode("utf-8")
-    start = text.find(BODY_START)
-    end = text.find(BODY_END, start + 1)
+    page_html = page.decode("utf-8")
+    start = page_html.find(BODY_START)
+    end = page_html.find(BODY_END, start + 1)
     if start < 0 or end < 0:
         return ""
-    return html_text(text[start + len(BODY_START) : end])
+    return text(page_html[start + len(BODY_START) : end])
 
 
 Convert = Callable[[Sequence[str]], list[str]]
 PageReader = Callable[[str], bytes | None]
+Memo = Callable[[str, Callable[..., Any]], Callable[..., Any]]
+"""(name, pure function) -> the function remembered by its arguments (``state.Session.memo``)."""
+
+
+def unmemoized(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    return fn
 
 
 def tree_files(
@@ -487,6 +501,7 @@ def tree_files(
     convert: Convert,
     org_name: Callable[[str], str],
     report_page: ReportPage,
+    text: Callable[[str], str] = html_text,
 ) -> list[tuple[str, bytes]]:
     """One language tree's result list and snippet texts, in its language and script."""
     urls = Urls(site.config.languages, site.config.default_language)
@@ -513,7 +528,7 @@ def tree_files(
         if type_slugs:  # the type filter's field; a site without types has no such field
             entry.append(type_slugs.index(rep.meta.type) if rep.meta.type in site.types else -1)
         entries.append(entry)
-        body = page_body_text(read_page(target))
+        body = page_body_text(read_page(target), text)
         out.append((urls.search_text(lang, n), _js_call("text", n, [summary, body])))
     docs_list: dict[str, object] = {"orgs": names, "docs": entries}
     if type_names:
@@ -534,21 +549,40 @@ def search_files(
     converters: Mapping[str, Convert],
     org_names: Mapping[str, Callable[[str], str]],
     report_page: ReportPage,
+    memo: Memo = unmemoized,
 ) -> list[tuple[str, bytes]]:
     """Every search file of the site: the fold table, the shared indexes, and each tree's
     result list and texts. ``read_page`` gives a rendered page by output path; ``converters`` and
-    ``org_names`` are per language; ``report_page`` is the report page kind's ``page_of``."""
+    ``org_names`` are per language; ``report_page`` is the report page kind's ``page_of``.
+
+    ``memo`` (``serve``'s session keeps one) remembers the pure steps by their input: the text
+    of each body and each page, each document's folding, and an index's files by its documents,
+    so that a build whose edit left an index's documents as they were encodes none of it."""
     urls = Urls(site.config.languages, site.config.default_language)
-    docs = {"zh": report_docs(site, bodies, "zh")}
+    text = memo("search_text", html_text)
+    folding = memo("search_fold", fold)
+
+    def encode(key: str, docs: tuple[Doc, ...], cjk: bool, urls: Urls) -> list[tuple[str, bytes]]:
+        return index_files(key, build_index(docs, cjk, folding), urls)
+
+    encoded = memo("search_index", encode)
+    docs = {"zh": report_docs(site, bodies, "zh", text)}
     out = [fold_file(urls)]
-    out += index_files("zh", build_index(docs["zh"]), urls)
+    out += encoded("zh", tuple(docs["zh"]), True, urls)
     if "en" in site.config.languages:
-        docs["en"] = report_docs(site, bodies, "en")
-        out += index_files("en", build_index(docs["en"], cjk=False), urls)
+        docs["en"] = report_docs(site, bodies, "en", text)
+        out += encoded("en", tuple(docs["en"]), False, urls)
     for lang in site.config.languages:
         text_lang = LANGUAGES[lang].text
         out += tree_files(
-            site, docs[text_lang], lang, read_page, converters[lang], org_names[lang], report_page
+            site,
+            docs[text_lang],
+            lang,
+            read_page,
+            converters[lang],
+            org_names[lang],
+            report_page,
+            text,
         )
     return out
 
@@ -559,6 +593,7 @@ def build_search(
     read_page: PageReader,
     converter: Converter,
     report_page: ReportPage,
+    memo: Memo = unmemoized,
 ) -> list[tuple[str, bytes]]:
     """``search_files`` with the site's script converter and its organizations' short names."""
 
@@ -579,7 +614,7 @@ def build_search(
     langs = site.config.languages
     converters = {k: converting(k) for k in langs}
     names = {k: org_name(k) for k in langs}
-    return search_files(site, bodies, read_page, converters, names, report_page)
+    return search_files(site, bodies, read_page, converters, names, report_page, memo)
 
 
 def config_json(config: Mapping[str, object]) -> Markup:

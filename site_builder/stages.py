@@ -362,6 +362,7 @@ def render_stage(
 
 def search_stage(
     options: BuildOptions,
+    session: Session,
     model: Model,
     converter: Converter,
     files: list[OutputFile],
@@ -381,7 +382,9 @@ def search_stage(
         return kept.read_bytes() if kept.is_file() else None
 
     report_page = named("report", options.kinds).page_of
-    found = build_search(model.site, model.bodies.by_path, read_page, converter, report_page)
+    found = build_search(
+        model.site, model.bodies.by_path, read_page, converter, report_page, session.memo
+    )
     return [OutputFile(p, d) for p, d in found]
 
 

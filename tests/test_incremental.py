@@ -97,6 +97,49 @@ def test_a_serve_rebuild_with_nothing_changed_runs_no_stage(
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
 
+def test_a_serve_edit_re_indexes_only_the_edited_reports_entries(
+    site: tuple[Path, Path, Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Search in one session: only the text of the edited report's body and of its pages is
+    read again, and only its document is folded again. (An index whose documents changed is
+    still encoded whole.) The files equal a clean build's
+    (test_incremental_builds_equal_clean_builds_after_every_edit)."""
+    from site_builder import search
+
+    root, out, session = site
+    options = BuildOptions(source=root, out=out, in_place=True)
+    first = run(options, session=session)
+    assert first.site is not None and len(first.site.reports) > 1
+    trees = len(first.site.config.languages)
+    assert first.up_to_date  # and, as it used no memo, the memos keep the last build's values
+    calls: dict[str, list[str]] = {"text": [], "fold": [], "index": []}
+
+    def counted(name: str, fn: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object) -> object:
+            calls[name].append(str(args[0]))
+            return fn(*args)
+
+        return call
+
+    monkeypatch.setattr(search, "html_text", counted("text", search.html_text))
+    monkeypatch.setattr(search, "fold", counted("fold", search.fold))
+    monkeypatch.setattr(search, "index_files", counted("index", search.index_files))
+    edit(root / REPORT, "开展学习12次。", "开展学习12次，覆盖全市。")
+    result = run(options, session=session)
+    assert not result.errors and result.rendered
+    # the edited body, as rendered and as each Chinese tree's page shows it: nothing else
+    assert 1 <= len(calls["text"]) <= trees and all("12次，覆" in t for t in calls["text"])
+    # each index whose documents changed folds that one document again (the English index
+    # holds the Chinese body of a report without a translation)
+    assert calls["fold"] and all("12次，覆" in t for t in calls["fold"])
+    assert len(calls["fold"]) == len(calls["index"]) and "zh" in calls["index"]
+    calls = {"text": [], "fold": [], "index": []}
+    os.utime(root / REPORT)  # touched: read again, nothing to index again
+    again = run(options, session=session)
+    assert not again.up_to_date and again.rendered == []
+    assert calls == {"text": [], "fold": [], "index": []}
+
+
 def test_no_change_build_from_the_command_line_writes_nothing(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
