@@ -228,8 +228,9 @@ class Model:
 def check_up_to_date(
     options: BuildOptions, session: Session, clock: Clock
 ) -> tuple[Snapshot, BuildResult | None]:
-    """`build` again with nothing changed: the stamps of the sources, not their contents, say
-    so. The snapshot the build records for next time, and the result if nothing is to do."""
+    """`build`, or `serve`'s rebuild, with nothing changed: the stamps of the sources, not their
+    contents, say so. The snapshot the build records for next time, and the result if nothing
+    is to do (with the site of the last build this session wrote there, if any)."""
     taken_at = time.time_ns()
     stamps = stamp_sources(options.source)
     quick = {
