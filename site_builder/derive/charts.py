@@ -1,5 +1,5 @@
 """Charts: the declared spec of a ```` ```chart ```` block, its validator, the pure ECharts options
-builder (pyecharts), and the charts the site draws of its own (organization trends, comparisons
+builder, and the charts the site draws of its own (organization trends, comparisons
 of child organizations, the home page's figures).
 
 A spec is resolved once, in the derive stage, into language-independent values (``LocalText``
@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -1022,15 +1022,13 @@ def point_label(p: Point | None, s: Series, text_lang: str) -> str:
 
 def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
     """The ECharts options of a chart in one language ("zh" or "en"). Pure and deterministic:
-    the chart id is the spec's, and pyecharts' remote asset host is never used (only the options
-    are taken; the page loads ECharts from the site itself)."""
-    from pyecharts import options as opts
-    from pyecharts.charts import Bar, Line, Pie
+    the chart id is the spec's; the page loads ECharts from the site itself.
 
+    The options are built directly, key for key as pyecharts 2 (``Bar``/``Line``/``Pie`` with
+    ``set_global_opts``, ``dump_options``) wrote them when the site used it: the same defaults
+    in the same order, None and empty-text values left out where pyecharts drops them, so that
+    pages stay byte for byte what they were (tests/snapshots/charts pins them)."""
     t = text_lang
-    # ECharts' own aria description reads category charts poorly ("2022 is 0, 22"): the page
-    # gives the container a description of its own (see views.chart_view).
-    init = opts.InitOpts(chart_id=spec.id)
     labelled = len(spec.x) * len(spec.series) <= MAX_LABELLED_POINTS
 
     def items(s: Series) -> list[Any]:
@@ -1041,90 +1039,54 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
             for p in s.points
         ]
 
-    def label(position: str) -> Any:
-        return opts.LabelOpts(is_show=labelled, position=position)
-
-    chart: Any
-    axes: dict[str, Any] = {}
+    options: dict[str, Any] = _base_options()
+    series: list[dict[str, Any]] = []
     if spec.type == "pie":
         s = spec.series[0]
-        chart = Pie(init_opts=init)
-        pairs = [
-            (x.get(t), p.value) for x, p in zip(spec.x, s.points, strict=True) if p is not None
+        names = [x.get(t) for x, p in zip(spec.x, s.points, strict=True) if p is not None]
+        data = [
+            _named({"name": x.get(t), "value": p.value})
+            for x, p in zip(spec.x, s.points, strict=True)
+            if p is not None
         ]
-        chart.add(
-            s.name.get(t),
-            pairs,
-            radius=["0%", "62%"],
-            label_opts=opts.LabelOpts(formatter="{b}: {d}%"),
-        )
+        series.append(_pie_series(s.name.get(t), data))
+        legend_data = list(dict.fromkeys(names))
     else:
-        x = [c.get(t) for c in spec.x]
+        bars = [s for s in spec.series if s.kind != "line"]
+        lines = [s for s in spec.series if s.kind == "line"]
         if spec.type == "line":
-            chart = Line(init_opts=init).add_xaxis(x)
-            for s in spec.series:
-                chart.add_yaxis(s.name.get(t), items(s), symbol_size=8, label_opts=label("top"))
-        else:
-            stacked = spec.type == "stacked_bar"
-            bars = [s for s in spec.series if s.kind != "line"]
-            chart = Bar(init_opts=init).add_xaxis(x)
-            for s in bars:
-                chart.add_yaxis(
-                    s.name.get(t),
-                    items(s),
-                    stack="total" if stacked else None,
-                    label_opts=label("inside" if stacked else "top"),
+            bars, lines = [], list(spec.series)
+        stacked = spec.type == "stacked_bar"
+        line_axis: int | None = None
+        if (
+            spec.type != "line" and lines
+        ):  # bar_line: lines on a second axis when their unit differs
+            line_axis = 0 if lines[0].unit == bars[0].unit else 1
+        for s in bars:
+            series.append(
+                _bar_series(
+                    s.name.get(t), items(s), stacked, labelled, "inside" if stacked else "top"
                 )
-            lines = [s for s in spec.series if s.kind == "line"]
-            if lines:  # bar_line: lines on a second axis when their unit differs
-                line_axis = 0 if lines[0].unit == bars[0].unit else 1
-                if line_axis:
-                    chart.extend_axis(
-                        yaxis=opts.AxisOpts(
-                            type_="value",
-                            name=unit_name(lines[0].unit, t) or None,
-                            position="right",
-                            min_interval=1 if _whole(lines[0]) else 0,
-                        )
-                    )
-                overlay = Line(init_opts=init).add_xaxis(x)
-                for s in lines:
-                    overlay.add_yaxis(
-                        s.name.get(t),
-                        items(s),
-                        yaxis_index=line_axis,
-                        symbol_size=8,
-                        label_opts=label("top"),
-                    )
-                chart.overlap(overlay)
-        axes = {
-            "xaxis_opts": opts.AxisOpts(
-                type_="category",
-                axislabel_opts=opts.LabelOpts(interval=0, overflow="break", text_width=96),
-            ),
-            "yaxis_opts": opts.AxisOpts(
-                type_="value",
-                name=unit_name(spec.series[0].unit, t) or None,
-                min_interval=1 if _whole(spec.series[0]) else 0,
-            ),
-        }
-    chart.set_global_opts(
-        title_opts=opts.TitleOpts(title=spec.title.get(t), is_show=False),
-        legend_opts=opts.LegendOpts(
-            is_show=len(spec.series) > 1 or spec.type == "pie", pos_bottom=0
-        ),
-        tooltip_opts=opts.TooltipOpts(trigger="item" if spec.type == "pie" else "axis"),
-        **axes,
-    )
-    options = _dumped_options(chart)
+            )
+        for s in lines:
+            series.append(_line_series(s.name.get(t), items(s), line_axis, labelled))
+        legend_data = [s.name.get(t) for s in bars] + [s.name.get(t) for s in lines]
+    options["series"] = series
+    options["legend"] = [_legend(legend_data, len(spec.series) > 1 or spec.type == "pie")]
+    options["tooltip"] = _tooltip("item" if spec.type == "pie" else "axis")
     if spec.type != "pie":
-        # pyecharts pairs a line's values with the x labels ([x, item]), which breaks per-item
-        # labels; the series' data are set here, one item per category, in series order.
-        ordered = [s for s in spec.series if s.kind != "line"]
-        ordered += [s for s in spec.series if s.kind == "line"]
-        for series_options, s in zip(options["series"], ordered, strict=True):
-            series_options["data"] = items(s)
-            series_options["labelLayout"] = {"hideOverlap": True}
+        x_axis = _axis("category", None, 0, None)
+        x_axis["data"] = [c.get(t) for c in spec.x]
+        y_axes = [
+            _axis("value", unit_name(spec.series[0].unit, t), _min_interval(spec.series[0]), None)
+        ]
+        if line_axis:
+            y_axes.append(
+                _axis("value", unit_name(lines[0].unit, t), _min_interval(lines[0]), "right")
+            )
+        options["xAxis"] = [x_axis]
+        options["yAxis"] = y_axes
+    options["title"] = [_title(spec.title.get(t))]
     ordered_colors = [s.color for s in spec.series if s.kind != "line"]
     ordered_colors += [s.color for s in spec.series if s.kind == "line"]
     if spec.type != "pie" and all(ordered_colors):
@@ -1143,115 +1105,268 @@ def build_options(spec: ChartSpec, text_lang: str) -> dict[str, Any]:
     return _merge(options, spec.options)
 
 
-def _dumped_options(chart: Any) -> dict[str, Any]:
-    """``json.loads(chart.dump_options())`` without pyecharts' pure-Python, indented simplejson
-    pass: the same options through the C encoder. Anything that encoder would write otherwise
-    (a type pyecharts' encoder knows but the standard one does not, such as Decimal; NaN, which
-    pyecharts writes as null; its JsCode marker, which it cuts out of the text) goes the
-    pyecharts way."""
-    from pyecharts.charts.base import default
-    from pyecharts.options.series_options import BasicOpts
-
-    if isinstance(chart.options, dict):
-        try:
-            plain: dict[str, Any] = _plain(_clean_dict(chart.options), BasicOpts)
-            return plain
-        except _NotPlain:
-            pass
-
-    def options_only(o: object) -> Any:
-        if isinstance(o, BasicOpts):
-            return default(o)
-        raise TypeError(type(o).__name__)
-
-    try:
-        text = json.dumps(chart.get_options(), default=options_only, allow_nan=False)
-    except (TypeError, ValueError):
-        text = ""
-    if not text or "--x_x--0_0--" in text:
-        text = chart.dump_options()
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+# --- the pyecharts defaults, as its options objects wrote them ---------------------------------
 
 
-class _NotPlain(Exception):
-    """A value the shortcut in ``_dumped_options`` leaves to the JSON encoders."""
+def _named(mapping: dict[str, Any]) -> dict[str, Any]:
+    """A mapping as pyecharts cleaned it: None and empty-text values left out."""
+    return {k: v for k, v in mapping.items() if v is not None and v != ""}
 
 
-def _clean_dict(d: dict[Any, Any]) -> dict[Any, Any]:
-    """pyecharts' ``remove_key_with_none_value`` of a dict (its ``get_options``), without
-    generators: None and "" values dropped from mappings, sequences made lists."""
-    out = {}
-    for key, value in d.items():
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            value = _clean_dict(value)
-        elif isinstance(value, (list, tuple, set)):
-            value = _clean_array(value)
-        elif type(value).__name__ in ("ndarray", "Series"):
-            raise _NotPlain  # pyecharts raises its own error for these
-        elif isinstance(value, str) and not value:
-            continue
-        out[key] = value
+def _animation() -> dict[str, Any]:
+    return {
+        "animation": True,
+        "animationThreshold": 2000,
+        "animationDuration": 1000,
+        "animationEasing": "cubicOut",
+        "animationDelay": 0,
+        "animationDurationUpdate": 300,
+        "animationEasingUpdate": "cubicOut",
+        "animationDelayUpdate": 0,
+    }
+
+
+def _base_options() -> dict[str, Any]:
+    out = _animation()
+    out["aria"] = {"enabled": False}
     return out
 
 
-def _clean_array(items: Iterable[Any]) -> list[Any]:
-    return [
-        _clean_dict(v)
-        if isinstance(v, dict)
-        else _clean_array(v)
-        if isinstance(v, (list, tuple, set))
-        else v
-        for v in items
-    ]
+def _label(show: bool, position: str | None = None, formatter: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"show": show}
+    if position is not None:
+        out["position"] = position
+    out["margin"] = 8
+    if formatter is not None:
+        out["formatter"] = formatter
+    out["richInheritPlainLabel"] = True
+    out["valueAnimation"] = False
+    return out
 
 
-_JS_MARKER = "--x_x--0_0--"
+def _bar_series(
+    name: str, data: list[Any], stacked: bool, labelled: bool, position: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "bar"}
+    if name:
+        out["name"] = name
+    out["legendHoverLink"] = True
+    out["data"] = data
+    out["realtimeSort"] = False
+    out["showBackground"] = False
+    if stacked:
+        out["stack"] = "total"
+    out.update(
+        {
+            "stackStrategy": "samesign",
+            "cursor": "pointer",
+            "barMinHeight": 0,
+            "barCategoryGap": "20%",
+            "barGap": "30%",
+            "large": False,
+            "largeThreshold": 400,
+            "seriesLayoutBy": "column",
+            "datasetIndex": 0,
+            "clip": True,
+            "zlevel": 0,
+            "z": 2,
+            "label": _label(labelled, position),
+            "labelLayout": {"hideOverlap": True},
+        }
+    )
+    return out
 
 
-def _plain(value: Any, basic: type) -> Any:
-    """What ``json.loads(json.dumps(value, default=pyecharts_default))`` gives, built directly,
-    for the plain types pyecharts' options hold (options objects as its ``default`` has them). Anything
-    else (str or number subclasses, non-str keys, NaN, sets, its JsCode marker) raises
-    _NotPlain."""
-    kind = type(value)
-    if value is None or kind is bool or kind is int:
-        return value
-    if kind is str:
-        if _JS_MARKER in value:
-            raise _NotPlain
-        return value
-    if kind is float:
-        if value != value or value in (float("inf"), float("-inf")):
-            raise _NotPlain
-        return value
-    if kind is dict:
-        out = {}
-        for key, item in value.items():
-            if type(key) is not str or _JS_MARKER in key:
-                raise _NotPlain
-            out[key] = _plain(item, basic)
-        return out
-    if kind is list or kind is tuple:
-        return [_plain(item, basic) for item in value]
-    if isinstance(value, basic):
-        # pyecharts' ``default`` for its options objects, with the dict cleaning above
-        inner = value.opts  # type: ignore[attr-defined]
-        if isinstance(inner, Sequence):
-            cleaned: Any = [_remove_none(item) for item in inner]
-        else:
-            cleaned = _remove_none(inner)
-        return _plain(cleaned, basic)
-    raise _NotPlain
+def _line_series(name: str, data: list[Any], y_axis: int | None, labelled: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "line"}
+    if name:
+        out["name"] = name
+    out["connectNulls"] = False
+    if data:  # pyecharts paired values with the x labels, and then named the axis
+        out["xAxisIndex"] = 0
+    if y_axis is not None:
+        out["yAxisIndex"] = y_axis
+    out.update(
+        {
+            "symbolSize": 8,
+            "showSymbol": True,
+            "smooth": False,
+            "clip": True,
+            "step": False,
+            "stackStrategy": "samesign",
+            "data": data,
+            "hoverAnimation": True,
+            "label": _label(labelled, "top"),
+            "logBase": 10,
+            "seriesLayoutBy": "column",
+            "lineStyle": {"show": False},
+            "areaStyle": {"opacity": 0},
+            "zlevel": 0,
+            "z": 0,
+            "labelLayout": {"hideOverlap": True},
+        }
+    )
+    return out
 
 
-def _remove_none(value: Any) -> Any:
-    """pyecharts' ``remove_key_with_none_value``."""
-    if isinstance(value, dict):
-        return _clean_dict(value)
-    return value if value else None
+def _pie_series(name: str, data: list[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "pie"}
+    if name:
+        out["name"] = name
+    out.update(
+        {
+            "colorBy": "data",
+            "legendHoverLink": True,
+            "selectedMode": False,
+            "selectedOffset": 10,
+            "clockwise": True,
+            "startAngle": 90,
+            "minAngle": 0,
+            "minShowLabelAngle": 0,
+            "avoidLabelOverlap": True,
+            "stillShowZeroSum": True,
+            "percentPrecision": 2,
+            "showEmptyCircle": True,
+            "emptyCircleStyle": {
+                "color": "lightgray",
+                "borderColor": "#000",
+                "borderWidth": 0,
+                "borderType": "solid",
+                "borderDashOffset": 0,
+                "borderCap": "butt",
+                "borderJoin": "bevel",
+                "borderMiterLimit": 10,
+                "opacity": 1,
+            },
+            "data": data,
+            "radius": ["0%", "62%"],
+            "center": ["50%", "50%"],
+            "label": _label(True, None, "{b}: {d}%"),
+            "labelLine": {
+                "show": True,
+                "showAbove": False,
+                "length": 15,
+                "length2": 15,
+                "smooth": False,
+                "minTurnAngle": 90,
+                "maxSurfaceAngle": 90,
+            },
+        }
+    )
+    return out
+
+
+def _legend(data: list[str], show: bool) -> dict[str, Any]:
+    return {
+        "data": data,
+        "selected": {},
+        "show": show,
+        "bottom": 0,
+        "padding": 5,
+        "itemGap": 10,
+        "itemWidth": 25,
+        "itemHeight": 14,
+        "backgroundColor": "transparent",
+        "borderColor": "#ccc",
+        "borderRadius": 0,
+        "pageButtonItemGap": 5,
+        "pageButtonPosition": "end",
+        "pageFormatter": "{current}/{total}",
+        "pageIconColor": "#2f4554",
+        "pageIconInactiveColor": "#aaa",
+        "pageIconSize": 15,
+        "animationDurationUpdate": 800,
+        "selector": False,
+        "selectorPosition": "auto",
+        "selectorItemGap": 7,
+        "selectorButtonGap": 10,
+        "triggerEvent": False,
+    }
+
+
+def _tooltip(trigger: str) -> dict[str, Any]:
+    return {
+        "show": True,
+        "trigger": trigger,
+        "triggerOn": "mousemove|click",
+        "axisPointer": {"type": "line"},
+        "showContent": True,
+        "alwaysShowContent": False,
+        "showDelay": 0,
+        "hideDelay": 100,
+        "enterable": False,
+        "confine": False,
+        "appendToBody": False,
+        "transitionDuration": 0.4,
+        "displayTransition": True,
+        "textStyle": {"fontSize": 14, "richInheritPlainLabel": True},
+        "borderWidth": 0,
+        "padding": 5,
+        "order": "seriesAsc",
+    }
+
+
+def _axis(kind: str, name: str | None, min_interval: int, position: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": kind}
+    if name:
+        out["name"] = name
+    out.update(
+        {
+            "show": True,
+            "scale": False,
+            "nameLocation": "end",
+            "nameGap": 15,
+            "nameTruncate": {},
+            "nameMoveOverlap": True,
+        }
+    )
+    if kind == "category":
+        out["axisLabel"] = {
+            "show": True,
+            "margin": 8,
+            "interval": 0,
+            "width": 96,
+            "overflow": "break",
+            "richInheritPlainLabel": True,
+            "valueAnimation": False,
+        }
+    out["inverse"] = False
+    if position is not None:
+        out["position"] = position
+    out.update(
+        {
+            "offset": 0,
+            "splitNumber": 5,
+            "minInterval": min_interval,
+            "silent": False,
+            "triggerEvent": False,
+            "splitLine": {"show": True, "lineStyle": {"show": False}},
+        }
+    )
+    out.update(_animation())
+    return out
+
+
+def _title(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"show": False}
+    if text:
+        out["text"] = text
+    out.update(
+        {
+            "target": "blank",
+            "subtarget": "blank",
+            "padding": 5,
+            "itemGap": 10,
+            "textAlign": "auto",
+            "textVerticalAlign": "auto",
+            "triggerEvent": False,
+        }
+    )
+    return out
+
+
+def _min_interval(s: Series) -> int:
+    return 1 if _whole(s) else 0
 
 
 def _legend_rows(spec: ChartSpec, text_lang: str, width: int = 480) -> int:
