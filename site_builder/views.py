@@ -316,24 +316,11 @@ class ChartView:
     description: str  # the container's aria-label: title, then each series' values
 
 
-# Options JSON by (spec, text language): the zh-Hans and zh-Hant trees render the same zh
-# options (their script is converted afterwards, with the page). Keyed by the spec's identity
-# and holding the spec, so an id is never reused while its entry lives.
-_OPTIONS: dict[tuple[int, str], tuple[ChartSpec, Markup]] = {}
-_OPTIONS_MAX = 10_000
-
-
 def chart_options(spec: ChartSpec, text_lang: str) -> Markup:
-    """``options_json(build_options(spec, text_lang))``, built once per spec and language."""
-    key = (id(spec), text_lang)
-    found = _OPTIONS.get(key)
-    if found is not None and found[0] is spec:
-        return found[1]
-    options = Markup(options_json(build_options(spec, text_lang)))
-    if len(_OPTIONS) >= _OPTIONS_MAX:
-        _OPTIONS.clear()
-    _OPTIONS[key] = (spec, options)
-    return options
+    """A chart's options in one language, as JSON for the page. Built for each page that shows
+    the chart (cheap: ``build_options`` writes plain dicts), not kept: a cache of every chart's
+    JSON would hold a copy of them all in each build process."""
+    return Markup(options_json(build_options(spec, text_lang)))
 
 
 def chart_view(ctx: PageContext, spec: ChartSpec) -> ChartView:
