@@ -339,18 +339,16 @@ def chart_view(ctx: PageContext, spec: ChartSpec) -> ChartView:
     if spec.x_kind == "org" and spec.series and unit_name(spec.series[0].unit, lang):
         # compared organizations share one metric: name its unit once, in the first header
         head[0] = f"{category} ({ctx.t('chart_unit', unit=unit_name(spec.series[0].unit, lang))})"
-    rows = tuple(
-        (ctx.tx(x), tuple(point_label(s.points[i], s, lang) for s in spec.series))
-        for i, x in enumerate(spec.x)
-    )
+    # each value's text once, for the table and the description
+    labels = [[point_label(p, s, lang) for p in s.points] for s in spec.series]
+    rows = tuple((ctx.tx(x), tuple(texts[i] for texts in labels)) for i, x in enumerate(spec.x))
     # A short text equivalent for the drawing; the full data is in the table.
     zh = lang == "zh"
     parts = [ctx.plain(spec.title)]
-    for s in spec.series:
+    for s, texts in zip(spec.series, labels, strict=True):
         unit = unit_name(s.unit, lang)
         values = ("，" if zh else ", ").join(
-            f"{ctx.plain(x)} {point_label(p, s, lang)}"
-            for x, p in zip(spec.x, s.points, strict=True)
+            f"{ctx.plain(x)} {text}" for x, text in zip(spec.x, texts, strict=True)
         )
         if unit:
             name = f"{ctx.plain(s.name)}（{unit}）" if zh else f"{ctx.plain(s.name)} ({unit})"
