@@ -812,7 +812,8 @@ def test_bar_line_with_two_units_has_two_axes() -> None:
 
 
 def test_options_do_not_depend_on_randomness(monkeypatch: pytest.MonkeyPatch) -> None:
-    """pyecharts draws a random chart id unless it is given one: ours are always given."""
+    """Options are the same on every call and draw no random id (pyecharts, which built them
+    before, drew one unless it was given an id): a guard against a builder that does again."""
 
     def no_uuid() -> uuid.UUID:
         raise AssertionError("pyecharts generated a random chart id")
