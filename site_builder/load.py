@@ -81,7 +81,10 @@ def read_regular(path: Path, limit: int = MAX_SOURCE_BYTES) -> tuple[bytes, os.s
             raise TooLarge(st.st_size, limit)
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
+            # sized by the file, not the bound: read(limit + 1) reserves the whole bound
+            data = f.read(st.st_size + 1)
+            if len(data) > st.st_size:  # it grew since fstat: the rest, still bounded
+                data += f.read(limit + 1 - len(data))
         if len(data) > limit:
             raise TooLarge(len(data), limit)
         return data, st
