@@ -23,7 +23,7 @@ from site_builder.load import TemplateSource
 from site_builder.messages import _
 from site_builder.record import Facts, Recorder
 from site_builder.render import OutputFile, Renderer
-from site_builder.state import BuildState, OutputRecord, file_digest
+from site_builder.state import BuildState, OutputRecord, file_digest, mark_writing
 from site_builder.write import Staging, WriteResult, write_in_place, write_output
 
 
@@ -162,6 +162,8 @@ class RenderPlan:
             old = self.intact(f.path)
             if old is None or old.digest != d:
                 changed[f.path], digests[f.path] = f.data, d
+        if changed:
+            mark_writing(self.out, sorted(changed))
         written = write_in_place(self.out, changed, ())
         for path in changed:
             st = os.stat(self.out / path)
@@ -186,7 +188,9 @@ class RenderPlan:
         self, files: Iterable[OutputFile], in_place: bool, staging: Staging | None = None
     ) -> tuple[WriteResult, BuildState]:
         """Write what changed, and return the state that describes the new output. Files of
-        ``staging`` are already written (in place, nothing is staged)."""
+        ``staging`` are already written (in place, nothing is staged). Before a file of the output
+        changes in place, the saved state is marked as not describing it (``mark_writing``); the
+        caller saves the new state and drops the mark."""
         changed: dict[str, bytes] = {}
         keep: list[str] = []
         wanted: set[str] = set()
@@ -220,11 +224,19 @@ class RenderPlan:
         if in_place and self.previous is not None:
             assert not staged, "serve's output is written in place, never staged"
             removed = [p for p in self.previous.outputs if p not in wanted]
+            if changed or removed:
+                mark_writing(self.out, [*sorted(changed), *removed])
             w = write_in_place(self.out, changed, removed)
             unchanged = len(wanted) - w.written
             written = WriteResult(w.written, unchanged, w.removed, w.changed, w.deleted)
         else:
-            written = write_output(self.out, changed.items(), keep=keep, staging=staging)
+            written = write_output(
+                self.out,
+                changed.items(),
+                keep=keep,
+                staging=staging,
+                before=functools.partial(mark_writing, self.out),
+            )
         for path in (*changed, *(p for p in staged if p not in keep)):
             st = os.stat(self.out / path)
             rec = self.records[path]

@@ -54,6 +54,7 @@ from site_builder.state import (
     LastBuild,
     Session,
     Snapshot,
+    clear_writing,
     generator_digest,
     load_scans,
     save_scans,
@@ -552,6 +553,7 @@ def write_stage(
     # the output has changed by now: a failure here must not be told as "unchanged"
     try:
         state.save(state_path(options.out))
+        clear_writing(options.out)
         session.states[options.out.absolute()] = state
         if result.site is not None:
             session.written[options.out.absolute()] = result.site

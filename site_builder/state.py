@@ -33,7 +33,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,6 +75,27 @@ def scans_path(out: Path) -> Path:
     """Where the gates' scans of the output ``out`` are kept (beside the state)."""
     out = out.absolute()
     return out.parent / CACHE_DIR / f"{STATE_PREFIX}{out.name}.scans.json"
+
+
+def writing_path(state: Path) -> Path:
+    """Beside the state at ``state`` while a build changes the output in place: the paths it is
+    changing (``mark_writing``), until the state that describes the result is saved."""
+    return state.with_suffix(".writing")
+
+
+def mark_writing(out: Path, paths: Iterable[str]) -> None:
+    """Say, before the first of ``paths`` of the output ``out`` changes, that the saved state no
+    longer describes them: a build killed before its new state is saved leaves this mark, and the
+    next one neither calls the output up to date nor keeps those files (``BuildState.load``)."""
+    path = writing_path(state_path(out))
+    _cache_folder(path)
+    text = json.dumps(list(paths), ensure_ascii=False, separators=(",", ":"))
+    write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")
+
+
+def clear_writing(out: Path) -> None:
+    """The state saved after the last change describes the output again: drop the mark."""
+    writing_path(state_path(out)).unlink(missing_ok=True)
 
 
 def _cache_folder(path: Path) -> None:
@@ -261,12 +282,29 @@ class BuildState:
                 raise ValueError(f"output path outside the folder: {bad[:80]!r}")
             snap = raw.get("snapshot")
             snapshot = Snapshot.from_json(snap) if snap else None
+            marked = _marked(writing_path(path))
+            if marked is not None:  # a build changed these files and was stopped
+                snapshot = None
+                for rel in marked:
+                    outputs.pop(rel, None)
             return cls(dict(raw["meta"]), outputs, snapshot, table)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             log.warning("ignoring the incremental-build state %s: %s", path, exc)
             return None
+
+
+def _marked(path: Path) -> list[str] | None:
+    """The paths a stopped build was changing (``mark_writing``), None when there is no mark; a
+    mark that cannot be read makes the whole state unusable (ValueError)."""
+    try:
+        raw = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise ValueError(f"not a list of paths: {path}")
+    return raw
 
 
 def up_to_date(

@@ -1,15 +1,29 @@
-"""Stage 7, write: put the rendered files on disk, all or nothing.
+"""Stage 7, write: put the rendered files on disk, only after every check has passed.
 
-The new tree is assembled in a temporary sibling folder (unchanged files are hard-linked from the
-current output, so they keep their inode and mtime) and swapped in with two renames. A build that
-fails, or is killed, before the swap leaves the previous output exactly as it was; the next build
-removes leftovers. Nothing outside the output folder and its temporary siblings is touched.
+The rendered pages go to a temporary sibling folder while the build runs (``Staging``); nothing
+in the output changes before the build has passed its checks. Then one of two ways:
+
+- **A few files change** (an edit: changed and removed files at most half of the output), they
+  are committed in place: each new file is renamed over the old one (a reader sees the old bytes
+  or the new ones), each removed one moved aside. A failure in the middle puts back what was
+  already done, from hard links to the old files kept in the temporary folder. A build killed in
+  the middle leaves a mix of old and new files; the caller marks its state before the first
+  change (``before``) so that the next build repairs it.
+- **Most files change, or there is no output yet**: the new tree is assembled in the temporary
+  sibling (unchanged files are hard-linked from the current output, so they keep their inode and
+  mtime) and swapped in with two renames, all or nothing. A build killed before the swap leaves
+  the previous output exactly as it was; the next build removes leftovers.
+
+Nothing outside the output folder and its temporary siblings is touched.
 
 The tool never deletes a file it did not write: every output tree holds a marker file
 (``MARKER``), and a non-empty folder without it (a user's notes, a home folder) is refused unless
 the user says so (``build --overwrite``). Temporary siblings are recognised by their exact name
 (the output's name, a dash and ``mkdtemp``'s eight characters), never by a shared prefix: the
 leftovers of an output ``site-2`` are not those of ``site``, and sibling builds run at once.
+
+Long: the two ways of committing a build (in place and by swap) and the output folder's safety
+rules (marker, temporary siblings, refusals) are one contract about what a build may touch.
 """
 
 from __future__ import annotations
@@ -21,7 +35,7 @@ import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,16 +231,24 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+Before = Callable[[Sequence[str]], None]
+"""Told the paths a build is about to change in the output (written or removed), before the
+first of them changes: the caller marks its state as not describing the output any more."""
+
+
 def write_output(
     out: Path,
     files: Iterable[tuple[str, bytes]],
     keep: Collection[str] = (),
     staging: Staging | None = None,
+    before: Before | None = None,
 ) -> WriteResult:
     """Make ``out`` hold exactly ``files`` (path -> bytes), the files ``keep`` of the current
     output as they are (an incremental build did not render them) and the files already put in
     ``staging`` (a staged file also in ``keep`` has the bytes of the current one, which is kept
-    in its place, inode and mtime included); write nothing when nothing changed."""
+    in its place, inode and mtime included); write nothing when nothing changed. ``before`` is
+    told what is about to change before an in-place commit (the module docstring says when the
+    files are committed in place and when the tree is swapped)."""
     out = out.absolute()
     if staging is None:
         _prepare(out)
@@ -265,6 +287,44 @@ def write_output(
         tmp = staging.root
     else:
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + out.name + "-", dir=out.parent))
+    if marked and out.is_dir() and 2 * (len(paths) + len(gone)) <= total:
+        try:
+            root = str(tmp)
+            made: set[str] = {""}
+            for path, data in changed.items():  # every new byte on disk before any change
+                _put(root, path, data, made)
+            if before is not None:
+                before(paths + gone)
+            _commit_in_place(out, tmp, paths, gone)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return WriteResult(len(paths), total - len(paths), len(removed), paths, gone)
+    # all or nothing: a build killed before the renames leaves the old tree, one killed after
+    # them a new tree of new files, whose stamps no state recorded (``before`` is not needed)
+    _swap(out, tmp, wanted, kept, changed, staged, existing)
+    return WriteResult(len(paths), total - len(paths), len(removed), paths, gone)
+
+
+def _put(root: str, path: str, data: bytes, made: set[str]) -> None:
+    """``data`` at ``path`` under ``root``, its folders made as needed (``made``: so far)."""
+    folder = posixpath.dirname(path)
+    if folder not in made:
+        os.makedirs(os.path.join(root, folder), exist_ok=True)
+        made.add(folder)
+    _write_new(os.path.join(root, path), data)
+
+
+def _swap(
+    out: Path,
+    tmp: Path,
+    wanted: Mapping[str, bytes],
+    kept: set[str],
+    changed: Mapping[str, bytes],
+    staged: set[str],
+    existing: Mapping[str, Path],
+) -> None:
+    """Complete the new tree in ``tmp`` (hard links to the files of ``out`` it keeps) and swap
+    it in with two renames."""
     old = out.parent / (OLD_PREFIX + out.name + "-" + tmp.name[-8:])
     try:
         made: set[str] = {""}  # folders of the new tree made so far (os calls: 60,000 files)
@@ -299,14 +359,100 @@ def write_output(
             old.rename(out)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return WriteResult(len(paths), total - len(paths), len(removed), paths, gone)
+
+
+# Inside the temporary folder, where an in-place commit keeps the files it replaces or removes
+# (no output path starts with it)
+_ASIDE = TMP_PREFIX + "old"
+
+
+def _commit_in_place(out: Path, tmp: Path, paths: Sequence[str], gone: Sequence[str]) -> None:
+    """Move each of ``gone`` aside and rename each of ``paths`` from ``tmp`` over its file in
+    ``out``, keeping the old files (hard links) until all is done: a failure puts them back, so
+    the output is as it was. Removals go first, so a file may take the place of a folder it
+    leaves empty, and the other way round."""
+    root, dest, aside = str(tmp), str(out), os.path.join(str(tmp), _ASIDE)
+    made: set[str] = set()  # folders of the output made by this commit, for an undo
+    kept: set[str] = set()  # folders of ``aside`` made so far
+    undo: list[tuple[str, bool]] = []  # (path, an old file was set aside)
+    try:
+        for path in gone:
+            if _set_aside(os.path.join(dest, path), aside, path, kept, move=True):
+                undo.append((path, True))
+                _prune(out, out / path)
+        for path in paths:
+            target = os.path.join(dest, path)
+            folder = posixpath.dirname(path)
+            if folder and not os.path.isdir(os.path.join(dest, folder)):
+                _makedirs(dest, folder, made)
+            had = _set_aside(target, aside, path, kept, move=False)
+            os.replace(os.path.join(root, path), target)
+            undo.append((path, had))
+    except BaseException:
+        for path, had in reversed(undo):
+            target = os.path.join(dest, path)
+            with contextlib.suppress(OSError):
+                if had:
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    os.replace(os.path.join(aside, path), target)
+                else:
+                    os.unlink(target)
+        for folder in sorted(made, reverse=True):
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(dest, folder))
+        raise
+
+
+def _makedirs(dest: str, folder: str, made: set[str]) -> None:
+    """Make ``folder`` of the output and the parents it lacks, noting each one made."""
+    missing: list[str] = []
+    while folder and not os.path.isdir(os.path.join(dest, folder)):
+        missing.append(folder)
+        folder = posixpath.dirname(folder)
+    for f in reversed(missing):
+        os.mkdir(os.path.join(dest, f))
+        made.add(f)
+
+
+def _set_aside(target: str, aside: str, path: str, made: set[str], move: bool) -> bool:
+    """Keep the current file at ``target`` under ``aside``: moved there, or (``move`` False) a
+    hard link to it, or a copy where links are not possible. False when there is none."""
+    folder = posixpath.dirname(path)
+    if folder not in made:
+        os.makedirs(os.path.join(aside, folder), exist_ok=True)
+        made.add(folder)
+    keep = os.path.join(aside, path)
+    try:
+        if move:
+            os.rename(target, keep)
+            return True
+        try:
+            os.link(target, keep)
+        except FileNotFoundError:
+            raise
+        except OSError:  # another file system, or no hard links
+            shutil.copy2(target, keep)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _prune(out: Path, target: Path) -> None:
+    """Drop the folders ``target`` leaves empty, up to (not including) the output folder."""
+    parent = target.parent
+    while parent != out and parent.is_relative_to(out):
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+        parent = parent.parent
 
 
 def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[str]) -> WriteResult:
     """Replace the ``changed`` files of ``out`` one by one (each atomically: a reader sees the old
     or the new bytes, never a mix) and delete ``removed``. For ``serve``'s private output folder,
-    where rebuilding the whole tree on every save would cost more than the edit; a build for
-    publishing uses ``write_output``, all or nothing."""
+    where the pages are shown before the site-wide checks run; a build for publishing uses
+    ``write_output``, which changes nothing before every check has passed."""
     out = out.absolute()
     if not (out / MARKER).is_file():
         out.mkdir(parents=True, exist_ok=True)
@@ -321,12 +467,5 @@ def write_in_place(out: Path, changed: Mapping[str, bytes], removed: Iterable[st
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
             gone.append(path)
-        # drop the folders the file leaves empty, up to (not including) the output folder
-        parent = target.parent
-        while parent != out and parent.is_relative_to(out):
-            try:
-                parent.rmdir()
-            except OSError:
-                break
-            parent = parent.parent
+        _prune(out, target)
     return WriteResult(len(changed), 0, len(gone), tuple(sorted(changed)), tuple(gone))
