@@ -33,7 +33,8 @@ import json
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable, Mapping
+from array import array
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -60,11 +61,83 @@ class Ref:
     what: str  # where it was found, for messages: "<img src>", "CSS url()", …
 
 
-@dataclass(frozen=True, slots=True)
+Entry = tuple[str, str, int, int, str]
+"""A reference's fields in ``Ref``'s order, as a check reads them without making a ``Ref``."""
+
+# Each (kind, what) pair a scan has met, numbered: a kept reference stores its number. The
+# pairs are few (tag and attribute names), however large the site.
+_KINDS: dict[tuple[str, str], int] = {}
+_KIND_LIST: list[tuple[str, str]] = []
+
+
+def _kind_code(kind: str, what: str) -> int:
+    code = _KINDS.get((kind, what))
+    if code is None:
+        code = _KINDS[(kind, what)] = len(_KIND_LIST)
+        _KIND_LIST.append((sys.intern(kind), sys.intern(what)))
+    return code
+
+
 class Scan:
-    refs: tuple[Ref, ...] = ()
-    ids: frozenset[str] = frozenset()
-    has_base: bool = False
+    """What one file refers to: its references in order, the ids it defines, whether it has a
+    ``<base>``. Kept compactly, because the scans of every output file are held from the render
+    to the check and between builds (``_SCANS``): a reference is its URL, shared with every
+    other file that names the same one (the chrome's links repeat on every page), and three
+    numbers in an array (its kind and what, line, column), not an object of its own."""
+
+    __slots__ = ("_nums", "_urls", "has_base", "ids")
+
+    def __init__(
+        self,
+        refs: Iterable[Ref] = (),
+        ids: frozenset[str] = frozenset(),
+        has_base: bool = False,
+    ) -> None:
+        self._pack(((r.kind, r.url, r.line, r.col, r.what) for r in refs), ids, has_base)
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry], ids: frozenset[str], has_base: bool) -> Scan:
+        """A scan of references given by their fields (a worker's, the saved scans')."""
+        scan = cls.__new__(cls)
+        scan._pack(entries, ids, has_base)
+        return scan
+
+    def _pack(self, entries: Iterable[Entry], ids: frozenset[str], has_base: bool) -> None:
+        share = sys.intern
+        urls: list[str] = []
+        nums = array("I")
+        for kind, url, line, col, what in entries:
+            urls.append(share(url))
+            nums.extend((_kind_code(kind, what), line, col))
+        self._urls: tuple[str, ...] = tuple(urls)
+        self._nums = nums
+        self.ids = ids
+        self.has_base = has_base
+
+    def entries(self) -> Iterator[Entry]:
+        """Each reference's fields, in order (``Ref(*entry)`` makes it a ``Ref``)."""
+        kinds, nums = _KIND_LIST, self._nums
+        for url, code, line, col in zip(
+            self._urls, nums[0::3], nums[1::3], nums[2::3], strict=True
+        ):
+            kind, what = kinds[code]
+            yield kind, url, line, col, what
+
+    @property
+    def refs(self) -> tuple[Ref, ...]:
+        return tuple(Ref(*e) for e in self.entries())
+
+    def _key(self) -> tuple[object, ...]:
+        return (tuple(self.entries()), self.ids, self.has_base)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scan) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Scan(refs={self.refs!r}, ids={self.ids!r}, has_base={self.has_base!r})"
 
 
 # <link rel> values that only describe a relation to navigate to; every other rel loads.
@@ -534,18 +607,15 @@ def content_digest(data: bytes) -> bytes:
 def prescan(path: str, data: bytes) -> Packed:
     """A file's scan where it is rendered (in a worker); ``remember`` takes it in."""
     scan = _scan_file(path, data)
-    refs = tuple((r.kind, r.url, r.line, r.col, r.what) for r in scan.refs)
+    refs = tuple(scan.entries())
     return content_digest(data), refs, tuple(sorted(scan.ids)), scan.has_base
 
 
 def remember(path: str, packed: Packed) -> None:
     """Keep a worker's scan for the next check (which finds it by the file's digest)."""
     digest, refs, ids, has_base = packed
-    # Unpickled strings are new objects each time: share the many repeated ones (every page
-    # links to the same navigation) as the scans of one process would.
-    share = sys.intern
-    kept = tuple(Ref(share(k), share(u), line, col, share(w)) for k, u, line, col, w in refs)
-    _SCANS[(path, digest)] = Scan(kept, frozenset(ids), has_base)
+    # (Unpickled strings are new objects each time: the scan shares the repeated URLs.)
+    _SCANS[(path, digest)] = Scan.of(refs, frozenset(ids), has_base)
 
 
 def export_scans() -> dict[str, Any]:
@@ -557,9 +627,9 @@ def export_scans() -> dict[str, Any]:
     files = []
     for (path, digest), scan in sorted(_SCANS.items()):
         refs: list[int] = []
-        for r in scan.refs:
-            refs += (number(r.kind, len(strings)), number(r.url, len(strings)), r.line, r.col)
-            refs.append(number(r.what, len(strings)))
+        for kind, url, line, col, what in scan.entries():
+            refs += (number(kind, len(strings)), number(url, len(strings)), line, col)
+            refs.append(number(what, len(strings)))
         ids = [number(i, len(strings)) for i in sorted(scan.ids)]
         files.append([path, digest.hex(), refs, ids, scan.has_base])
     return {"strings": list(strings), "files": files}
@@ -574,12 +644,12 @@ def import_scans(data: Any, paths: Collection[str]) -> int:
         for path, digest, refs, ids, has_base in data["files"]:
             if path not in paths:
                 continue
-            kept = tuple(
-                Ref(strings[k], strings[u], line, col, strings[w])
+            kept = (
+                (strings[k], strings[u], line, col, strings[w])
                 for k, u, line, col, w in zip(*[iter(refs)] * 5, strict=True)
             )
             key = (str(path), bytes.fromhex(digest))
-            found[key] = Scan(kept, frozenset(strings[i] for i in ids), bool(has_base))
+            found[key] = Scan.of(kept, frozenset(strings[i] for i in ids), bool(has_base))
     except (KeyError, IndexError, TypeError, ValueError):
         return 0
     _SCANS.update(found)
@@ -734,9 +804,10 @@ def _once_per_place(out: Output, diags: list[Diagnostic]) -> list[Diagnostic]:
 def check_offline(out: Output) -> list[Diagnostic]:
     diags = []
     for page, scan in sorted(out.scans.items()):
-        for ref in scan.refs:
-            if ref.kind != LOAD or not is_external(ref.url):
+        for entry in scan.entries():
+            if entry[0] != LOAD or not is_external(entry[1]):
                 continue
+            ref = Ref(*entry)
             own = bool(out.base_url) and ref.url.startswith(out.base_url or "")
             hint = (
                 _(
@@ -804,9 +875,9 @@ def check_links(out: Output) -> list[Diagnostic]:
     base = out.base_url
     for page, scan in sorted(out.scans.items()):
         page_dir = posixpath.dirname(page)
-        for ref in scan.refs:
-            url = ref.url
-            if ref.what.startswith("<base"):
+        for entry in scan.entries():
+            url = entry[1]
+            if entry[4].startswith("<base"):
                 # The 404 page's <base> names its tree's root by absolute path, so that the
                 # page works at any depth; its links are checked from where the file sits.
                 continue
@@ -823,7 +894,7 @@ def check_links(out: Output) -> list[Diagnostic]:
                     _diag(
                         out,
                         page,
-                        ref,
+                        Ref(*entry),
                         _(
                             "link '{short}' starts with '/': it breaks when the site is served under a sub-path or opened from disk"
                         ).format(short=_short(url)),
@@ -840,7 +911,7 @@ def check_links(out: Output) -> list[Diagnostic]:
                     _diag(
                         out,
                         page,
-                        ref,
+                        Ref(*entry),
                         _("link '{short}' leads outside the site").format(short=_short(url)),
                         _("links are relative to the page's own address"),
                         "link",
@@ -866,7 +937,7 @@ def check_links(out: Output) -> list[Diagnostic]:
                     _diag(
                         out,
                         page,
-                        ref,
+                        Ref(*entry),
                         _("link '{short}' leads to no file of the site").format(short=_short(url)),
                         near,
                         "link",
@@ -883,7 +954,7 @@ def check_links(out: Output) -> list[Diagnostic]:
                 _diag(
                     out,
                     page,
-                    ref,
+                    Ref(*entry),
                     _("link '{short}' leads to no anchor '#{frag}' on {on}").format(
                         short=_short(url), frag=frag, on=on
                     ),

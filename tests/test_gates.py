@@ -471,3 +471,21 @@ def test_the_scan_memo_holds_the_last_checks_files() -> None:
     assert len(gates._SCANS) == 31
     kept = {k: id(v) for k, v in gates._SCANS.items() if k in scans}
     assert kept == {k: v for k, v in scans.items() if k[0] != "p0.html"}
+
+
+def test_a_kept_scan_is_compact_and_gives_back_its_references() -> None:
+    """The scans of every output file are held from the render to the check: a kept scan
+    shares each URL with the other scans that name it (the chrome's links are on every page)
+    and gives back the same references, in order, as it was given."""
+    from site_builder import gates
+
+    page = '<a href="nav/a.html">a</a><img src="x.png"><p id="p">t</p><a href="nav/a.html">a</a>'
+    one, two = gates.scan_html(page), gates.scan_html(page[:-1] + "\n>")
+    assert [r.url for r in one.refs] == ["nav/a.html", "x.png", "nav/a.html"]
+    assert all(a.url is b.url for a, b in zip(one.refs, two.refs, strict=True))
+    again = gates.Scan.of(one.entries(), one.ids, one.has_base)
+    assert again == one and again.refs == one.refs and again.ids == {"p"}
+    packed = gates.prescan("p.html", page.encode())
+    gates.remember("p.html", packed)
+    kept = gates._SCANS[("p.html", packed[0])]
+    assert kept.refs == one.refs
