@@ -203,7 +203,7 @@ def _run(
             # checks of the whole output follow, and what they find still fails the build.
             preview(plan.write_early(files))
             clock.lap("preview")
-        files += search_stage(options, session, model, converter, files, staging)
+        files += search_stage(options, session, model, converter, files, staging, plan)
         clock.lap("search")
         printed: list[str] = []
         if model.site.config.pdf and options.write and not diags.errors:

@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import resources
-from itertools import chain, count, repeat
+from itertools import chain, count, islice, repeat
 from operator import add, sub
 from typing import Any
 
@@ -223,6 +223,11 @@ def _add_matches(
 def build_index(docs: Sequence[Doc], cjk: bool = True, fold: Callable[[str], str] = fold) -> Index:
     """Chinese bigrams (a run's last character alone) and words of every document
     (``fold``: this module's, or a memo of it)."""
+    return _index_docs(docs, cjk, fold)[0]
+
+
+def _index_docs(docs: Sequence[Doc], cjk: bool, fold: Callable[[str], str]) -> tuple[Index, int]:
+    """``build_index`` and the positions the documents span (each with its separator)."""
     # Machine integers, 4 bytes a position, instead of a list of Python ints (about 36): the
     # zh index of 5,000 reports holds some 15 million positions.
     # Every pair of adjacent characters, then only the pairs of two Chinese characters kept:
@@ -249,7 +254,62 @@ def build_index(docs: Sequence[Doc], cjk: bool = True, fold: Callable[[str], str
         if _PAIR_RE.fullmatch(pair):
             postings[pair] = positions
     index.postings = dict(sorted(postings.items()))
-    return index
+    return index, base
+
+
+# --- an index built block by block -------------------------------------------------------------
+
+BLOCK_DOCS = 64
+"""Documents per block of an index built piecewise (``index_block``): an edit indexes its block
+again, and the blocks are joined. Larger blocks cost more to index again, smaller ones more to
+join (one step per token and block)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Consecutive documents indexed on their own, positions counted from the block's start:
+    each token's first and last position and the varints of the gaps between its positions. The
+    gap before a token's first position is all that depends on the blocks before (it is from
+    their last position of the token), so the blocks of unchanged documents are reused as they
+    are and the index is the same, byte for byte, as one built whole."""
+
+    tokens: dict[str, tuple[int, int, str]]
+    starts: tuple[int, ...]
+    ends: tuple[tuple[int, int], ...]
+    length: int  # the positions the block spans (its documents' separators included)
+
+
+def index_block(docs: tuple[Doc, ...], cjk: bool, fold: Callable[[str], str] = fold) -> Block:
+    """One block of documents as ``build_index`` indexes them (a ``Session`` memo keeps it by
+    its documents)."""
+    index, length = _index_docs(docs, cjk, fold)
+    vget = _varints().__getitem__
+    tokens = {
+        t: (p[0], p[-1], "".join(map(vget, map(sub, islice(p, 1, None), p))))
+        for t, p in index.postings.items()
+    }
+    return Block(tokens, tuple(index.starts), tuple(index.ends), length)
+
+
+def join_blocks(blocks: Sequence[Block]) -> tuple[dict[str, str], list[int], list[list[int]]]:
+    """The encoded postings (by token, sorted), document starts and field ends of the index of
+    the blocks' documents in order: those of ``build_index`` over them all, encoded."""
+    vget = _varints().__getitem__
+    pieces: defaultdict[str, list[str]] = defaultdict(list)
+    last: defaultdict[str, int] = defaultdict(int)
+    starts: list[int] = []
+    ends: list[list[int]] = []
+    base = 0
+    for block in blocks:
+        for token, (first, final, rest) in block.tokens.items():
+            out = pieces[token]
+            out.append(vget(base + first - last[token]))
+            out.append(rest)
+            last[token] = base + final
+        starts += [base + s for s in block.starts]
+        ends += [[base + a, base + b] for a, b in block.ends]
+        base += block.length
+    return {t: "".join(pieces[t]) for t in sorted(pieces)}, starts, ends
 
 
 # --- query (reference; search.js does the same) -------------------------------------------------
@@ -391,12 +451,24 @@ def _js_call(function: str, *args: object) -> bytes:
 def index_files(key: str, index: Index, urls: Urls) -> list[tuple[str, bytes]]:
     """An index as files: its header and its shards."""
     encoded = {token: encode_postings(p) for token, p in index.postings.items()}
+    return encoded_files(key, encoded, index.starts, index.ends, urls)
+
+
+def encoded_files(
+    key: str,
+    encoded: dict[str, str],
+    starts: Sequence[int],
+    ends: Sequence[Sequence[int]],
+    urls: Urls,
+) -> list[tuple[str, bytes]]:
+    """An index as files from its encoded postings (sorted by token) and its documents'
+    starts and field ends."""
     total = sum(len(t.encode()) + len(e) + 6 for t, e in encoded.items())
     shards = shard_count(total)
     by_shard: list[dict[str, str]] = [{} for _ in range(shards)]
     for token, text in encoded.items():
         by_shard[shard_of(token, shards)][token] = text
-    header = {"shards": shards, "starts": index.starts, "ends": index.ends}
+    header = {"shards": shards, "starts": starts, "ends": ends}
     out = [(urls.search_index(key), _js_call("index", key, header))]
     out += [
         (urls.search_shard(key, n), _js_call("shard", key, n, s)) for n, s in enumerate(by_shard)
@@ -485,6 +557,11 @@ def page_body_text(page: bytes | None, text: Callable[[str], str] = html_text) -
 
 Convert = Callable[[Sequence[str]], list[str]]
 PageReader = Callable[[str], bytes | None]
+PageKey = Callable[[str], str | None]
+"""A page's output path -> the digest of its bytes when known without reading it (a page an
+incremental build kept), else None."""
+TextFile = Callable[[int, str, str], bytes]
+"""(report number, summary, its page) -> the report's snippet text file."""
 Memo = Callable[[str, Callable[..., Any]], Callable[..., Any]]
 """(name, pure function) -> the function remembered by its arguments (``state.Session.memo``)."""
 
@@ -502,8 +579,14 @@ def tree_files(
     org_name: Callable[[str], str],
     report_page: ReportPage,
     text: Callable[[str], str] = html_text,
+    text_file: TextFile | None = None,
 ) -> list[tuple[str, bytes]]:
-    """One language tree's result list and snippet texts, in its language and script."""
+    """One language tree's result list and snippet texts, in its language and script
+    (``text_file``: the snippet text file of a report, or a memo of it)."""
+
+    def snippets(n: int, summary: str, target: str) -> bytes:
+        return _js_call("text", n, [summary, page_body_text(read_page(target), text)])
+
     urls = Urls(site.config.languages, site.config.default_language)
     search_page = urls.search(lang)
     orgs = sorted({r.org for r in site.reports}, key=list(site.orgs).index)
@@ -528,8 +611,8 @@ def tree_files(
         if type_slugs:  # the type filter's field; a site without types has no such field
             entry.append(type_slugs.index(rep.meta.type) if rep.meta.type in site.types else -1)
         entries.append(entry)
-        body = page_body_text(read_page(target), text)
-        out.append((urls.search_text(lang, n), _js_call("text", n, [summary, body])))
+        data = (text_file or snippets)(n, summary, target)
+        out.append((urls.search_text(lang, n), data))
     docs_list: dict[str, object] = {"orgs": names, "docs": entries}
     if type_names:
         docs_list["types"] = type_names
@@ -550,20 +633,29 @@ def search_files(
     org_names: Mapping[str, Callable[[str], str]],
     report_page: ReportPage,
     memo: Memo = unmemoized,
+    page_key: PageKey = lambda path: None,
 ) -> list[tuple[str, bytes]]:
     """Every search file of the site: the fold table, the shared indexes, and each tree's
     result list and texts. ``read_page`` gives a rendered page by output path; ``converters`` and
     ``org_names`` are per language; ``report_page`` is the report page kind's ``page_of``.
 
     ``memo`` (``serve``'s session keeps one) remembers the pure steps by their input: the text
-    of each body and each page, each document's folding, and an index's files by its documents,
-    so that a build whose edit left an index's documents as they were encodes none of it."""
+    of each body and each page, each document's folding, each block of an index's documents
+    indexed (``index_block``) and an index's files by its documents: a build whose edit left an
+    index's documents as they were encodes none of it, and one that edited a report indexes that
+    report's block alone. A report's snippet text file is remembered by the digest of a page
+    that was kept (``page_key``): the kept pages are not read again."""
     urls = Urls(site.config.languages, site.config.default_language)
     text = memo("search_text", html_text)
     folding = memo("search_fold", fold)
 
+    block = memo("search_block", partial(index_block, fold=folding))
+
     def encode(key: str, docs: tuple[Doc, ...], cjk: bool, urls: Urls) -> list[tuple[str, bytes]]:
-        return index_files(key, build_index(docs, cjk, folding), urls)
+        # block by block: an edit indexes the block of the edited document again, no other
+        n = BLOCK_DOCS
+        blocks = [block(docs[i : i + n], cjk) for i in range(0, len(docs), n)]
+        return encoded_files(key, *join_blocks(blocks), urls)
 
     encoded = memo("search_index", encode)
     docs = {"zh": report_docs(site, bodies, "zh", text)}
@@ -572,6 +664,16 @@ def search_files(
     if "en" in site.config.languages:
         docs["en"] = report_docs(site, bodies, "en", text)
         out += encoded("en", tuple(docs["en"]), False, urls)
+
+    def snippets(n: int, summary: str, target: str, key: str | None = None) -> bytes:
+        return _js_call("text", n, [summary, page_body_text(read_page(target), text)])
+
+    known = memo("search_text_file", snippets)
+
+    def text_file(n: int, summary: str, target: str) -> bytes:
+        key = page_key(target)
+        return snippets(n, summary, target) if key is None else known(n, summary, target, key)
+
     for lang in site.config.languages:
         text_lang = LANGUAGES[lang].text
         out += tree_files(
@@ -583,6 +685,7 @@ def search_files(
             org_names[lang],
             report_page,
             text,
+            text_file,
         )
     return out
 
@@ -594,6 +697,7 @@ def build_search(
     converter: Converter,
     report_page: ReportPage,
     memo: Memo = unmemoized,
+    page_key: PageKey = lambda path: None,
 ) -> list[tuple[str, bytes]]:
     """``search_files`` with the site's script converter and its organizations' short names."""
 
@@ -614,7 +718,7 @@ def build_search(
     langs = site.config.languages
     converters = {k: converting(k) for k in langs}
     names = {k: org_name(k) for k in langs}
-    return search_files(site, bodies, read_page, converters, names, report_page, memo)
+    return search_files(site, bodies, read_page, converters, names, report_page, memo, page_key)
 
 
 def config_json(config: Mapping[str, object]) -> Markup:

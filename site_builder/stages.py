@@ -369,6 +369,7 @@ def search_stage(
     converter: Converter,
     files: list[OutputFile],
     staging: Staging | None,
+    plan: RenderPlan | None = None,
 ) -> list[OutputFile]:
     rendered_pages = {f.path: f for f in files}
 
@@ -383,9 +384,15 @@ def search_stage(
         kept = options.out / path
         return kept.read_bytes() if kept.is_file() else None
 
+    def page_key(path: str) -> str | None:
+        # a kept page is on disk as the last build wrote it: its recorded digest names its bytes
+        f = rendered_pages.get(path)
+        rec = plan.records.get(path) if plan is not None and isinstance(f, KeptFile) else None
+        return rec.digest if rec is not None and rec.digest else None
+
     report_page = named("report", options.kinds).page_of
     found = build_search(
-        model.site, model.bodies.by_path, read_page, converter, report_page, session.memo
+        model.site, model.bodies.by_path, read_page, converter, report_page, session.memo, page_key
     )
     return [OutputFile(p, d) for p, d in found]
 

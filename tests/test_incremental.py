@@ -101,9 +101,9 @@ def test_a_serve_edit_re_indexes_only_the_edited_reports_entries(
     site: tuple[Path, Path, Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Search in one session: only the text of the edited report's body and of its pages is
-    read again, and only its document is folded again. (An index whose documents changed is
-    still encoded whole.) The files equal a clean build's
-    (test_incremental_builds_equal_clean_builds_after_every_edit)."""
+    read again, only its document is folded again, and only its block of documents is indexed
+    again (``search.BLOCK_DOCS``; the index is joined from the blocks). The files equal a clean
+    build's (test_incremental_builds_equal_clean_builds_after_every_edit)."""
     from site_builder import search
 
     root, out, session = site
@@ -112,19 +112,24 @@ def test_a_serve_edit_re_indexes_only_the_edited_reports_entries(
     assert first.site is not None and len(first.site.reports) > 1
     trees = len(first.site.config.languages)
     assert first.up_to_date  # and, as it used no memo, the memos keep the last build's values
-    calls: dict[str, list[str]] = {"text": [], "fold": [], "index": []}
+    calls: dict[str, list[str]] = {"text": [], "fold": [], "index": [], "page": []}
 
     def counted(name: str, fn: Callable[..., object]) -> Callable[..., object]:
-        def call(*args: object) -> object:
+        def call(*args: object, **kwargs: object) -> object:
             calls[name].append(str(args[0]))
-            return fn(*args)
+            return fn(*args, **kwargs)
 
         return call
 
     monkeypatch.setattr(search, "html_text", counted("text", search.html_text))
     monkeypatch.setattr(search, "fold", counted("fold", search.fold))
-    monkeypatch.setattr(search, "index_files", counted("index", search.index_files))
-    edit(root / REPORT, "开展学习12次。", "开展学习12次，覆盖全市。")
+    monkeypatch.setattr(search, "index_block", counted("index", search.index_block))
+    monkeypatch.setattr(search, "page_body_text", counted("page", search.page_body_text))
+    monkeypatch.setattr(search, "BLOCK_DOCS", 1)  # a block per report: the others are kept
+    edit(root / REPORT, "开展学习12次。", "开展学习12次，共计。")
+    assert run(options, session=session).ok  # indexes every block of one report anew
+    calls = {"text": [], "fold": [], "index": [], "page": []}
+    edit(root / REPORT, "开展学习12次，共计。", "开展学习12次，覆盖全市。")
     result = run(options, session=session)
     assert not result.errors and result.rendered
     # the edited body, as rendered and as each Chinese tree's page shows it: nothing else
@@ -132,12 +137,21 @@ def test_a_serve_edit_re_indexes_only_the_edited_reports_entries(
     # each index whose documents changed folds that one document again (the English index
     # holds the Chinese body of a report without a translation)
     assert calls["fold"] and all("12次，覆" in t for t in calls["fold"])
-    assert len(calls["fold"]) == len(calls["index"]) and "zh" in calls["index"]
-    calls = {"text": [], "fold": [], "index": []}
+    assert len(calls["fold"]) == len(calls["index"])  # one document in one block per index
+    assert all("12次，覆" in t for t in calls["index"])
+    # the snippet texts: only the edited report's pages are read, one per tree (the others
+    # were kept, and their texts are remembered by the kept page's digest)
+    assert len(calls["page"]) == trees
+    calls = {"text": [], "fold": [], "index": [], "page": []}
     os.utime(root / REPORT)  # touched: read again, nothing to index again
     again = run(options, session=session)
     assert not again.up_to_date and again.rendered == []
+    # the pages the edit rendered are kept now: read once, to remember their texts by digest
+    assert len(calls.pop("page")) <= trees
     assert calls == {"text": [], "fold": [], "index": []}
+    calls = {"page": []}
+    os.utime(root / REPORT)
+    assert run(options, session=session).rendered == [] and calls == {"page": []}
 
 
 def test_no_change_build_from_the_command_line_writes_nothing(

@@ -25,6 +25,8 @@ from site_builder.search import (
     fold,
     fold_pairs,
     html_text,
+    index_block,
+    join_blocks,
     shard_count,
 )
 from tests.conftest import REPO, MakeSite
@@ -92,6 +94,28 @@ def test_postings_round_trip(positions: list[int]) -> None:
     text = encode_postings(positions)
     assert re.fullmatch(r"[A-Za-z0-9_-]*", text)
     assert decode_postings(text) == positions
+
+
+_TEXT = st.text(alphabet="干部幹部发展發展学习ab1 \n", max_size=30)
+
+
+@given(
+    st.lists(st.tuples(_TEXT, _TEXT, _TEXT), max_size=12),
+    st.integers(1, 5),
+    st.booleans(),
+)
+def test_an_index_joined_from_blocks_is_the_index_built_whole(
+    texts: list[tuple[str, str, str]], size: int, cjk: bool
+) -> None:
+    """The blocks an edit leaves as they were are reused: joined, they give the very postings,
+    starts and ends of the index built over all the documents at once."""
+    docs = tuple(Doc(*t) for t in texts)
+    whole = build_index(docs, cjk)
+    blocks = [index_block(docs[i : i + size], cjk) for i in range(0, len(docs), size)]
+    encoded, starts, ends = join_blocks(blocks)
+    assert encoded == {t: encode_postings(p) for t, p in whole.postings.items()}
+    assert list(encoded) == list(whole.postings)  # sorted alike: the shards' bytes too
+    assert starts == whole.starts and ends == [list(e) for e in whole.ends]
 
 
 def test_shard_count_grows_with_the_index() -> None:
