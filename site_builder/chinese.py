@@ -696,11 +696,14 @@ class Converter:
             cache = self._hant_cache
             misses = [t for t in dict.fromkeys(batch) if t not in cache]
             fresh: dict[str, tuple[str, str]] = {}
+            projections: dict[str, str] = {}
             if misses:
                 joined = _SEPARATOR.join(misses)
-                result = self._hant_exact(joined, _tw2s(joined))
+                projection = _tw2s(joined)
+                result = self._hant_exact(joined, projection)
                 if result is None:  # pragma: no cover - OpenCC keeps lengths
                     return None
+                projections = self._split(misses, projection)
                 plain_hant = self._split(misses, result)
                 keeping_hant = self._split(misses, _keep_shared(joined, result))
                 if not plain_hant or not keeping_hant:  # pragma: no cover - separators pass
@@ -713,7 +716,7 @@ class Converter:
             self._store(cache, fresh)
             if all(a is b for a, b in hant_pairs):
                 return [b for _, b in hant_pairs]
-            counts = self._batch_evidence(batch)
+            counts = self._batch_evidence(batch, projections)
             if counts is None:  # pragma: no cover - OpenCC keeps lengths
                 return None
             choices = _keep_choices(counts)
@@ -722,11 +725,13 @@ class Converter:
         hans_cache = self._hans_cache
         misses = [t for t in dict.fromkeys(batch) if t not in hans_cache]
         fresh_pairs: dict[str, tuple[str, str]] = {}
+        hans_projections: dict[str, str] = {}
         if misses:
             joined = _SEPARATOR.join(misses)
             projection = _tw2s(joined)
             if len(projection) != len(joined):  # pragma: no cover - OpenCC keeps lengths
                 return None
+            hans_projections = self._split(misses, projection)
             # HANS stands for "Simplified or no script", HANT for "Traditional or mixed".
             spans = self._spans_for(projection, HANS, False)
             keeping = self._split(
@@ -744,7 +749,7 @@ class Converter:
         self._store(hans_cache, fresh_pairs)
         if all(a is b for a, b in pairs):
             return [a for a, _ in pairs]  # the batch's script makes no difference
-        counts = self._batch_evidence(batch)
+        counts = self._batch_evidence(batch, hans_projections)
         if counts is None:  # pragma: no cover - OpenCC keeps lengths
             return None
         n_hans = sum(c[0] for c in counts)
@@ -752,8 +757,13 @@ class Converter:
         keep = _classify(n_hans, n_hant) in (HANS, NONE)
         return [a if keep else b for a, b in pairs]
 
-    def _batch_evidence(self, batch: list[str]) -> list[tuple[int, int]] | None:
-        """``(n_hans, n_hant)`` of each piece (see ``_evidence_by_segment``), cached."""
+    def _batch_evidence(
+        self, batch: list[str], projections: Mapping[str, str]
+    ) -> list[tuple[int, int]] | None:
+        """``(n_hans, n_hant)`` of each piece (see ``_evidence_by_segment``), cached.
+        ``projections``: the ``_tw2s`` of the pieces the caller has just converted; only the
+        others go through OpenCC (no match crosses a separator, so the projection of the joined
+        pieces is their projections joined)."""
         evidence = self._evidence_cache
         new = [t for t in dict.fromkeys(batch) if t not in evidence]
         fresh_evidence: dict[str, tuple[int, int]] = {}
@@ -762,7 +772,15 @@ class Converter:
             starts = [0]
             for t in new[:-1]:
                 starts.append(starts[-1] + len(t) + 1)
-            counts = _evidence_by_segment(joined, _tw2s(joined), starts)
+            unprojected = [t for t in new if t not in projections]
+            if unprojected:
+                projected = _tw2s(_SEPARATOR.join(unprojected))
+                projections = {**projections, **self._split(unprojected, projected)}
+            if all(t in projections for t in new):
+                projection = _SEPARATOR.join([projections[t] for t in new])
+            else:  # pragma: no cover - separators pass through OpenCC
+                projection = _tw2s(joined)
+            counts = _evidence_by_segment(joined, projection, starts)
             if counts is None:  # pragma: no cover - OpenCC keeps lengths
                 return None
             fresh_evidence = dict(zip(new, counts, strict=True))

@@ -667,6 +667,25 @@ def test_convert_many_uses_one_pass_and_keeps_order(conv: Converter) -> None:
     assert conv.convert_many(texts, HANT) == ["幹部", "", "Chart", "發展\U0010fffd", "婦聯系統"]
 
 
+def test_a_batch_is_projected_to_simplified_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The script evidence of a batch reuses the projection its conversion made (a body
+    paragraph, seen once, went through OpenCC's tw2s twice); only pieces the conversion took
+    from its caches are projected for the evidence."""
+    from site_builder import chinese
+
+    projected: list[str] = []
+    tw2s = chinese._tw2s
+    monkeypatch.setattr(chinese, "_tw2s", lambda text: projected.append(text) or tw2s(text))
+    conv = Converter()
+    projected.clear()  # the phrase table's own projection
+    # 岩 is kept by the Traditional evidence of the batch: the evidence is needed
+    assert conv.convert_many(["紅岩魂", "岩石"], HANT) == ["紅岩魂", "岩石"]
+    assert len(projected) == 1
+    projected.clear()
+    assert conv.convert_many(["紅岩魂", "岩石", "幹部"], HANT) == ["紅岩魂", "岩石", "幹部"]
+    assert projected == ["幹部"]  # the new piece; the others' evidence is cached
+
+
 def test_private_use_characters_in_the_input_are_harmless(conv: Converter) -> None:
     text = "\U000f0000干部\U0010fffd发展\ue000"
     assert conv.to_hant(text) == "\U000f0000幹部\U0010fffd發展\ue000"
