@@ -574,19 +574,13 @@ def tree_files(
     site: Site,
     docs: Sequence[Doc],
     lang: str,
-    read_page: PageReader,
     convert: Convert,
     org_name: Callable[[str], str],
     report_page: ReportPage,
-    text: Callable[[str], str] = html_text,
-    text_file: TextFile | None = None,
+    text_file: TextFile,
 ) -> list[tuple[str, bytes]]:
     """One language tree's result list and snippet texts, in its language and script
-    (``text_file``: the snippet text file of a report, or a memo of it)."""
-
-    def snippets(n: int, summary: str, target: str) -> bytes:
-        return _js_call("text", n, [summary, page_body_text(read_page(target), text)])
-
+    (``text_file``: the snippet text file of a report, from its page)."""
     urls = Urls(site.config.languages, site.config.default_language)
     search_page = urls.search(lang)
     orgs = sorted({r.org for r in site.reports}, key=list(site.orgs).index)
@@ -611,8 +605,7 @@ def tree_files(
         if type_slugs:  # the type filter's field; a site without types has no such field
             entry.append(type_slugs.index(rep.meta.type) if rep.meta.type in site.types else -1)
         entries.append(entry)
-        data = (text_file or snippets)(n, summary, target)
-        out.append((urls.search_text(lang, n), data))
+        out.append((urls.search_text(lang, n), text_file(n, summary, target)))
     docs_list: dict[str, object] = {"orgs": names, "docs": entries}
     if type_names:
         docs_list["types"] = type_names
@@ -680,11 +673,9 @@ def search_files(
             site,
             docs[text_lang],
             lang,
-            read_page,
             converters[lang],
             org_names[lang],
             report_page,
-            text,
             text_file,
         )
     return out

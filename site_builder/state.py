@@ -86,10 +86,18 @@ def writing_path(state: Path) -> Path:
 def mark_writing(out: Path, paths: Iterable[str]) -> None:
     """Say, before the first of ``paths`` of the output ``out`` changes, that the saved state no
     longer describes them: a build killed before its new state is saved leaves this mark, and the
-    next one neither calls the output up to date nor keeps those files (``BuildState.load``)."""
+    next one neither calls the output up to date nor keeps those files (``BuildState.load``).
+    A mark already there (``serve`` writes its pages early, then the rest) is added to, not
+    replaced: it names every file changed since the state was saved."""
     path = writing_path(state_path(out))
     _cache_folder(path)
-    text = json.dumps(list(paths), ensure_ascii=False, separators=(",", ":"))
+    try:
+        earlier = _marked(path) or []
+    except ValueError:  # unreadable: the state is unusable anyway; name these at least
+        earlier = []
+    text = json.dumps(
+        list(dict.fromkeys([*earlier, *paths])), ensure_ascii=False, separators=(",", ":")
+    )
     write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")
 
 

@@ -5,6 +5,7 @@ makes the next build repair the output."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from site_builder import write
 from site_builder.pipeline import BuildOptions, run
-from site_builder.state import BuildState, Session, state_path, writing_path
+from site_builder.state import BuildState, Session, mark_writing, state_path, writing_path
 from site_builder.write import MARKER, write_output
 from tests.conftest import MakeSite
 from tests.test_incremental import REPORT, clean_build, edit, tree
@@ -136,3 +137,13 @@ def test_a_failed_build_writes_nothing_and_leaves_no_mark(
     assert not failed.ok
     assert tree(out) == before
     assert not writing_path(state_path(out)).exists()
+
+
+def test_a_second_mark_adds_to_the_first(tmp_path: Path) -> None:
+    """`serve` marks the pages it writes early, then the rest: a build killed after the second
+    mark must still not keep the pages of the first."""
+    out = tmp_path / "out"
+    mark_writing(out, ["zh-hans/a.html", "zh-hant/a.html"])
+    mark_writing(out, ["zh-hant/a.html", "search/docs.js"])
+    marked = json.loads(writing_path(state_path(out)).read_bytes())
+    assert marked == ["zh-hans/a.html", "zh-hant/a.html", "search/docs.js"]
