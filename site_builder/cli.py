@@ -15,13 +15,16 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from site_builder import __version__
 from site_builder.errors import BuildFailed, Diagnostic, StateNotSaved, UsageError
 from site_builder.messages import LANGUAGES, N_, _, choose_language, set_language
+
+if TYPE_CHECKING:
+    from site_builder.result import BuildResult
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -114,6 +117,20 @@ def _os_error(exc: OSError, out_dir: Path) -> Diagnostic:
     return Diagnostic(str(where), 1, 1, message, hint, code="write")
 
 
+def _unchanged(
+    source: Path, out: Path, drafts: bool, overwrite: bool, pdf: bool
+) -> BuildResult | None:
+    """`build` with nothing to do, from the quick file beside the output, with the checks the
+    pipeline makes first (the installation, the output folder); None: run the pipeline."""
+    from site_builder.installation import installation_problems
+    from site_builder.uptodate import check_output, unchanged
+
+    if installation_problems():  # the pipeline reports them
+        return None
+    check_output(source, out, overwrite)
+    return unchanged(source, out, drafts, pdf)
+
+
 def _run_build(
     source: Path,
     out: Path | None,
@@ -126,25 +143,29 @@ def _run_build(
     overwrite: bool = False,
     pdf: bool = False,
 ) -> int:
-    from site_builder.pipeline import BuildOptions, run
-
     command = "build" if write else "check"
     source = source.absolute()
     out_dir = (out or source / "output").absolute()
-    options = BuildOptions(
-        source=source,
-        out=out_dir,
-        strict=strict,
-        drafts=drafts,
-        write=write,
-        translations=translations,
-        jobs=jobs,
-        overwrite=overwrite,
-        pdf=pdf,
-    )
     try:
-        with _Progress() as progress:
-            result = run(options, progress)
+        result = None
+        if write and not translations:  # nothing to do? asked before the pipeline is imported
+            result = _unchanged(source, out_dir, drafts, overwrite, pdf)
+        if result is None:
+            from site_builder.pipeline import BuildOptions, run
+
+            options = BuildOptions(
+                source=source,
+                out=out_dir,
+                strict=strict,
+                drafts=drafts,
+                write=write,
+                translations=translations,
+                jobs=jobs,
+                overwrite=overwrite,
+                pdf=pdf,
+            )
+            with _Progress() as progress:
+                result = run(options, progress)
     except UsageError as exc:
         click.echo(_("error: {problem}").format(problem=exc), err=True)
         return EXIT_USAGE

@@ -26,11 +26,11 @@ from site_builder.load import digest_sources, load_project
 from site_builder.markdown import heading_slug
 from site_builder.parallel import resolve_jobs
 from site_builder.parse import parse_document, parse_yaml_file
+from site_builder.result import BuildResult
 from site_builder.scriptfix import script_issues
 from site_builder.sources import lint_scripts, parse_project, script_of
 from site_builder.stages import (
     BuildOptions,
-    BuildResult,
     Clock,
     Preview,
     Progress,
@@ -48,11 +48,11 @@ from site_builder.stages import (
     staging_tree,
     write_stage,
 )
-from site_builder.state import Session, Snapshot, state_path
+from site_builder.state import Session
 from site_builder.translations import as_diagnostics, translation_gaps
+from site_builder.uptodate import Snapshot, check_output
 from site_builder.validate import build_site, validate_config
 from site_builder.walls import wall_warnings
-from site_builder.write import check_output_dir
 
 
 def validate(
@@ -169,14 +169,7 @@ def _run(
     if broken:
         return BuildResult(broken, timings=clock.timings)
     if options.write:
-        # built by a version without the marker: its state, where this version or the ones
-        # before the cache folder kept it (.site_builder_state-<name>.json beside the output)
-        out = options.out.absolute()
-        built_before = (
-            state_path(out).is_file()
-            or (out.parent / f".site_builder_state-{out.name}.json").is_file()
-        )
-        check_output_dir(options.source, options.out, options.overwrite, built_before)
+        check_output(options.source, options.out, options.overwrite)
     snapshot = None
     if options.write and options.incremental and not options.translations:
         snapshot, unchanged = check_up_to_date(options, session, clock)

@@ -21,7 +21,7 @@ from site_builder.chinese import Converter
 from site_builder.deps import stable_orgs
 from site_builder.derive.aggregate import Derived, derive
 from site_builder.derive.charts import Charts, derive_charts
-from site_builder.errors import Diagnostic, Diagnostics, Severity, StateNotSaved
+from site_builder.errors import Diagnostic, Diagnostics, StateNotSaved
 from site_builder.gates import (
     BodyLinks,
     Packed,
@@ -40,28 +40,28 @@ from site_builder.incremental import (
     gate_inputs,
 )
 from site_builder.kinds import KINDS, PageKind, named, plan_pages
-from site_builder.load import PACKAGE_DEFAULTS, Project, stamp_sources
+from site_builder.load import PACKAGE_DEFAULTS, Project
 from site_builder.markdown import render_markdown
-from site_builder.messages import _, current_language
+from site_builder.messages import _
 from site_builder.model import Page, Report, Site
 from site_builder.origins import Origins
 from site_builder.parallel import Inspection, resolve_jobs
 from site_builder.record import Facts
 from site_builder.render import Bodies, OutputFile, render_site
+from site_builder.result import BuildResult
 from site_builder.search import build_search
 from site_builder.sources import Parsed, chart_sources, render_bodies
-from site_builder.state import (
-    LastBuild,
-    Session,
+from site_builder.state import LastBuild, Session, clear_writing, load_scans, save_scans
+from site_builder.translations import summary as translation_summary
+from site_builder.uptodate import (
     Snapshot,
-    clear_writing,
     generator_digest,
-    load_scans,
-    save_scans,
+    load_quick,
+    save_quick,
     state_path,
+    unchanged_result,
     up_to_date,
 )
-from site_builder.translations import summary as translation_summary
 from site_builder.urls import Urls
 from site_builder.write import Staging, WriteResult, write_output
 from site_builder.yamlpos import parse_yaml
@@ -99,34 +99,6 @@ class BuildOptions:
     pdf: bool = False
     # The page kinds of the site (kinds.py); tests add their own.
     kinds: tuple[PageKind, ...] = KINDS
-
-
-@dataclass(slots=True)
-class BuildResult:
-    diagnostics: list[Diagnostic]
-    files: list[OutputFile] = field(default_factory=list)
-    written: WriteResult | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-    site: Site | None = None
-    translation_summary: str = ""
-    rendered: list[str] = field(default_factory=list)  # outputs rendered by this build
-    kept: list[str] = field(default_factory=list)  # outputs reused unrendered (not in `files`)
-    # True: the sources and output were as the last build left them; nothing ran but `load`
-    up_to_date: bool = False
-    pdf_printed: list[str] = field(default_factory=list)  # PDFs printed (not from the cache)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
-
-    @property
-    def pages(self) -> int:
-        paths = [f.path for f in self.files] + self.kept
-        return sum(1 for p in paths if p.endswith(".html"))
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _asset_sources(source: Path, project: Project) -> dict[str, str]:
@@ -231,26 +203,27 @@ def check_up_to_date(
 ) -> tuple[Snapshot, BuildResult | None]:
     """`build`, or `serve`'s rebuild, with nothing changed: the stamps of the sources, not their
     contents, say so. The snapshot the build records for next time, and the result if nothing
-    is to do (with the site of the last build this session wrote there, if any)."""
-    taken_at = time.time_ns()
-    stamps = stamp_sources(options.source)
-    quick = {
-        "generator": generator_digest(),
-        "drafts": options.drafts,
-        "pdf": options.pdf,
-        "lang": current_language(),  # the recorded messages are in the language they were said
-    }
-    previous = session.state(options.out)
-    if up_to_date(previous, options.source, options.out, quick, stamps):
-        assert previous is not None and previous.snapshot is not None
+    is to do (with the site of the last build this session wrote there, if any). The last
+    build is what this process saved, else the quick file beside the output, else its state."""
+    now = Snapshot.take(options.source, options.drafts, options.pdf)
+    out = options.out.absolute()
+    kept = session.states.get(out)
+    found = None if kept is not None else load_quick(state_path(out))
+    previous = None
+    if found is None:
+        previous = kept or session.state(out)
+        if previous is not None and previous.snapshot is not None:
+            found = (previous.snapshot, previous.listing())
+    if found is not None and up_to_date(*found, options.source, options.out, now):
+        last, files = found
+        if kept is None and previous is not None:  # a state saved without its quick file
+            with contextlib.suppress(OSError):
+                save_quick(state_path(out), last, ((k, *v) for k, v in sorted(files.items())))
         clock.lap("load")
-        result = BuildResult(sorted(previous.snapshot.diagnostics), timings=clock.timings)
-        result.kept = sorted(previous.outputs)
-        result.written = WriteResult(0, len(result.kept), 0)
-        result.up_to_date = True
-        result.site = session.written.get(options.out.absolute())
-        return Snapshot(taken_at, quick, stamps, []), result
-    return Snapshot(taken_at, quick, stamps, []), None
+        result = unchanged_result(last, files, clock.timings)
+        result.site = session.written.get(out)
+        return now, result
+    return now, None
 
 
 def _carry_key(options: BuildOptions) -> tuple[Path, Path, bool]:

@@ -27,11 +27,8 @@ next, and the state's checks read best beside its format.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,47 +37,35 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from site_builder import __version__
 from site_builder.derive.charts import Charts
-from site_builder.errors import Diagnostic, Severity
 from site_builder.gates import content_digest
-from site_builder.load import (
-    MAX_ASSET_BYTES,
-    UNSTAMPED,
-    FileCache,
-    Stamp,
-    read_regular,
-    stamped_path,
-)
+from site_builder.load import FileCache
 from site_builder.model import Site
 from site_builder.record import FactMemo
-from site_builder.write import MARKER, write_atomic
+from site_builder.uptodate import (
+    CACHE_DIR,
+    STATE_PREFIX,
+    STATE_VERSION,
+    Snapshot,
+    forget_quick,
+    generator_digest,
+    marked,
+    save_quick,
+    state_path,
+    up_to_date,
+    writing_path,
+)
+from site_builder.write import write_atomic
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 3
-CACHE_DIR = ".site_builder"
-STATE_PREFIX = "state-"
-
 T = TypeVar("T")
-
-
-def state_path(out: Path) -> Path:
-    """Where the state of the output folder ``out`` is kept: beside it, never inside it."""
-    out = out.absolute()
-    return out.parent / CACHE_DIR / f"{STATE_PREFIX}{out.name}.json"
 
 
 def scans_path(out: Path) -> Path:
     """Where the gates' scans of the output ``out`` are kept (beside the state)."""
     out = out.absolute()
     return out.parent / CACHE_DIR / f"{STATE_PREFIX}{out.name}.scans.json"
-
-
-def writing_path(state: Path) -> Path:
-    """Beside the state at ``state`` while a build changes the output in place: the paths it is
-    changing (``mark_writing``), until the state that describes the result is saved."""
-    return state.with_suffix(".writing")
 
 
 def mark_writing(out: Path, paths: Iterable[str]) -> None:
@@ -91,8 +76,9 @@ def mark_writing(out: Path, paths: Iterable[str]) -> None:
     replaced: it names every file changed since the state was saved."""
     path = writing_path(state_path(out))
     _cache_folder(path)
+    forget_quick(state_path(out))
     try:
-        earlier = _marked(path) or []
+        earlier = marked(path) or []
     except ValueError:  # unreadable: the state is unusable anyway; name these at least
         earlier = []
     text = json.dumps(
@@ -143,23 +129,6 @@ def file_digest(data: bytes) -> str:
     return content_digest(data).hex()
 
 
-@functools.cache
-def generator_digest() -> str:
-    """The code and data of site_builder itself (templates and assets are tracked one by one):
-    a state written by another version of the generator never skips a page."""
-    pkg = Path(__file__).parent
-    h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    skip = {pkg / "theme", pkg / "vendor"}  # the theme is outside pkg in a source checkout
-    for path in sorted(pkg.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
-            continue
-        if any(path.is_relative_to(s) for s in skip):
-            continue
-        h.update(path.relative_to(pkg).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
 # --- the state file -------------------------------------------------------------------------------
 
 
@@ -203,54 +172,6 @@ class OutputRecord:
 
 
 @dataclass(slots=True)
-class Snapshot:
-    """The sources of a successful build as stamped before it read them, and its messages:
-    what a later build needs to see that it has nothing to do (:func:`up_to_date`)."""
-
-    taken_at: int  # time.time_ns() before the stamps were taken
-    options: dict[str, Any]  # the generator and the options that change the output or messages
-    sources: dict[str, Stamp]
-    diagnostics: list[Diagnostic]
-    # sha256 of the content the build read, of the files stamped within RACY_NS of their mtime
-    digests: dict[str, str] = field(default_factory=dict)
-
-    def racy(self) -> list[str]:
-        """Files whose stamp alone cannot tell an edit in the same clock tick (folders can be
-        left out: the files they hold are compared one by one)."""
-        limit = self.taken_at - FileCache.RACY_NS
-        return [
-            k
-            for k, (_size, mtime, _ino) in self.sources.items()
-            if mtime >= limit and not k.endswith(("/", "@"))
-        ]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "taken_at": self.taken_at,
-            "options": self.options,
-            "digests": self.digests,
-            "sources": self.sources,
-            "diagnostics": [
-                [d.path, d.line, d.col, d.message, d.hint, d.severity.value, d.code]
-                for d in self.diagnostics
-            ],
-        }
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Snapshot:
-        return cls(
-            int(raw["taken_at"]),
-            dict(raw["options"]),
-            {k: (int(a), int(b), int(c)) for k, (a, b, c) in raw["sources"].items()},
-            [
-                Diagnostic(str(p), int(ln), int(c), str(m), str(h), Severity(sv), str(code))
-                for p, ln, c, m, h, sv, code in raw["diagnostics"]
-            ],
-            {str(k): str(v) for k, v in raw.get("digests", {}).items()},
-        )
-
-
-@dataclass(slots=True)
 class BuildState:
     meta: dict[str, Any]
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
@@ -271,7 +192,15 @@ class BuildState:
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         _cache_folder(path)
+        forget_quick(path)  # until the new state is in place, the old quick file is void
         write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")
+        if self.snapshot is not None:
+            files = ((k, r.size, r.mtime_ns) for k, r in sorted(self.outputs.items()))
+            save_quick(path, self.snapshot, files)
+
+    def listing(self) -> dict[str, tuple[int, int]]:
+        """Each output file's size and mtime as written (what ``up_to_date`` compares)."""
+        return {k: (r.size, r.mtime_ns) for k, r in self.outputs.items()}
 
     @classmethod
     def load(cls, path: Path) -> BuildState | None:
@@ -290,10 +219,10 @@ class BuildState:
                 raise ValueError(f"output path outside the folder: {bad[:80]!r}")
             snap = raw.get("snapshot")
             snapshot = Snapshot.from_json(snap) if snap else None
-            marked = _marked(writing_path(path))
-            if marked is not None:  # a build changed these files and was stopped
+            stopped = marked(writing_path(path))
+            if stopped is not None:  # a build changed these files and was stopped
                 snapshot = None
-                for rel in marked:
+                for rel in stopped:
                     outputs.pop(rel, None)
             return cls(dict(raw["meta"]), outputs, snapshot, table)
         except FileNotFoundError:
@@ -301,67 +230,6 @@ class BuildState:
         except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             log.warning("ignoring the incremental-build state %s: %s", path, exc)
             return None
-
-
-def _marked(path: Path) -> list[str] | None:
-    """The paths a stopped build was changing (``mark_writing``), None when there is no mark; a
-    mark that cannot be read makes the whole state unusable (ValueError)."""
-    try:
-        raw = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
-    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
-        raise ValueError(f"not a list of paths: {path}")
-    return raw
-
-
-def up_to_date(
-    state: BuildState | None,
-    source: Path,
-    out: Path,
-    options: dict[str, Any],
-    sources: dict[str, Stamp],
-) -> bool:
-    """True when a build would change nothing: the last successful build into ``out`` saw the
-    same sources, ran with the same generator and ``options``, and its output is on disk as it
-    wrote it, with no other file. Same sources: every stamp equal; a file stamped within
-    ``FileCache.RACY_NS`` of its mtime (an edit in the same clock tick would leave the stamp
-    as it was) must also hold the very bytes that build read (git's "racily clean" rule)."""
-    snap = state.snapshot if state is not None else None
-    if snap is None or snap.options != options or snap.sources != sources:
-        return False
-    if UNSTAMPED in sources.values():
-        return False
-    for rel in snap.racy():
-        digest = snap.digests.get(rel)
-        try:
-            data, _st = read_regular(stamped_path(source, rel), MAX_ASSET_BYTES)  # no FIFO
-            if digest is None or hashlib.sha256(data).hexdigest() != digest:
-                return False
-        except OSError:
-            return False
-    assert state is not None
-    seen = 0
-    marked = False  # the tool's marker: not an output, but a build writes it where it is missing
-    root = str(out.absolute())
-    for dirpath, _dirnames, filenames in os.walk(root):
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
-            if rel == MARKER:
-                marked = True
-                continue
-            rec = state.outputs.get(rel)
-            if rec is None:
-                return False
-            try:
-                st = os.stat(path, follow_symlinks=False)
-            except OSError:
-                return False
-            if st.st_size != rec.size or st.st_mtime_ns != rec.mtime_ns:
-                return False
-            seen += 1
-    return marked and seen == len(state.outputs)
 
 
 # --- memory of one process ------------------------------------------------------------------------
@@ -467,3 +335,22 @@ class Session:
                 return None
             self.states[out] = found
         return self.states[out]
+
+
+__all__ = [
+    "BuildState",
+    "LastBuild",
+    "OutputRecord",
+    "Session",
+    "Snapshot",
+    "clear_writing",
+    "file_digest",
+    "generator_digest",
+    "load_scans",
+    "mark_writing",
+    "save_scans",
+    "scans_path",
+    "state_path",
+    "up_to_date",
+    "writing_path",
+]

@@ -3,6 +3,7 @@ rewritten that did not change, and the result is always the clean build's, byte 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -873,7 +874,8 @@ def test_a_file_that_vanishes_while_stamped_is_never_up_to_date(
     state = BuildState.load(state_path(out))
     assert state is not None and state.snapshot is not None
     state.snapshot.sources["content/tags.yaml"] = load.UNSTAMPED  # even if it matched
-    assert not up_to_date(state, root, out, state.snapshot.options, stamps)
+    now = dataclasses.replace(state.snapshot, sources=stamps)
+    assert not up_to_date(state.snapshot, state.listing(), root, out, now)
 
 
 def test_each_page_is_hashed_once_in_the_build_process(

@@ -203,6 +203,7 @@ def test_state_files_go_to_a_cache_folder_git_ignores(tmp_path: Path) -> None:
     assert sorted(p.name for p in cache.iterdir()) == [
         ".gitignore",
         "state-output.json",
+        "state-output.quick.json",
         "state-output.scans.json",
     ]
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
