@@ -56,8 +56,9 @@ from site_builder.translations import summary as translation_summary
 from site_builder.uptodate import (
     Snapshot,
     generator_digest,
+    keep_quick,
     load_quick,
-    save_quick,
+    settled,
     state_path,
     unchanged_result,
     up_to_date,
@@ -216,9 +217,11 @@ def check_up_to_date(
             found = (previous.snapshot, previous.listing())
     if found is not None and up_to_date(*found, options.source, options.out, now):
         last, files = found
-        if kept is None and previous is not None:  # a state saved without its quick file
-            with contextlib.suppress(OSError):
-                save_quick(state_path(out), last, ((k, *v) for k, v in sorted(files.items())))
+        newer = settled(last, now)
+        if newer is not None and kept is not None:
+            kept.snapshot = newer
+        if newer is not None or (kept is None and previous is not None):  # or no quick file
+            keep_quick(state_path(out), newer or last, files)
         clock.lap("load")
         result = unchanged_result(last, files, clock.timings)
         result.site = session.written.get(out)

@@ -16,6 +16,7 @@ build that starts changing the output removes it first.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -185,6 +186,20 @@ def up_to_date(
     return output_as_written(out, files)
 
 
+def settled(last: Snapshot, now: Snapshot) -> Snapshot | None:
+    """After ``up_to_date(last, …, now)`` said yes: the same snapshot as taken at ``now``, when
+    files stamped too close to ``last`` to trust their stamps are now old enough (their bytes
+    were just compared): later checks need not read them again. None when nothing changes."""
+    racy = last.racy()
+    if not racy:
+        return None
+    limit = now.taken_at - FileCache.RACY_NS
+    still = {k: last.digests[k] for k in racy if last.sources[k][1] >= limit}
+    if len(still) == len(racy):
+        return None
+    return Snapshot(now.taken_at, last.options, last.sources, last.diagnostics, still)
+
+
 def output_as_written(out: Path, files: Listing) -> bool:
     """True when the folder ``out`` holds the tool's marker and exactly ``files``, each with the
     size and mtime it was written with. Any link to a folder, or anything unreadable, is a
@@ -296,7 +311,20 @@ def unchanged(source: Path, out: Path, drafts: bool, pdf: bool) -> BuildResult |
     this very output, the result of a build with nothing to do; None when a build must run (or
     the quick file cannot tell: the pipeline then reads the state)."""
     started = time.perf_counter()
-    found = load_quick(state_path(out))
-    if found is None or not up_to_date(*found, source, out, Snapshot.take(source, drafts, pdf)):
+    state = state_path(out)
+    found = load_quick(state)
+    now = Snapshot.take(source, drafts, pdf)
+    if found is None or not up_to_date(*found, source, out, now):
         return None
-    return unchanged_result(*found, {"load": time.perf_counter() - started})
+    last, files = found
+    newer = settled(last, now)
+    if newer is not None:
+        keep_quick(state, newer, files)
+    return unchanged_result(last, files, {"load": time.perf_counter() - started})
+
+
+def keep_quick(state: Path, snapshot: Snapshot, files: Listing) -> None:
+    """``save_quick`` for a check that found the output up to date: a failure to write it
+    only costs the next check its speed."""
+    with contextlib.suppress(OSError):
+        save_quick(state, snapshot, ((k, *v) for k, v in sorted(files.items())))

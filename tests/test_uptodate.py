@@ -147,3 +147,33 @@ def test_the_quick_check_sees_a_changed_option_or_source(built: tuple[Path, Path
     assert unchanged(root, out, drafts=False, pdf=True) is None
     os.utime(root / "content/tags.yaml")  # touched: its stamp changed
     assert unchanged(root, out, drafts=False, pdf=False) is None
+
+
+def test_files_checked_once_by_content_are_not_read_again(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sources written just before a build are compared by content (their stamps alone could
+    miss an edit in the same clock tick); once a check has compared them and they are old
+    enough, later checks trust their stamps, as git does."""
+    root, out = built
+    found = load_quick(state_path(out))
+    assert found is not None and found[0].racy()  # make_site wrote them just now
+    read: list[Path] = []
+    real_read = uptodate.read_regular
+
+    def counting(path: Path, limit: int) -> tuple[bytes, os.stat_result]:
+        read.append(path)
+        return real_read(path, limit)
+
+    later = uptodate.time.time_ns() + 2 * uptodate.FileCache.RACY_NS
+    monkeypatch.setattr(uptodate, "read_regular", counting)
+    monkeypatch.setattr(uptodate.time, "time_ns", lambda: later)
+    assert unchanged(root, out, drafts=False, pdf=False) is not None
+    assert len(read) == len(found[0].racy())
+    settled = load_quick(state_path(out))
+    assert settled is not None and settled[0].racy() == [] and settled[0].digests == {}
+    read.clear()
+    assert unchanged(root, out, drafts=False, pdf=False) is not None
+    assert read == []
+    (root / "content/tags.yaml").write_text("tags: []\n", encoding="utf-8")  # an edit still shows
+    assert unchanged(root, out, drafts=False, pdf=False) is None
