@@ -868,101 +868,166 @@ def _is_page(path: str) -> bool:
     return path.endswith((".html", ".htm"))
 
 
-def check_links(out: Output) -> list[Diagnostic]:
-    diags = []
-    pages = sorted(p for p in out.scans if _is_page(p))
+@dataclass(slots=True)
+class LinkMemo:
+    """The pages whose links the last check of one output found sound, with what that depends
+    on: the page's scan, and the files its links lead to (that they exist, and their ids). A
+    check in the same process (``serve``) re-checks only the pages that changed or lead to a
+    file that changed; every other page's links would resolve as before, to the same files."""
+
+    base_url: str | None = None
+    ids: dict[str, frozenset[str]] = field(default_factory=dict)  # every file -> its ids
+    sound: dict[str, tuple[Scan, tuple[str, ...]]] = field(default_factory=dict)
+    checked: int = 0  # pages whose links the last check resolved (for tests)
+
+    def changed(self, out: Output) -> set[str]:
+        """The files that appeared or disappeared since the last check, and "#" + each file
+        whose ids changed (what a link with a fragment depends on)."""
+        now = {p: s.ids for p, s in out.scans.items()}
+        before, self.ids = self.ids, now
+        if self.base_url != out.base_url:
+            self.base_url, self.sound = out.base_url, {}
+        found = set(now.keys() ^ before.keys())
+        for path, ids in now.items():
+            old = before.get(path)
+            if old is not None and old is not ids and old != ids:
+                found.add("#" + path)
+        return found
+
+
+def check_links(out: Output, memo: LinkMemo | None = None) -> list[Diagnostic]:
+    """The links of every page: each leads to a file of the site, and its fragment to an id
+    there. With ``memo``, pages found sound last time, unchanged and leading to no changed file,
+    are not resolved again."""
+    diags: list[Diagnostic] = []
+    memo = memo if memo is not None else LinkMemo()
+    changed = memo.changed(out)
+    pages: list[str] = []  # every page, sorted, for suggestions (made when first needed)
     nearest: dict[str, str | None] = {}  # missing target -> the page most like it, if any
-    base = out.base_url
+    sound: dict[str, tuple[Scan, tuple[str, ...]]] = {}
+    memo.checked = 0
     for page, scan in sorted(out.scans.items()):
-        page_dir = posixpath.dirname(page)
-        for entry in scan.entries():
-            url = entry[1]
-            if entry[4].startswith("<base"):
-                # The 404 page's <base> names its tree's root by absolute path, so that the
-                # page works at any depth; its links are checked from where the file sits.
-                continue
-            if page.endswith(".xml") and base and url.startswith(base):
-                url = url[len(base) :] or "index.html"
-                if url.endswith("/"):
-                    url += "index.html"
-                origin = ""  # the sitemap's own folder is not the base for absolute entries
-                target, frag = posixpath.normpath(unquote(url.split("#")[0])), ""
-            elif not url or not is_internal(url):
-                continue
-            elif url.startswith("/"):
-                diags.append(
-                    _diag(
-                        out,
-                        page,
-                        Ref(*entry),
-                        _(
-                            "link '{short}' starts with '/': it breaks when the site is served under a sub-path or opened from disk"
-                        ).format(short=_short(url)),
-                        _("write it relative to the page, e.g. '../../pages/about/index.html'"),
-                        "link",
-                    )
-                )
-                continue
-            else:
-                origin = page
-                target, frag = _resolve(page, url, page_dir)
-            if target.startswith("../") or target == "..":
-                diags.append(
-                    _diag(
-                        out,
-                        page,
-                        Ref(*entry),
-                        _("link '{short}' leads outside the site").format(short=_short(url)),
-                        _("links are relative to the page's own address"),
-                        "link",
-                    )
-                )
-                continue
-            if target not in out.scans and posixpath.join(target, "index.html") in out.scans:
-                target = posixpath.join(target, "index.html")
-            if target not in out.scans:
-                # one guess per missing file: a broken template link fails on every page
-                if target not in nearest:
-                    nearest[target] = closest(target, pages)
-                suggestion = nearest[target]
-                if not origin:
-                    near = _("the sitemap or feed lists a page that was not built")
-                elif suggestion is not None:
-                    near = _("did you mean '{name}'?").format(name=_relative(origin, suggestion))
-                else:
-                    near = _(
-                        "links are relative to the page's own address, e.g. ../about/index.html"
-                    )
-                diags.append(
-                    _diag(
-                        out,
-                        page,
-                        Ref(*entry),
-                        _("link '{short}' leads to no file of the site").format(short=_short(url)),
-                        near,
-                        "link",
-                    )
-                )
-                continue
-            if not frag or frag in FOLLOWED or not _is_page(target):
-                continue
-            ids = out.scans[target].ids
-            if frag in ids:
-                continue
-            on = _("this page") if target == page else f"'{_short(url.split('#')[0])}'"
+        last = memo.sound.get(page)
+        if last is not None and last[0] is scan and not changed.intersection(last[1]):
+            sound[page] = last
+            continue
+        memo.checked += 1
+        found: list[Diagnostic] = []
+        targets: set[str] = set()
+        _page_links(out, page, scan, pages, nearest, found, targets)
+        if found:
+            diags += found
+        else:
+            sound[page] = (scan, tuple(sys.intern(t) for t in targets))
+    memo.sound = sound
+    return diags
+
+
+def _page_links(
+    out: Output,
+    page: str,
+    scan: Scan,
+    pages: list[str],
+    nearest: dict[str, str | None],
+    diags: list[Diagnostic],
+    targets: set[str],
+) -> None:
+    """The findings of one page's links, into ``diags``; into ``targets``, the files they lead
+    to (or would lead to, for a folder) and "#" + each file whose ids they need."""
+    base = out.base_url
+    page_dir = posixpath.dirname(page)
+    for entry in scan.entries():
+        url = entry[1]
+        if entry[4].startswith("<base"):
+            # The 404 page's <base> names its tree's root by absolute path, so that the
+            # page works at any depth; its links are checked from where the file sits.
+            continue
+        if page.endswith(".xml") and base and url.startswith(base):
+            url = url[len(base) :] or "index.html"
+            if url.endswith("/"):
+                url += "index.html"
+            origin = ""  # the sitemap's own folder is not the base for absolute entries
+            target, frag = posixpath.normpath(unquote(url.split("#")[0])), ""
+        elif not url or not is_internal(url):
+            continue
+        elif url.startswith("/"):
             diags.append(
                 _diag(
                     out,
                     page,
                     Ref(*entry),
-                    _("link '{short}' leads to no anchor '#{frag}' on {on}").format(
-                        short=_short(url), frag=frag, on=on
-                    ),
-                    did_you_mean(frag, ids) if ids else _("the page has no anchors"),
+                    _(
+                        "link '{short}' starts with '/': it breaks when the site is served under a sub-path or opened from disk"
+                    ).format(short=_short(url)),
+                    _("write it relative to the page, e.g. '../../pages/about/index.html'"),
                     "link",
                 )
             )
-    return diags
+            continue
+        else:
+            origin = page
+            target, frag = _resolve(page, url, page_dir)
+        if target.startswith("../") or target == "..":
+            diags.append(
+                _diag(
+                    out,
+                    page,
+                    Ref(*entry),
+                    _("link '{short}' leads outside the site").format(short=_short(url)),
+                    _("links are relative to the page's own address"),
+                    "link",
+                )
+            )
+            continue
+        targets.add(target)
+        if target not in out.scans:
+            folder = posixpath.join(target, "index.html")
+            targets.add(folder)
+            if folder in out.scans:
+                target = folder
+        if target not in out.scans:
+            # one guess per missing file: a broken template link fails on every page
+            if target not in nearest:
+                if not pages:
+                    pages += sorted(p for p in out.scans if _is_page(p))
+                nearest[target] = closest(target, pages)
+            suggestion = nearest[target]
+            if not origin:
+                near = _("the sitemap or feed lists a page that was not built")
+            elif suggestion is not None:
+                near = _("did you mean '{name}'?").format(name=_relative(origin, suggestion))
+            else:
+                near = _("links are relative to the page's own address, e.g. ../about/index.html")
+            diags.append(
+                _diag(
+                    out,
+                    page,
+                    Ref(*entry),
+                    _("link '{short}' leads to no file of the site").format(short=_short(url)),
+                    near,
+                    "link",
+                )
+            )
+            continue
+        if not frag or frag in FOLLOWED or not _is_page(target):
+            continue
+        targets.add("#" + target)
+        ids = out.scans[target].ids
+        if frag in ids:
+            continue
+        on = _("this page") if target == page else f"'{_short(url.split('#')[0])}'"
+        diags.append(
+            _diag(
+                out,
+                page,
+                Ref(*entry),
+                _("link '{short}' leads to no anchor '#{frag}' on {on}").format(
+                    short=_short(url), frag=frag, on=on
+                ),
+                did_you_mean(frag, ids) if ids else _("the page has no anchors"),
+                "link",
+            )
+        )
 
 
 def check_output(
@@ -974,8 +1039,10 @@ def check_output(
     normalize: Callable[[str], str] = str,
     sources: Mapping[str, str] | None = None,
     locate: Locate | None = None,
+    links: LinkMemo | None = None,
 ) -> list[Diagnostic]:
-    """Both gates over every output file."""
+    """Both gates over every output file (``links``: what the last check of the same output
+    in this process found, see ``check_links``)."""
     out = Output(
         _scan_all(files),
         label,
@@ -985,7 +1052,7 @@ def check_output(
         sources or {},
         locate,
     )
-    return _once_per_place(out, check_offline(out) + check_links(out))
+    return _once_per_place(out, check_offline(out) + check_links(out, links))
 
 
 ItemPage = Callable[[Urls, str, "Report | Page"], str]
@@ -1022,12 +1089,14 @@ def check_site(
     locate: Callable[[BodyLinks], Locate] | None = None,
     *,
     page_of: ItemPage,
+    memo: LinkMemo | None = None,
 ) -> list[Diagnostic]:
     """The gates over a site's rendered files (the pipeline's entry point). ``normalize`` maps
     Chinese to the script of heading ids, to tie a converted page's links to their source;
     ``sources`` names the source of each output that is a copy of one (assets); ``locate``,
     given the pages' Markdown sources, places a finding in a generated page (origins.py);
-    ``page_of`` finds a report's or page's page (``body_links``)."""
+    ``page_of`` finds a report's or page's page (``body_links``); ``memo``: the last check of
+    this output in this process (``check_links``)."""
     links = body_links(site, bodies, page_of)
     return check_output(
         files,
@@ -1037,4 +1106,5 @@ def check_site(
         normalize=normalize,
         sources=sources,
         locate=locate(links) if locate is not None else None,
+        links=memo,
     )

@@ -21,6 +21,7 @@ from functools import partial
 from site_builder.chinese import HANS, Converter
 from site_builder.chinese import Phrase as ZhPhrase
 from site_builder.errors import Diagnostics
+from site_builder.gates import LinkMemo
 from site_builder.installation import installation_problems
 from site_builder.load import digest_sources, load_project
 from site_builder.markdown import heading_slug
@@ -205,7 +206,10 @@ def _run(
             )
             clock.lap("pdf")
         diags.extend(asset_clashes(files, checked.project))
-        kept = gates_stage(options, checked.project, model, converter, files, staging, plan, diags)
+        links = session.links.setdefault((options.out.absolute(), options.write), LinkMemo())
+        kept = gates_stage(
+            options, checked.project, model, converter, files, staging, plan, diags, links
+        )
         clock.lap("gates")
         result = build_result(options, checked, model, files, kept, plan, clock)
         result.pdf_printed = printed

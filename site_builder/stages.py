@@ -24,6 +24,7 @@ from site_builder.derive.charts import Charts, derive_charts
 from site_builder.errors import Diagnostic, Diagnostics, StateNotSaved
 from site_builder.gates import (
     BodyLinks,
+    LinkMemo,
     Packed,
     check_site,
     export_scans,
@@ -429,8 +430,10 @@ def gates_stage(
     staging: Staging | None,
     plan: RenderPlan | None,
     diags: Diagnostics,
+    links: LinkMemo | None = None,
 ) -> list[str]:
-    """The checks of the whole output (gates.py); the paths of the files the build kept."""
+    """The checks of the whole output (gates.py); the paths of the files the build kept.
+    ``links``: the last link check of this output in this process."""
     kept = [f.path for f in files if isinstance(f, KeptFile)]
     if kept and plan is not None and not options.in_place:
         # `build` again: the files it kept were scanned by the last build (in another
@@ -469,6 +472,7 @@ def gates_stage(
             assets,
             locate,
             page_of=page_of,
+            memo=links,
         )
     )
     return kept

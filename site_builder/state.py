@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from site_builder.derive.charts import Charts
-from site_builder.gates import content_digest
+from site_builder.gates import LinkMemo, content_digest
 from site_builder.load import FileCache
 from site_builder.model import Site
 from site_builder.record import FactMemo
@@ -304,6 +304,8 @@ class Session:
         # The site of the last build written into each output folder: a build that finds
         # nothing changed reports it (``serve`` reads its base URL) without validating anew
         self.written: dict[Path, Site] = {}
+        # The last link check of each output (by folder, and whether the build writes it)
+        self.links: dict[tuple[Path, bool], LinkMemo] = {}
 
     def converter(self, key: object, make: Callable[[], T]) -> T:
         """One object per configuration (e.g. the Chinese converter for a set of phrases);
