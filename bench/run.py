@@ -10,8 +10,11 @@ each in a fresh process like the CLI:
 - a cold full build (output folder removed first): wall time, HTML pages written per second, peak
   memory (the summed RSS of the build process and all its workers, sampled every 10 ms) and the
   time of each pipeline stage;
-- a rebuild with nothing changed (and how many files it wrote: it should be 0);
+- a rebuild with nothing changed, through the CLI itself (``python -m site_builder build``), and
+  how many files it wrote: it should be 0;
 - a rebuild after editing one report's body;
+- in one process, as ``serve`` runs (its ``Builder``): a rebuild with nothing changed, and one
+  after editing a report, with the time until its pages are on disk for the browser;
 - when ``hugo`` is on the PATH, a minimal Hugo site of the same reports (one page per report,
   organization and tag list pages, one language) built in the same run, and our cold build time
   as a ratio to Hugo's.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -147,30 +151,41 @@ SESSION = "--child-session"
 
 
 def child_session(source: Path, out: Path, jobs: int) -> int:
-    """Runs in one process, as ``serve`` does: a cold build, then with the same session a
-    rebuild with nothing changed and a rebuild after editing one report; JSON on stdout."""
+    """Runs in one process, as ``serve`` does, through serve's own ``Builder``: a cold build,
+    then with the same session a rebuild with nothing changed and a rebuild after editing one
+    report, timed to the moment its pages are on disk for the browser (``preview``) and to
+    the end; JSON on stdout. The cold build uses ``jobs`` workers (serve's own first build
+    runs in one process): one edit and its revert, not measured, first fill the memos that
+    the workers filled in their own processes."""
     sys.path.insert(0, str(ROOT))
     from site_builder.pipeline import BuildOptions, run
-    from site_builder.state import Session
+    from site_builder.serve import Builder
 
-    session = Session()
+    builder = Builder(source, out, drafts=False)
     if out.exists():
         shutil.rmtree(out)
     t = time.perf_counter()
-    run(BuildOptions(source=source, out=out, jobs=jobs), session=session)
+    run(BuildOptions(source=source, out=out, jobs=jobs), session=builder.session)
     cold = time.perf_counter() - t
-    opts = BuildOptions(source=source, out=out, jobs=1, in_place=True)
+    builder.builds = 1  # later builds write in place, as serve's do
+    path, original = edit_one_report(source)
+    builder.build()
+    path.write_bytes(original)
+    builder.build()
+    time.sleep(2.5)  # sources older than the racy window, as between a user's edits
     t = time.perf_counter()
-    nc = run(opts, session=session)
+    nc = builder.build().result
     no_change = time.perf_counter() - t
+    previewed: list[float] = []
     path, original = edit_one_report(source)
     try:
         t = time.perf_counter()
-        ed = run(opts, session=session)
+        ed = builder.build(lambda _written: previewed.append(time.perf_counter())).result
         edit = time.perf_counter() - t
     finally:
         path.write_bytes(original)
-    run(opts, session=session)
+    builder.build()
+    assert nc is not None and ed is not None
     print(
         json.dumps(
             {
@@ -180,6 +195,7 @@ def child_session(source: Path, out: Path, jobs: int) -> int:
                 "no_change_written": nc.written.written if nc.written else None,
                 "no_change_timings": nc.timings,
                 "edit": edit,
+                "edit_preview": previewed[0] - t if previewed else None,
                 "edit_rendered": len(ed.rendered),
                 "edit_written": ed.written.written if ed.written else None,
                 "edit_timings": ed.timings,
@@ -209,6 +225,20 @@ def build(source: Path, out: Path, jobs: int) -> Build:
     return Build(
         r.wall, r.cpu, r.peak_rss, data["timings"], data["pages"], data["files"], data["written"]
     )
+
+
+def cli_build(source: Path, out: Path, jobs: int) -> Build:
+    """``site-builder build`` itself, in a new process as a user runs it (a build with nothing
+    to do answers before the pipeline is imported); the number written is read from what it
+    says."""
+    cmd = [sys.executable, "-m", "site_builder", "build", "--lang", "en"]
+    cmd += ["--source", str(source), "--out", str(out), "--jobs", str(jobs)]
+    r = measure(cmd, cwd=ROOT)
+    if r.returncode != 0:
+        raise SystemExit(f"build of {source} failed:\n{r.stdout}\n{r.stderr}")
+    found = re.search(r"(\d+) written", r.stderr)
+    written = 0 if "is up to date" in r.stderr else int(found.group(1)) if found else None
+    return Build(r.wall, r.cpu, r.peak_rss, {}, 0, 0, written)
 
 
 def dir_size(path: Path) -> int:
@@ -381,7 +411,7 @@ def run_size(
         print(f"  cold build {i + 1}/{repeat}: {b.wall:.2f}s", flush=True)
     res.output_bytes = dir_size(out)
     for _ in range(repeat if rebuilds else 0):
-        res.no_change.append(build(site, out, jobs))
+        res.no_change.append(cli_build(site, out, jobs))
     for i in range(repeat if rebuilds else 0):
         path, original = edit_one_report(site)
         try:
@@ -442,7 +472,7 @@ def report(results: list[SizeResult]) -> str:
             nc = _median([b.wall for b in r.no_change])
             lines.append(
                 f"no-change rebuild {nc:7.2f} s   wrote {r.no_change[0].written} files"
-                f" (in-process stages {sum(r.no_change[0].timings.values()):.2f} s)"
+                f" (the CLI, whole process; CPU {_median([b.cpu for b in r.no_change]):.2f} s)"
             )
         if r.edit:
             ed = _median([b.wall for b in r.edit])
@@ -456,7 +486,8 @@ def report(results: list[SizeResult]) -> str:
                 f"in one process (as serve): no-change {ss['no_change']:.3f} s "
                 f"({ss['no_change_rendered']} rendered, {ss['no_change_written']} written), "
                 f"one-report edit {ss['edit']:.3f} s ({ss['edit_rendered']} rendered, "
-                f"{ss['edit_written']} written)"
+                f"{ss['edit_written']} written; pages on disk for the browser after "
+                f"{ss.get('edit_preview') or float('nan'):.3f} s)"
             )
             for name in ("no_change_timings", "edit_timings"):
                 t = ss[name]
