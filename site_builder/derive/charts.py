@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -899,15 +900,11 @@ def home_charts(site: Site, derived: Derived, headline: int = 2) -> tuple[ChartS
             {r.org for r in site.reports},
             key=lambda k: (site.config.level_rank(site.orgs[k].level), k),
         )
+        counts = Counter((y, r.org) for y in years for r in derived.reports_by_year.get(y, ()))
         series = tuple(
             Series(
                 _org_label(site, k),
-                tuple(
-                    Point(n)
-                    if (n := sum(1 for r in derived.reports_by_year.get(y, ()) if r.org == k))
-                    else None
-                    for y in years
-                ),
+                tuple(Point(n) if (n := counts[(y, k)]) else None for y in years),
                 _ui("chart_reports_unit"),
                 color=colors[k],
             )
