@@ -311,8 +311,9 @@ class Session:
         """One object per configuration (e.g. the Chinese converter for a set of phrases);
         memoized functions of another configuration's object are forgotten."""
         if key not in self._converters:
+            if self._converters:  # another configuration's: what was memoized with it is stale
+                self._memos.clear()
             self._converters = {key: make()}
-            self._memos.clear()
         return self._converters[key]  # type: ignore[no-any-return]
 
     def memo(self, name: str, fn: Callable[..., T]) -> Callable[..., T]:

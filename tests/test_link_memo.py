@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from site_builder.gates import LinkMemo, check_output
 from site_builder.pipeline import BuildOptions, run
@@ -82,3 +85,32 @@ def test_a_serve_edit_resolves_only_the_links_of_the_pages_it_changed(
     assert 0 < memo.checked <= len(edited.written.changed) < total
     os.utime(report)
     assert run(options, session=session).ok and memo.checked == 0
+
+
+def test_the_first_edit_of_a_session_parses_only_the_edited_report(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parsed sources memoized by a session's first build survive it: making the session's
+    first converter must not forget what was parsed before it (only a converter for another
+    configuration makes converter-bound memos stale)."""
+    from site_builder import pipeline
+
+    root, out, session = make_site(), tmp_path / "out", Session()
+    options = BuildOptions(source=root, out=out, in_place=True)
+    parsed: list[str] = []
+    real = pipeline.parse_document
+
+    def counting(src: Any) -> Any:
+        parsed.append(src.rel)
+        return real(src)
+
+    monkeypatch.setattr(pipeline, "parse_document", counting)
+    assert run(options, session=session).ok
+    assert len(parsed) >= 2
+    parsed.clear()
+    report = next(
+        p for p in sorted((root / "content/reports").rglob("*.md")) if ".en." not in p.name
+    )
+    report.write_text(report.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    assert run(options, session=session).ok
+    assert parsed == [report.relative_to(root).as_posix()]
