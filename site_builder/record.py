@@ -230,10 +230,12 @@ class FactMemo:
     same object again (the validation and Markdown memos keep unchanged values) keeps its
     digest without hashing the value again."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("entities", "entries")
 
     def __init__(self) -> None:
         self.entries: dict[str, tuple[list[Any], object, str]] = {}
+        # the model's entities by kind and name, as that build had them
+        self.entities: dict[str, Mapping[Any, Any]] = {}
 
 
 class Facts:
@@ -257,7 +259,9 @@ class Facts:
         }
         self._digests: dict[str, str] = {}
         self._before = previous.entries if previous is not None else {}
+        self._entities_before = previous.entities if previous is not None else {}
         self.memo = FactMemo()
+        self.memo.entities = self.entities
 
     def digest(self, fact: str) -> str:
         """The digest of the fact ``fact`` (as :func:`encode` writes it) in this model."""
@@ -267,9 +271,38 @@ class Facts:
         return found
 
     def changed(self, before: Mapping[str, str]) -> set[str]:
-        """The facts of ``before`` (fact -> digest) whose digest in this model differs."""
-        now = self.digest
-        return {fact for fact, d in before.items() if now(fact) != d}
+        """The facts of ``before`` (fact -> digest) whose digest in this model differs. A fact
+        about an entity that is the very object the last build in this process had (frozen,
+        kept by the validation memo: an unchanged report) leads to the same value: its digest
+        is the one that build resolved, without walking to the value again."""
+        found: set[str] = set()
+        last, entities, entities_before = self._before, self.entities, self._entities_before
+        same: dict[tuple[str, Any], bool] = {}  # (kind, name) -> the very same entity object
+        for fact, d in before.items():
+            old = last.get(fact)
+            if (
+                old is not None
+                and len(old[0]) > 1
+                and old[0][0] in entities_before
+                and isinstance(old[0][1], str)
+            ):
+                kind, name = old[0][0], old[0][1]
+                key = (kind, name)
+                kept = same.get(key)
+                if kept is None:
+                    entity = entities[kind].get(name)
+                    kept = same[key] = entity is not None and entity is entities_before[kind].get(
+                        name
+                    )
+                if kept:
+                    self._digests[fact] = old[2]
+                    self.memo.entries[fact] = old
+                    if old[2] != d:
+                        found.add(fact)
+                    continue
+            if self.digest(fact) != d:
+                found.add(fact)
+        return found
 
     def _resolve(self, fact: str) -> str:
         old = self._before.get(fact)
