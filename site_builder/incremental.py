@@ -248,7 +248,10 @@ class RenderPlan:
             for fact in rec.facts or ():
                 if fact not in table:
                     table[fact] = now(fact)
-        return written, BuildState(self.meta, records, facts=table)
+        state = BuildState(self.meta, records, facts=table)
+        if self.previous is not None:
+            state.encoded = self.previous.encoded  # its records as saved, for the next save
+        return written, state
 
 
 class IncrementalRenderer(Renderer):

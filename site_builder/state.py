@@ -27,6 +27,7 @@ next, and the state's checks read best beside its format.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -172,6 +173,15 @@ class OutputRecord:
 
 
 @dataclass(slots=True)
+class Encoded:
+    """What ``BuildState.save`` wrote last: the fact names, numbered in this order, and each
+    output's record (the object) with its JSON (``"path":{…}``)."""
+
+    names: list[str]
+    records: dict[str, tuple[OutputRecord, str]]
+
+
+@dataclass(slots=True)
 class BuildState:
     meta: dict[str, Any]
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
@@ -179,18 +189,37 @@ class BuildState:
     # fact -> its digest in the model of the build that wrote this state; every page's
     # recorded facts had these digests when it was rendered or last kept
     facts: dict[str, str] = field(default_factory=dict)
+    # Each output's record as saved last, in JSON, with the fact names it was numbered by:
+    # ``serve`` saves the state after every edit, and most records are the same objects again.
+    encoded: Encoded = field(default_factory=lambda: Encoded([], {}), compare=False, repr=False)
 
     def save(self, path: Path) -> None:
         names = sorted(self.facts)
+        if names != self.encoded.names:  # the facts are numbered anew: every record changes
+            self.encoded = Encoded(names, {})
         index = {name: i for i, name in enumerate(names)}
-        data = {
-            "version": STATE_VERSION,
-            "meta": self.meta,
-            "facts": [[name, self.facts[name]] for name in names],
-            "outputs": {k: self.outputs[k].to_json(index) for k in sorted(self.outputs)},
-            "snapshot": self.snapshot.to_json() if self.snapshot else None,
-        }
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        dump = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+        done = self.encoded.records
+        outputs = []
+        for k in sorted(self.outputs):
+            rec = self.outputs[k]
+            hit = done.get(k)
+            if hit is None or hit[0] is not rec:
+                hit = done[k] = (rec, dump(k) + ":" + dump(rec.to_json(index)))
+            outputs.append(hit[1])
+        for gone in done.keys() - self.outputs.keys():
+            del done[gone]
+        head = {"version": STATE_VERSION, "meta": self.meta}
+        text = (
+            dump(head)[:-1]
+            + ',"facts":'
+            + dump([[name, self.facts[name]] for name in names])
+            + ',"outputs":{'
+            + ",".join(outputs)
+            + '},"snapshot":'
+            + dump(self.snapshot.to_json() if self.snapshot else None)
+            + "}"
+        )
         _cache_folder(path)
         forget_quick(path)  # until the new state is in place, the old quick file is void
         write_atomic(path, text.encode("utf-8"), prefix=path.name + ".")

@@ -147,3 +147,41 @@ def test_a_second_mark_adds_to_the_first(tmp_path: Path) -> None:
     mark_writing(out, ["zh-hant/a.html", "search/docs.js"])
     marked = json.loads(writing_path(state_path(out)).read_bytes())
     assert marked == ["zh-hans/a.html", "zh-hant/a.html", "search/docs.js"]
+
+
+def test_saving_the_state_again_encodes_only_the_records_that_changed(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``serve`` saves the state after every edit: the records of the files the edit did not
+    touch are the same objects, and their JSON is not made again. The file is the JSON of the
+    whole state all the same."""
+    from site_builder.state import OutputRecord
+
+    root, out, session = make_site(), tmp_path / "out", Session()
+    options = BuildOptions(source=root, out=out, in_place=True)
+    assert run(options, session=session).ok
+    encoded: list[OutputRecord] = []
+    real = OutputRecord.to_json
+
+    def counting(self: OutputRecord, index: dict[str, int]) -> dict[str, object]:
+        encoded.append(self)
+        return real(self, index)
+
+    monkeypatch.setattr(OutputRecord, "to_json", counting)
+    edit(root / REPORT, "开展学习12次。", "开展学习12次，覆盖全市。")
+    edited = run(options, session=session)
+    assert edited.ok and edited.written is not None
+    state = session.states[out.absolute()]
+    assert 0 < len(encoded) < len(state.outputs) // 2
+    names = sorted(state.facts)
+    index = {name: i for i, name in enumerate(names)}
+    whole = {
+        "version": json.loads(state_path(out).read_text(encoding="utf-8"))["version"],
+        "meta": state.meta,
+        "facts": [[name, state.facts[name]] for name in names],
+        "outputs": {k: real(state.outputs[k], index) for k in sorted(state.outputs)},
+        "snapshot": state.snapshot.to_json() if state.snapshot else None,
+    }
+    saved = state_path(out).read_text(encoding="utf-8")
+    assert saved == json.dumps(whole, ensure_ascii=False, separators=(",", ":"))
+    assert BuildState.load(state_path(out)) is not None
