@@ -90,3 +90,14 @@ def test_the_search_files_go_to_the_new_tree_as_they_are_made(
     assert found and all(isinstance(f, StagedFile) for f in found)
     assert sum(len(f.data) for f in found) == 0  # the build holds their digests, not their bytes
     assert all((out / f.path).stat().st_size > 0 for f in found)
+
+
+def test_parsing_yaml_leaves_no_node_behind() -> None:
+    from site_builder import yamlpos
+
+    located, errors = yamlpos.parse_yaml(
+        "title: {zh: 标题, en: Title}\ndate: 2024-05-01\nn: [1, 2]\n"
+    )
+    assert errors == [] and located is not None
+    assert located.value["n"] == [1, 2]
+    assert len(yamlpos._constructor.constructed_objects) == 0
