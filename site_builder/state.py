@@ -476,6 +476,10 @@ class Session:
     def state(self, out: Path) -> BuildState | None:
         out = out.absolute()
         if out not in self.states:
+            if not out.is_dir():
+                # it describes the files of an output folder that is not there (a cold
+                # build): nothing of it could be used, and it is large (a record per file)
+                return None
             found = BuildState.load(state_path(out))
             if found is None:
                 return None
