@@ -5,6 +5,7 @@ hold the search files' bytes."""
 from __future__ import annotations
 
 import gc
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from site_builder.incremental import StagedFile
 from site_builder.parse import ParsedDoc
 from site_builder.pipeline import BuildOptions, run
 from site_builder.render import OutputFile
-from site_builder.state import Session
+from site_builder.state import BuildState, Session
 from tests.conftest import MakeSite
 
 
@@ -101,3 +102,24 @@ def test_parsing_yaml_leaves_no_node_behind() -> None:
     assert errors == [] and located is not None
     assert located.value["n"] == [1, 2]
     assert len(yamlpos._constructor.constructed_objects) == 0
+
+
+def test_a_build_into_a_removed_output_folder_reads_no_state(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state beside the output describes files that are gone: it is not read at all."""
+    root, out = make_site(), tmp_path / "out"
+    assert run(BuildOptions(root, out)).ok
+    loads: list[Path] = []
+    load = BuildState.load
+
+    def counting(cls: type[BuildState], path: Path) -> BuildState | None:
+        loads.append(path)
+        return load(path)
+
+    monkeypatch.setattr(BuildState, "load", classmethod(counting))
+    assert run(BuildOptions(root, out)).up_to_date  # the state is read while the output is there
+    assert len(loads) == 1
+    shutil.rmtree(out)
+    assert run(BuildOptions(root, out)).ok
+    assert len(loads) == 1
