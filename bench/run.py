@@ -8,7 +8,8 @@ For each size it generates a site (``bench/generate.py``, cached in ``--work``),
 each in a fresh process like the CLI:
 
 - a cold full build (output folder removed first): wall time, HTML pages written per second, peak
-  memory (the summed RSS of the build process and all its workers, sampled every 10 ms) and the
+  memory (the summed RSS of the build process and all its workers, sampled every 10 ms; beside
+  it their summed PSS, which counts a page a worker shares with the build process once) and the
   time of each pipeline stage;
 - a rebuild with nothing changed, through the CLI itself (``python -m site_builder build``), and
   how many files it wrote: it should be 0;
@@ -83,6 +84,31 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes (a page shared by n processes counts 1/n in each), 0 if
+    the process is gone or the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def tree_pss(pid: int) -> int:
+    """The summed PSS of a process and all its descendants: the memory they really take
+    together, since a forked worker's RSS also counts every page it still shares with the build
+    process."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _pss(p)
+        todo += _children(p)
+    return total
+
+
 @dataclass
 class Run:
     wall: float
@@ -91,20 +117,26 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    peak_pss: int = 0
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> Run:
-    """Run ``cmd``, sampling the summed RSS of its process tree every 10 ms."""
+    """Run ``cmd``, sampling the summed RSS of its process tree every 10 ms (and its summed PSS
+    every 100 ms: reading it costs the kernel a walk of every mapping)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
+        n = 0
         while not done.is_set():
             peak = max(peak, tree_rss(proc.pid))
+            if n % 10 == 0:
+                peak_pss = max(peak_pss, tree_pss(proc.pid))
+            n += 1
             done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -115,7 +147,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Run:
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(wall, cpu, peak, proc.returncode, out, err)
+    return Run(wall, cpu, peak, proc.returncode, out, err, peak_pss)
 
 
 # --- our build ---------------------------------------------------------------------------------
@@ -214,6 +246,7 @@ class Build:
     pages: int
     files: int
     written: int | None
+    peak_pss: int = 0
 
 
 def build(source: Path, out: Path, jobs: int) -> Build:
@@ -223,7 +256,14 @@ def build(source: Path, out: Path, jobs: int) -> Build:
         raise SystemExit(f"build of {source} failed:\n{r.stdout}\n{r.stderr}")
     data = json.loads(r.stdout.strip().splitlines()[-1])
     return Build(
-        r.wall, r.cpu, r.peak_rss, data["timings"], data["pages"], data["files"], data["written"]
+        r.wall,
+        r.cpu,
+        r.peak_rss,
+        data["timings"],
+        data["pages"],
+        data["files"],
+        data["written"],
+        r.peak_pss,
     )
 
 
@@ -462,7 +502,8 @@ def report(results: list[SizeResult]) -> str:
             "less sensitive than wall time to other load on the machine)"
         )
         lines.append(
-            f"peak memory       {mb(_median([b.peak_rss for b in r.cold]))} (all processes)"
+            f"peak memory       {mb(_median([b.peak_rss for b in r.cold]))} (all processes; "
+            f"summed PSS {mb(_median([b.peak_pss for b in r.cold]))})"
         )
         stages = "  ".join(
             f"{k} {_median([b.timings.get(k, 0.0) for b in r.cold]):.2f}" for k in best.timings

@@ -66,7 +66,7 @@ def validate(
     entry point of every command that needs the checked sources and not the pages. With a
     ``snapshot``, the digests of files edited within a clock tick of their stamps are noted in
     it."""
-    session = session or Session()
+    session = session or Session(one_build=True)
     clock = clock or Clock()
     project, load_diags = load_project(options.source, session.files)
     diags = Diagnostics()
@@ -105,7 +105,7 @@ def validate(
         parsed.pages,
         parsed.data,
         diags,
-        to_hans=session.memo("to_hans", converter.to_hans),
+        to_hans=session.memo("to_hans", converter.to_hans, repeats=True),
         detect=session.memo("detect", script_of),
         drafts=options.drafts,
         memo=session.validated,
@@ -121,7 +121,7 @@ def validate(
 
 def missing_translations(checked: Validated) -> None:
     """`check --translations`: the English fields and bodies a site lacks, as warnings."""
-    assert checked.site is not None
+    assert checked.site is not None and checked.parsed is not None
     checked.gaps = translation_gaps(checked.site, checked.parsed.located())
     checked.diagnostics.extend(as_diagnostics(checked.gaps))
 
@@ -150,7 +150,7 @@ def run(
 ) -> BuildResult:
     """One build. ``session`` carries caches from build to build (``serve`` keeps one);
     ``preview`` (with ``in_place``) gets the pages written before the site-wide stages run."""
-    session = session or Session()
+    session = session or Session(one_build=True)
     try:
         result = _run(options, Clock(progress), session, preview)
     except BaseException:
@@ -182,6 +182,7 @@ def _run(
     for wanted, check in SOURCE_CHECKS:
         if wanted(options):
             check(checked)
+    checked.release_parsed()
     diags, converter = checked.diagnostics, checked.converter
     model = derive_model(options, session, checked.site, converter, diags, clock)
     plan = (

@@ -47,7 +47,7 @@ from functools import cache, partial
 from importlib import resources
 from itertools import chain, count, islice, repeat
 from operator import add, sub
-from typing import Any
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
@@ -562,11 +562,18 @@ PageKey = Callable[[str], str | None]
 incremental build kept), else None."""
 TextFile = Callable[[int, str, str], bytes]
 """(report number, summary, its page) -> the report's snippet text file."""
-Memo = Callable[[str, Callable[..., Any]], Callable[..., Any]]
-"""(name, pure function) -> the function remembered by its arguments (``state.Session.memo``)."""
 
 
-def unmemoized(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+class Memo(Protocol):
+    """(name, pure function) -> the function remembered by its arguments (``state.Session.memo``;
+    ``repeats``: one build asks it the same more than once)."""
+
+    def __call__(
+        self, name: str, fn: Callable[..., Any], repeats: bool = False
+    ) -> Callable[..., Any]: ...
+
+
+def unmemoized(name: str, fn: Callable[..., Any], repeats: bool = False) -> Callable[..., Any]:
     return fn
 
 
@@ -578,9 +585,10 @@ def tree_files(
     org_name: Callable[[str], str],
     report_page: ReportPage,
     text_file: TextFile,
-) -> list[tuple[str, bytes]]:
+) -> Iterator[tuple[str, bytes]]:
     """One language tree's result list and snippet texts, in its language and script
-    (``text_file``: the snippet text file of a report, from its page)."""
+    (``text_file``: the snippet text file of a report, from its page), made one by one: the
+    caller may write each away before the next is made."""
     urls = Urls(site.config.languages, site.config.default_language)
     search_page = urls.search(lang)
     orgs = sorted({r.org for r in site.reports}, key=list(site.orgs).index)
@@ -592,9 +600,10 @@ def tree_files(
     titles = convert([d.title for d in docs])
     summaries = convert([d.summary for d in docs])
     entries: list[list[object]] = []
-    out: list[tuple[str, bytes]] = []
-    for n, (rep, title, summary) in enumerate(zip(site.reports, titles, summaries, strict=True)):
+    targets: list[str] = []
+    for rep, title in zip(site.reports, titles, strict=True):
         target = report_page(urls, lang, rep)
+        targets.append(target)
         entry: list[object] = [
             title,
             org_number[rep.org],
@@ -605,12 +614,12 @@ def tree_files(
         if type_slugs:  # the type filter's field; a site without types has no such field
             entry.append(type_slugs.index(rep.meta.type) if rep.meta.type in site.types else -1)
         entries.append(entry)
-        out.append((urls.search_text(lang, n), text_file(n, summary, target)))
     docs_list: dict[str, object] = {"orgs": names, "docs": entries}
     if type_names:
         docs_list["types"] = type_names
-    out.insert(0, (urls.search_docs(lang), _js_call("docs", docs_list)))
-    return out
+    yield urls.search_docs(lang), _js_call("docs", docs_list)
+    for n, (summary, target) in enumerate(zip(summaries, targets, strict=True)):
+        yield urls.search_text(lang, n), text_file(n, summary, target)
 
 
 def fold_file(urls: Urls) -> tuple[str, bytes]:
@@ -627,19 +636,25 @@ def search_files(
     report_page: ReportPage,
     memo: Memo = unmemoized,
     page_key: PageKey = lambda path: None,
-) -> list[tuple[str, bytes]]:
+) -> Iterator[tuple[str, bytes]]:
     """Every search file of the site: the fold table, the shared indexes, and each tree's
     result list and texts. ``read_page`` gives a rendered page by output path; ``converters`` and
-    ``org_names`` are per language; ``report_page`` is the report page kind's ``page_of``.
+    ``org_names`` are per language; ``report_page`` is the report page kind's ``page_of``. The
+    files come one by one, so that the caller need not hold them all (a tree's snippet texts
+    are about the size of its report pages' bodies).
 
     ``memo`` (``serve``'s session keeps one) remembers the pure steps by their input: the text
     of each body and each page, each document's folding, each block of an index's documents
     indexed (``index_block``) and an index's files by its documents: a build whose edit left an
     index's documents as they were encodes none of it, and one that edited a report indexes that
     report's block alone. A report's snippet text file is remembered by the digest of a page
-    that was kept (``page_key``): the kept pages are not read again."""
+    that was kept (``page_key``): the kept pages are not read again. Within one build only the
+    bodies' text is asked twice (the ``en`` index reads an untranslated report's Chinese body):
+    a session that keeps nothing for a next build remembers that alone, and only while the
+    files are made (``Session.one_build``)."""
     urls = Urls(site.config.languages, site.config.default_language)
-    text = memo("search_text", html_text)
+    text = memo("search_text", html_text, repeats=True)
+    page_text = memo("search_page_text", html_text)
     folding = memo("search_fold", fold)
 
     block = memo("search_block", partial(index_block, fold=folding))
@@ -651,15 +666,20 @@ def search_files(
         return encoded_files(key, *join_blocks(blocks), urls)
 
     encoded = memo("search_index", encode)
-    docs = {"zh": report_docs(site, bodies, "zh", text)}
-    out = [fold_file(urls)]
-    out += encoded("zh", tuple(docs["zh"]), True, urls)
-    if "en" in site.config.languages:
-        docs["en"] = report_docs(site, bodies, "en", text)
-        out += encoded("en", tuple(docs["en"]), False, urls)
+    yield fold_file(urls)
+    # The result lists need each document's title and summary, not its body: the bodies go as
+    # soon as their index is made.
+    heads: dict[str, list[Doc]] = {}
+    indexes = [("zh", True)] + ([("en", False)] if "en" in site.config.languages else [])
+    for key, cjk in indexes:
+        docs = report_docs(site, bodies, key, text)
+        yield from encoded(key, tuple(docs), cjk, urls)
+        heads[key] = [Doc(d.title, d.summary, "") for d in docs]
+        del docs
+    del text
 
     def snippets(n: int, summary: str, target: str, key: str | None = None) -> bytes:
-        return _js_call("text", n, [summary, page_body_text(read_page(target), text)])
+        return _js_call("text", n, [summary, page_body_text(read_page(target), page_text)])
 
     known = memo("search_text_file", snippets)
 
@@ -669,16 +689,15 @@ def search_files(
 
     for lang in site.config.languages:
         text_lang = LANGUAGES[lang].text
-        out += tree_files(
+        yield from tree_files(
             site,
-            docs[text_lang],
+            heads[text_lang],
             lang,
             converters[lang],
             org_names[lang],
             report_page,
             text_file,
         )
-    return out
 
 
 def build_search(
@@ -689,7 +708,7 @@ def build_search(
     report_page: ReportPage,
     memo: Memo = unmemoized,
     page_key: PageKey = lambda path: None,
-) -> list[tuple[str, bytes]]:
+) -> Iterator[tuple[str, bytes]]:
     """``search_files`` with the site's script converter and its organizations' short names."""
 
     def converting(lang: str) -> Convert:

@@ -180,11 +180,17 @@ class Validated:
     ``site`` is None when ``site.yaml`` is unusable (the diagnostics say why)."""
 
     project: Project
-    parsed: Parsed
+    parsed: Parsed | None  # None once the source checks are done (``release_parsed``)
     diagnostics: Diagnostics
     site: Site | None = None
     converter: Converter | None = None
     gaps: list[Any] = field(default_factory=list)  # missing translations (``--translations``)
+
+    def release_parsed(self) -> None:
+        """Forget the parsed sources (the YAML with every value's position): the site is
+        built from them, and no later stage reads them. Done before the render workers fork,
+        each of which would otherwise hold them too."""
+        self.parsed = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,11 +373,22 @@ def search_stage(
         rec = plan.records.get(path) if plan is not None and isinstance(f, KeptFile) else None
         return rec.digest if rec is not None and rec.digest else None
 
+    def put(path: str, data: bytes) -> OutputFile:
+        # Into the new tree as it is made, as the pages went: the search files of a large
+        # site are about the size of its report bodies three times over. The gates get the
+        # file's scan now, by its digest, and do not read it back.
+        if staging is None:
+            return OutputFile(path, data)
+        packed = prescan(path, data)
+        remember(path, packed)
+        staging.put(path, data)
+        return StagedFile(path, packed[0].hex())
+
     report_page = named("report", options.kinds).page_of
     found = build_search(
         model.site, model.bodies.by_path, read_page, converter, report_page, session.memo, page_key
     )
-    return [OutputFile(p, d) for p, d in found]
+    return [put(p, d) for p, d in found]
 
 
 def pdf_stage(

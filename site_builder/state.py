@@ -317,9 +317,16 @@ class LastBuild:
 
 
 class Session:
-    """What one process reuses from build to build; see the module docstring."""
+    """What one process reuses from build to build; see the module docstring.
 
-    def __init__(self) -> None:
+    ``one_build``: the session of a build that no other build in this process follows (``build``
+    from the command line). It keeps no memo table for a next build, so what the stages computed
+    is freed as soon as they are done with it: ``memo`` gives a function back as it is, or, where
+    the build itself asks it the same again (``repeats``), with a table that lives as long as the
+    function the stage holds."""
+
+    def __init__(self, one_build: bool = False) -> None:
+        self.one_build = one_build
         self._memos: dict[str, _Memo] = {}
         self._memo_owner: object = None
         self.bytecode_cache = _BytecodeCache()
@@ -345,9 +352,16 @@ class Session:
             self._converters = {key: make()}
         return self._converters[key]  # type: ignore[no-any-return]
 
-    def memo(self, name: str, fn: Callable[..., T]) -> Callable[..., T]:
-        """``fn`` remembered by its arguments. ``fn`` must be pure (for one configuration)."""
-        table = self._memos.setdefault(name, _Memo())
+    def memo(self, name: str, fn: Callable[..., T], repeats: bool = False) -> Callable[..., T]:
+        """``fn`` remembered by its arguments. ``fn`` must be pure (for one configuration).
+        ``repeats``: one build calls it with the same arguments more than once, so it is worth
+        remembering within a build too (see ``one_build``)."""
+        if self.one_build:
+            if not repeats:
+                return fn
+            table = _Memo()
+        else:
+            table = self._memos.setdefault(name, _Memo())
 
         def call(*args: Any, **kwargs: Any) -> T:
             key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
@@ -362,6 +376,10 @@ class Session:
     def state(self, out: Path) -> BuildState | None:
         out = out.absolute()
         if out not in self.states:
+            if not out.is_dir():
+                # it describes the files of an output folder that is not there (a cold
+                # build): nothing of it could be used, and it is large (a record per file)
+                return None
             found = BuildState.load(state_path(out))
             if found is None:
                 return None

@@ -99,7 +99,13 @@ _constructor = yaml.SafeLoader("")  # only used for its scalar resolution
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    return _constructor.construct_object(node, deep=True)
+    try:
+        return _constructor.construct_object(node, deep=True)
+    finally:
+        # The constructor remembers every node it has made (for aliases within one
+        # document): left alone, this one module-level constructor would keep every scalar node
+        # of every file parsed, with its marks, for the life of the process.
+        _constructor.constructed_objects.clear()
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> tuple[Located | None, list[YamlError]]:

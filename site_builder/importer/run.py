@@ -68,7 +68,8 @@ def load_registry(source: Path) -> Registry:
         for m in site.metrics.values()
     )
     # in the order of tags.yaml (the site's model sorts them by slug): proposals keep it
-    written = checked.parsed.tags.data.value if checked.parsed.tags is not None else None
+    parsed = checked.parsed
+    written = parsed.tags.data.value if parsed is not None and parsed.tags is not None else None
     order = {str(k): i for i, k in enumerate(written)} if isinstance(written, dict) else {}
     named = sorted(site.tags.values(), key=lambda t: order.get(t.name.zh or "", len(order)))
     tags = tuple(t.name.zh or t.slug for t in named)
