@@ -95,7 +95,7 @@ def test_a_missing_state_voids_the_quick_file(built: tuple[Path, Path]) -> None:
 def test_a_build_that_starts_changing_the_output_removes_the_quick_file(
     built: tuple[Path, Path],
 ) -> None:
-    root, out = built
+    _root, out = built
     saved = quick_path(state_path(out)).read_bytes()
     mark_writing(out, ["index.html"])
     assert not quick_path(state_path(out)).exists()
