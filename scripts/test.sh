@@ -8,7 +8,9 @@
 #
 # pytest runs on TEST_JOBS processes (pytest-xdist, default 2), each taking whole test files
 # (--dist loadfile): a file's module and session fixtures (a built site, a browser) are made
-# once in the process that runs it. A later -n of the arguments overrides TEST_JOBS.
+# once in the process that runs it, in the order tests/conftest.py collects them (longest files
+# first; xdist's own reorder by test count would leave the one-test PDF file for last). A later
+# -n of the arguments overrides TEST_JOBS.
 #
 # Every stage runs even if an earlier one failed, so one run shows all problems; the exit code
 # is non-zero if any stage failed. Run scripts/setup.sh first.
@@ -32,7 +34,7 @@ echo "==> ruff format --check ."
 echo "==> mypy (strict, pyproject.toml [tool.mypy])"
 "$VENV/bin/mypy" || failed+=("mypy")
 
-xdist=(-n "${TEST_JOBS:-2}" --dist loadfile)
+xdist=(-n "${TEST_JOBS:-2}" --dist loadfile --no-loadscope-reorder)
 echo "==> pytest ${xdist[*]} $*"
 "$VENV/bin/python" -m pytest "${xdist[@]}" "$@" || failed+=("pytest")
 
