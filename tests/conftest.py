@@ -26,6 +26,15 @@ def _english_messages() -> Iterator[None]:
 
 
 REPO = Path(__file__).resolve().parent.parent
+BROWSER_TESTS = REPO / "tests" / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser test files run first, each file's tests still together and in order: they
+    hold the longest tests (printing PDFs, sweeping charts), which, left to the end of a run on
+    several processes (scripts/test.sh), would keep one process busy while the others idle."""
+    items.sort(key=lambda item: not item.path.is_relative_to(BROWSER_TESTS))
+
 
 MINIMAL_SITE: dict[str, str] = {
     "site.yaml": """\

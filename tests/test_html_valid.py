@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.util import cli
 
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -33,14 +32,6 @@ def _require_checker() -> str:
         pytest.skip(message)
     assert java is not None
     return java
-
-
-@pytest.fixture(scope="module")
-def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("vnu") / "out"
-    run = cli("build", "--source", REPO, "--out", out)
-    assert run.code == 0, run.err
-    return out
 
 
 def vnu(java: str, *args: str | Path) -> list[dict[str, object]]:

@@ -12,8 +12,6 @@ machines, so the browser is always /usr/bin/chromium, installed by scripts/setup
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -27,7 +25,6 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 CHROMIUM = "/usr/bin/chromium"
 SUB_PATH = "/reports/"
 
@@ -62,21 +59,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's example site, built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("built_site") / "output"
-    command = [sys.executable, "-m", "site_builder", "build", "--source", str(REPO)]
-    command += ["--out", str(out)]
-    result = subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
-    )
-    if result.returncode != 0 or not (out / "index.html").is_file():
-        pytest.fail(
-            f"building the example site failed (exit {result.returncode}): {' '.join(command)}\n"
-            f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}",
-            pytrace=False,
-        )
-    return out
+def built_site(example_out: Path) -> Path:
+    """The repository's example site: the session's one build of it (``example_out`` of
+    tests/conftest.py), which these tests, like the others, only read."""
+    if not (example_out / "index.html").is_file():
+        pytest.fail(f"building the example site wrote no index.html into {example_out}")
+    return example_out
 
 
 class _SubPathHandler(SimpleHTTPRequestHandler):
