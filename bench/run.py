@@ -38,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -74,14 +75,19 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(pid: int) -> int:
-    """The summed RSS of a process and all its descendants."""
+def _tree(pid: int, size: Callable[[int], int]) -> int:
+    """``size`` summed over a process and all its descendants."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += _rss(p)
+        total += size(p)
         todo += _children(p)
     return total
+
+
+def tree_rss(pid: int) -> int:
+    """The summed RSS of a process and all its descendants."""
+    return _tree(pid, _rss)
 
 
 def _pss(pid: int) -> int:
@@ -101,12 +107,7 @@ def tree_pss(pid: int) -> int:
     """The summed PSS of a process and all its descendants: the memory they really take
     together, since a forked worker's RSS also counts every page it still shares with the build
     process."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += _pss(p)
-        todo += _children(p)
-    return total
+    return _tree(pid, _pss)
 
 
 @dataclass
