@@ -78,8 +78,15 @@ def _claim(counter: Any, total: int) -> int | None:
         return int(k)
 
 
-def _worker(conn: Connection, counter: Any, bounds: list[tuple[int, int]]) -> None:
-    """A forked worker: chunks until none is left, each sent back as (chunk, results)."""
+def _worker(
+    conn: Connection, readers: list[Connection], counter: Any, bounds: list[tuple[int, int]]
+) -> None:
+    """A forked worker: chunks until none is left, each sent back as (chunk, results).
+    ``readers``: the build process's ends of the workers' pipes, this one's included, which
+    the fork copied; closed first, so that when the build process dies (killed) no pipe has a
+    reader left, and a send fails instead of waiting forever for a reader that is gone."""
+    for reader in readers:
+        reader.close()
     try:
         while (k := _claim(counter, len(bounds))) is not None:
             conn.send((k, _run_chunk(bounds[k])))
@@ -128,7 +135,8 @@ def run_indexed(
     try:
         for _ in range(min(jobs, len(bounds)) - 1):
             reader, writer = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(writer, counter, bounds), daemon=True)
+            readers = [r for _p, r in workers] + [reader]
+            proc = ctx.Process(target=_worker, args=(writer, readers, counter, bounds), daemon=True)
             proc.start()
             writer.close()
             workers.append((proc, reader))

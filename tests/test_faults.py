@@ -172,6 +172,68 @@ def test_the_example_site_killed_at_random_moments(
     assert leftovers(out) == []
 
 
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found += [int(c) for c in fh.read().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie waits for pid 1 to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+_BUSY_POOL = """
+import os, sys, time
+from site_builder import parallel
+
+def page(i):
+    time.sleep(0.02)
+    return b"x" * 300_000  # far more than a pipe holds
+
+def hang(i, value):
+    if i == 0:
+        print("started", flush=True)
+        time.sleep(600)  # the build process is busy when it is killed
+
+parallel.run_indexed(page, 400, 2, hang, chunk=4)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_killed_build_leaves_no_worker_behind() -> None:
+    """A build killed while its workers render (SIGKILL: no cleanup runs) takes them with it:
+    a worker whose results nobody will read stops at its next send, instead of waiting on a
+    full pipe for ever (each held its own pipe's other end, copied by the fork)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _BUSY_POOL],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdout.readline() == "started\n"
+    workers = _children(process.pid)
+    assert workers  # forked, and still working through its 400 pages
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [w for w in workers if _running(w)]
+    for w in left:  # do not leave them to the next test
+        os.kill(w, signal.SIGKILL)
+    assert left == []
+
+
 # --- full disk, unwritable folder ---------------------------------------------------------------
 
 
