@@ -699,7 +699,7 @@ class DevServer:
 def serve(options: ServeOptions, echo: Echo) -> int:
     """Runs until Ctrl-C (or SIGTERM); returns the exit code."""
     server = DevServer(options, echo)
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     # The HTTP thread answers the reloading browser while the rebuild thread computes the
     # search index: switch threads every 0.5 ms instead of 5 so that they are not starved.
     sys.setswitchinterval(0.0005)
@@ -709,6 +709,9 @@ def serve(options: ServeOptions, echo: Echo) -> int:
 
     with contextlib.suppress(ValueError):  # not the main thread: no signal handler
         signal.signal(signal.SIGTERM, terminate)
+        # Ctrl-C stops the server even when it was started from a shell or CI runner that
+        # ignores SIGINT in its background jobs (Python then inherits the ignoring).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         try:
             url = server.start()
@@ -731,7 +734,8 @@ def serve(options: ServeOptions, echo: Echo) -> int:
     finally:
         with contextlib.suppress(KeyboardInterrupt):
             server.stop()
-        with contextlib.suppress(ValueError, TypeError):
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(sig, handler)
     echo(_("stopped"))
     return 0

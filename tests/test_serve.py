@@ -252,13 +252,25 @@ def test_default_output_is_outside_the_project(
     assert default_out(tmp_path / "site", drafts=True) != out
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def test_ctrl_c_stops_the_server_cleanly(make_site: MakeSite, tmp_path: Path) -> None:
+    """Also when started with SIGINT ignored, as a shell's or CI runner's background job is:
+    the server still stops on Ctrl-C."""
     root = make_site()
     command = [sys.executable, "-m", "site_builder", "serve", "--source", str(root)]
     command += ["--out", str(tmp_path / "preview"), "--port", "0"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        command, cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
+        command,
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        preexec_fn=_ignore_sigint,
     )
     lines: list[str] = []
 
